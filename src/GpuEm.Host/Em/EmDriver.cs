@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace GpuEm.Em;
+
+/// <summary>The loop settings the driver owns.</summary>
+/// <param name="MaxIterations">Most M-steps per restart.</param>
+/// <param name="Tolerance">Converged when |change| < this (0: run every iteration).</param>
+/// <param name="Restarts">Independent starts; the best final objective wins.</param>
+internal sealed record EmLoopSettings(int MaxIterations, double Tolerance, int Restarts);
+
+/// <summary>The outcome of the EM loop.</summary>
+internal sealed record EmRun<TParams>(
+    TParams Parameters,
+    double Objective,
+    IReadOnlyList<double> History,
+    bool Converged,
+    int Iterations,
+    int Restart,
+    bool Cancelled);
+
+/// <summary>
+/// The one EM loop shared by every model and engine: restarts, iterations, tolerance,
+/// best-of-restarts, the convergence flag, the objective history and cancellation. It knows
+/// nothing of the model: the solver gives E-step, M-step and the change measure.
+/// </summary>
+/// <remarks>
+/// Each restart evaluates its initial parameters (history[0]), then repeats M-step → E-step.
+/// The returned parameters are the last ones evaluated, so their objective is known exactly and
+/// <c>Fit(x).Score(x)</c> equals the last history entry: the final E-step is part of the loop.
+/// </remarks>
+internal static class EmDriver
+{
+    public static EmRun<TParams> Run<TParams, TStats>(
+        IEmSolver<TParams, TStats> solver,
+        Func<int, TParams> initialize,
+        EmLoopSettings settings,
+        IProgress<FitProgress>? progress,
+        CancellationToken cancellation)
+    {
+        EmRun<TParams>? best = null;
+        for (int restart = 0; restart < settings.Restarts; restart++)
+        {
+            if (best is not null && cancellation.IsCancellationRequested)
+                break;
+            EmRun<TParams> run = RunOnce(solver, initialize(restart), restart, settings, progress, cancellation);
+            if (best is null || run.Objective > best.Objective)
+                best = run;
+            if (run.Cancelled)
+                break;
+        }
+        return best!;
+    }
+
+    private static EmRun<TParams> RunOnce<TParams, TStats>(
+        IEmSolver<TParams, TStats> solver,
+        TParams initial,
+        int restart,
+        EmLoopSettings settings,
+        IProgress<FitProgress>? progress,
+        CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        (TStats stats, double objective) = solver.Expect(initial);
+        var history = new List<double> { objective };
+        progress?.Report(new FitProgress(restart, 0, objective, double.NaN, clock.Elapsed));
+        TParams current = initial;
+        bool converged = false;
+        bool cancelled = false;
+        int iteration = 0;
+        while (iteration < settings.MaxIterations)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+            TParams next = solver.Maximize(stats, current);
+            (TStats nextStats, double nextObjective) = solver.Expect(next);
+            iteration++;
+            double change = solver.Change(current, objective, next, nextObjective);
+            current = next;
+            stats = nextStats;
+            objective = nextObjective;
+            history.Add(objective);
+            progress?.Report(new FitProgress(restart, iteration, objective, change, clock.Elapsed));
+            if (Math.Abs(change) < settings.Tolerance)
+            {
+                converged = true;
+                break;
+            }
+        }
+        if (!converged)
+        {
+            string why = cancelled
+                ? $"Cancelled after {iteration} iterations; the model is the last completed one and is not converged."
+                : $"Did not converge in {settings.MaxIterations} iterations (restart {restart}); " +
+                  "raise MaxIterations or Tolerance, or check the data's scale.";
+            progress?.Report(new FitProgress(restart, iteration, objective, double.NaN, clock.Elapsed, why));
+        }
+        return new EmRun<TParams>(current, objective, history, converged, iteration, restart, cancelled);
+    }
+}

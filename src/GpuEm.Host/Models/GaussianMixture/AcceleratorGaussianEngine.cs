@@ -1,0 +1,181 @@
+using GpuEm.Data;
+using GpuEm.Engines;
+using GpuEm.Kernels.GaussianMixture;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>
+/// The accelerator engine: the data is uploaded once, device buffers are allocated once per fit,
+/// kernels are compiled once per accelerator. Each E-step uploads the parameters (float32,
+/// k·d·d numbers), runs the E-step kernel, the log-likelihood sum and the moments reduction, and
+/// reads back only the k × E statistics and 64 partial sums.
+/// </summary>
+internal sealed class AcceleratorGaussianEngine : IGaussianEngine
+{
+    private readonly AcceleratorHandle _handle;
+    private readonly int _n;
+    private readonly int _d;
+    private readonly int _k;
+    private readonly bool _full;
+    private readonly bool _useWeights;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _responsibilities;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _pointLogLikelihood;
+    private readonly MomentsLauncher _moments;
+    private readonly SumLauncher _sum;
+    private readonly double[] _totals;
+    private readonly double _totalWeight;
+
+    public AcceleratorGaussianEngine(AcceleratorHandle handle, DataMatrix data, int k, CovarianceType type)
+    {
+        _handle = handle;
+        _n = data.Rows;
+        _d = data.Columns;
+        _k = k;
+        _full = !GaussianStatistics.NeedsDiagonalOnly(type);
+        _useWeights = data.Weights is not null;
+        _totalWeight = data.TotalWeight;
+        Accelerator accelerator = handle.Accelerator;
+        lock (handle.Sync)
+        {
+            _data = accelerator.Allocate1D<float>(data.Values.Length);
+            ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
+            _weights = data.Weights is null ? accelerator.Allocate1D<float>(1) : accelerator.Allocate1D(data.Weights);
+            _noLabels = accelerator.Allocate1D<int>(1);
+            _means = accelerator.Allocate1D<float>(k * _d);
+            _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
+            _logNorm = accelerator.Allocate1D<float>(k);
+            _responsibilities = accelerator.Allocate1D<float>((long)_n * k);
+            _pointLogLikelihood = accelerator.Allocate1D<float>(_n);
+            int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
+            _moments = new MomentsLauncher(handle, _n, _d, k, entries, useLabels: false);
+            _sum = new SumLauncher(handle);
+        }
+        _totals = new double[k * _moments.EntryCount];
+    }
+
+    public Backend Backend => _handle.Backend;
+
+    public string DeviceName => _handle.DeviceName;
+
+    public GaussianStatistics Expect(GaussianParameters p)
+    {
+        (float[] means, float[] factors, float[] logNorm) = DeviceParameters(p);
+        double logLikelihood;
+        lock (_handle.Sync)
+        {
+            _means.View.CopyFromCPU(means);
+            _factors.View.CopyFromCPU(factors);
+            _logNorm.View.CopyFromCPU(logNorm);
+            var parameters = new GaussianEStepParams(_d, _k, _useWeights ? 1 : 0);
+            string key = _full ? "gmm-estep-full" : "gmm-estep-diag";
+            var eStep = _handle.Kernel(key, a => a.LoadAutoGroupedStreamKernel<
+                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(
+                _full ? GaussianKernels.EStepFullKernel : GaussianKernels.EStepDiagonalKernel));
+            eStep(_n, _data.View, _weights.View, _means.View, _factors.View, _logNorm.View,
+                _responsibilities.View, _pointLogLikelihood.View, parameters);
+            logLikelihood = _sum.Sum(_pointLogLikelihood.View);
+            _moments.Run(_data.View, _responsibilities.View, _noLabels.View, _weights.View, _means.View, _totals);
+        }
+
+        // The device centred on the float32 means: the statistics carry exactly those shifts.
+        var shifts = new double[_k * _d];
+        for (int i = 0; i < shifts.Length; i++)
+            shifts[i] = means[i];
+        var stats = new GaussianStatistics(_k, _d, !_full, shifts)
+        {
+            LogLikelihood = logLikelihood,
+            TotalWeight = _totalWeight,
+        };
+        Unpack(stats);
+        return stats;
+    }
+
+    // Totals are k × E in entry-table order: (0,0), then row 0 of z's upper triangle, and so on.
+    private void Unpack(GaussianStatistics stats)
+    {
+        int d = _d;
+        int entryCount = _moments.EntryCount;
+        for (int c = 0; c < _k; c++)
+        {
+            ReadOnlySpan<double> t = _totals.AsSpan(c * entryCount, entryCount);
+            stats.Weight[c] = t[0];
+            for (int j = 0; j < d; j++)
+                stats.Sum1[c * d + j] = t[1 + j];
+            if (_full)
+            {
+                int e = d + 1;
+                for (int i = 0; i < d; i++)
+                    for (int j = i; j < d; j++)
+                    {
+                        stats.Sum2[c * d * d + i * d + j] = t[e];
+                        stats.Sum2[c * d * d + j * d + i] = t[e];
+                        e++;
+                    }
+            }
+            else
+            {
+                for (int j = 0; j < d; j++)
+                    stats.Sum2[c * d + j] = t[1 + d + j];
+            }
+        }
+    }
+
+    private (float[] Means, float[] Factors, float[] LogNorm) DeviceParameters(GaussianParameters p)
+    {
+        int d = _d;
+        var means = new float[_k * d];
+        for (int i = 0; i < means.Length; i++)
+            means[i] = (float)p.Means[i];
+        var factors = new float[_full ? _k * d * d : _k * d];
+        var logNorm = new float[_k];
+        double constant = -0.5 * d * Math.Log(2 * Math.PI);
+        for (int c = 0; c < _k; c++)
+        {
+            logNorm[c] = (float)(Math.Log(p.Weights[c]) + p.LogDet[c] + constant);
+            switch (p.Type)
+            {
+                case CovarianceType.Full:
+                case CovarianceType.Tied:
+                    int source = p.Type == CovarianceType.Full ? c * d * d : 0;
+                    for (int i = 0; i < d * d; i++)
+                        factors[c * d * d + i] = (float)p.PrecisionCholesky[source + i];
+                    break;
+                case CovarianceType.Diagonal:
+                    for (int j = 0; j < d; j++)
+                        factors[c * d + j] = (float)p.PrecisionCholesky[c * d + j];
+                    break;
+                default:
+                    for (int j = 0; j < d; j++)
+                        factors[c * d + j] = (float)p.PrecisionCholesky[c];
+                    break;
+            }
+        }
+        return (means, factors, logNorm);
+    }
+
+    public void Dispose()
+    {
+        lock (_handle.Sync)
+        {
+            _data.Dispose();
+            _weights.Dispose();
+            _noLabels.Dispose();
+            _means.Dispose();
+            _factors.Dispose();
+            _logNorm.Dispose();
+            _responsibilities.Dispose();
+            _pointLogLikelihood.Dispose();
+            _moments.Dispose();
+            _sum.Dispose();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>How each restart of a Gaussian mixture fit chooses its starting parameters.</summary>
+public enum GaussianInitialization
+{
+    /// <summary>
+    /// Greedy k-means++ seeding (2 + ⌊ln k⌋ candidates per step, as scikit-learn) picks k data
+    /// points as means; every point goes to its nearest mean and one M-step gives the start.
+    /// </summary>
+    KMeansPlusPlus,
+
+    /// <summary>k distinct data points drawn at random (by weight) as means, then as above.</summary>
+    RandomPoints,
+
+    /// <summary>Uniform random responsibilities, normalized per point, then one M-step.</summary>
+    RandomResponsibilities,
+
+    /// <summary>
+    /// The parameters in <see cref="GaussianMixtureOptions.InitialParameters"/> (every restart
+    /// starts there).
+    /// </summary>
+    Given,
+}
+
+/// <summary>
+/// User-given starting parameters. Covariances that are not given are taken from the data
+/// (the weighted covariance of all points, shaped to the covariance type).
+/// </summary>
+/// <param name="Weights">k mixing weights, positive; normalized to sum to 1.</param>
+/// <param name="Means">Means, k × d.</param>
+/// <param name="Precisions">Optional precision matrices (inverse covariances), k × d × d
+/// (for <see cref="CovarianceType.Tied"/> the first is used; for diagonal and spherical types
+/// only the diagonal is read, and spherical averages it).</param>
+public sealed record GaussianMixtureStart(double[] Weights, double[,] Means, double[,,]? Precisions = null);

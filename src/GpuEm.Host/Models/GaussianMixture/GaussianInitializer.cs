@@ -1,0 +1,186 @@
+using GpuEm.Data;
+using GpuEm.Engines;
+using GpuEm.Models;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>Starting parameters for one restart; reference float64 code on the host.</summary>
+internal static class GaussianInitializer
+{
+    public static GaussianParameters Create(GaussianMixtureOptions options, DataMatrix data, int seed)
+    {
+        int k = options.ComponentCount;
+        CovarianceType type = options.CovarianceType;
+        double reg = options.CovarianceRegularization;
+        if (options.WarmStart is not null)
+            return options.WarmStart.Parameters;
+        bool diagonal = GaussianStatistics.NeedsDiagonalOnly(type);
+        switch (options.Initialization)
+        {
+            case GaussianInitialization.Given:
+                return FromStart(options.InitialParameters!, data, type, reg);
+            case GaussianInitialization.RandomResponsibilities:
+            {
+                double[] mean = GlobalMean(data);
+                var shifts = new double[k * data.Columns];
+                for (int c = 0; c < k; c++)
+                    mean.CopyTo(shifts, c * data.Columns);
+                GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
+                    data, k, diagonal, shifts, (row, r) => RandomResponsibilities(seed, row, r));
+                return GaussianMStep.Maximize(stats, type, reg);
+            }
+            default:
+            {
+                var random = new Random(seed);
+                double[] centres = options.Initialization == GaussianInitialization.KMeansPlusPlus
+                    ? Seeding.KMeansPlusPlus(data, k, random)
+                    : Seeding.RandomPoints(data, k, random);
+                return FromCentres(data, centres, k, type, reg);
+            }
+        }
+    }
+
+    /// <summary>Each point to its nearest centre, then one M-step on those hard labels.</summary>
+    public static GaussianParameters FromCentres(DataMatrix data, double[] centres, int k, CovarianceType type, double reg)
+    {
+        int[] labels = Seeding.NearestCentre(data, centres, k);
+        GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
+            data, k, GaussianStatistics.NeedsDiagonalOnly(type), centres, (row, r) =>
+            {
+                r.Clear();
+                r[labels[row]] = 1;
+            });
+        return GaussianMStep.Maximize(stats, type, reg);
+    }
+
+    private static GaussianParameters FromStart(GaussianMixtureStart start, DataMatrix data, CovarianceType type, double reg)
+    {
+        int d = data.Columns;
+        int k = start.Weights.Length;
+        if (start.Means.GetLength(0) != k || start.Means.GetLength(1) != d)
+            throw new ArgumentException(
+                $"InitialParameters.Means is {start.Means.GetLength(0)} × {start.Means.GetLength(1)}; expected {k} × {d}.");
+        if (start.Weights.Any(w => !double.IsFinite(w) || w <= 0))
+            throw new ArgumentException("InitialParameters.Weights must be finite and positive.");
+        double weightSum = start.Weights.Sum();
+        double[] weights = start.Weights.Select(w => w / weightSum).ToArray();
+        var means = new double[k * d];
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < d; j++)
+            {
+                double m = start.Means[c, j];
+                if (!double.IsFinite(m))
+                    throw new ArgumentException($"InitialParameters.Means[{c}, {j}] is {m}; means must be finite.");
+                means[c * d + j] = m;
+            }
+        var full = new double[k * d * d];
+        if (start.Precisions is null)
+        {
+            double[] covariance = DataCovariance(data, reg);
+            for (int c = 0; c < k; c++)
+                covariance.CopyTo(full, c * d * d);
+        }
+        else
+        {
+            double[,,] precisions = start.Precisions;
+            if (precisions.GetLength(0) != k || precisions.GetLength(1) != d || precisions.GetLength(2) != d)
+                throw new ArgumentException(
+                    $"InitialParameters.Precisions is {precisions.GetLength(0)} × {precisions.GetLength(1)} × " +
+                    $"{precisions.GetLength(2)}; expected {k} × {d} × {d}.");
+            for (int c = 0; c < k; c++)
+            {
+                var p = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, d, (i, j) => precisions[c, i, j]);
+                if (!p.IsSymmetric() || p.Enumerate().Any(v => !double.IsFinite(v)))
+                    throw new ArgumentException($"InitialParameters.Precisions[{c}] must be finite and symmetric.");
+                MathNet.Numerics.LinearAlgebra.Matrix<double> covariance;
+                try
+                {
+                    covariance = p.Cholesky().Solve(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(d));
+                }
+                catch (ArgumentException)
+                {
+                    throw new ArgumentException($"InitialParameters.Precisions[{c}] is not positive definite.");
+                }
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                        full[c * d * d + i * d + j] = 0.5 * (covariance[i, j] + covariance[j, i]);
+            }
+        }
+        return GaussianParameters.Create(type, k, d, weights, means, Shape(full, type, k, d));
+    }
+
+    /// <summary>Reduces k full d × d covariances to the compact form of a covariance type.</summary>
+    private static double[] Shape(double[] full, CovarianceType type, int k, int d)
+    {
+        var compact = new double[GaussianParameters.CovarianceLength(type, k, d)];
+        for (int c = 0; c < k; c++)
+        {
+            switch (type)
+            {
+                case CovarianceType.Full:
+                    Array.Copy(full, c * d * d, compact, c * d * d, d * d);
+                    break;
+                case CovarianceType.Tied:
+                    if (c == 0)
+                        Array.Copy(full, 0, compact, 0, d * d);
+                    break;
+                case CovarianceType.Diagonal:
+                    for (int j = 0; j < d; j++)
+                        compact[c * d + j] = full[c * d * d + j * d + j];
+                    break;
+                default:
+                    double sum = 0;
+                    for (int j = 0; j < d; j++)
+                        sum += full[c * d * d + j * d + j];
+                    compact[c] = sum / d;
+                    break;
+            }
+        }
+        return compact;
+    }
+
+    /// <summary>The weighted covariance of all the data plus reg·I, d × d.</summary>
+    private static double[] DataCovariance(DataMatrix data, double reg)
+    {
+        GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
+            data, 1, diagonal: false, GlobalMean(data), (_, r) => r[0] = 1);
+        return GaussianMStep.Maximize(stats, CovarianceType.Full, reg).Covariances;
+    }
+
+    private static double[] GlobalMean(DataMatrix data)
+    {
+        var mean = new double[data.Columns];
+        for (int row = 0; row < data.Rows; row++)
+        {
+            double w = data.Weight(row);
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < mean.Length; j++)
+                mean[j] += w * x[j];
+        }
+        for (int j = 0; j < mean.Length; j++)
+            mean[j] /= data.TotalWeight;
+        return mean;
+    }
+
+    // Per-row generator seeded by (seed, row): the same responsibilities whatever the threads.
+    private static void RandomResponsibilities(int seed, int row, Span<double> r)
+    {
+        ulong state = ((ulong)(uint)seed << 32) ^ (uint)row;
+        double sum = 0;
+        for (int c = 0; c < r.Length; c++)
+        {
+            r[c] = (SplitMix64(ref state) >> 11) * (1.0 / (1UL << 53));
+            sum += r[c];
+        }
+        for (int c = 0; c < r.Length; c++)
+            r[c] /= sum;
+    }
+
+    private static ulong SplitMix64(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

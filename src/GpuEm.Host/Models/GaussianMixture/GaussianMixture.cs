@@ -1,0 +1,83 @@
+using GpuEm.Data;
+using GpuEm.Em;
+using GpuEm.Engines;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>
+/// Fits a Gaussian mixture by EM: <c>new GaussianMixture(options).Fit(data)</c> returns an
+/// immutable <see cref="GaussianMixtureModel"/>. The E-step runs on the backend the options ask for
+/// (by default the first GPU that opens, else the float64 reference engine); the M-step runs on
+/// the host in float64.
+/// </summary>
+public sealed class GaussianMixture
+{
+    /// <summary>Creates an estimator; the options are validated here.</summary>
+    /// <param name="options">Settings; see <see cref="GaussianMixtureOptions"/>.</param>
+    public GaussianMixture(GaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+    }
+
+    /// <summary>The settings of this estimator.</summary>
+    public GaussianMixtureOptions Options { get; }
+
+    /// <summary>Fits the mixture to a points × dimensions array (copied; never modified).</summary>
+    /// <param name="data">n × d data; every value finite.</param>
+    /// <param name="sampleWeights">Optional non-negative weight per point (n values).</param>
+    /// <param name="cancellationToken">Stops the fit after the current iteration; the last
+    /// completed model is returned, flagged not converged and cancelled.</param>
+    /// <returns>The fitted model.</returns>
+    public GaussianMixtureModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(DataMatrix.From(data, sampleWeights), cancellationToken);
+
+    /// <summary>Fits the mixture to row-major data (read, never modified or copied).</summary>
+    /// <param name="data">Row-major n × d values.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <param name="sampleWeights">Optional non-negative weight per point (n values).</param>
+    /// <param name="cancellationToken">As in the other overload.</param>
+    /// <returns>The fitted model.</returns>
+    public GaussianMixtureModel Fit(
+        ReadOnlyMemory<float> data, int rows, int columns, float[]? sampleWeights = null,
+        CancellationToken cancellationToken = default) =>
+        Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
+
+    internal GaussianMixtureModel Fit(DataMatrix data, CancellationToken cancellationToken)
+    {
+        GaussianMixtureOptions o = Options;
+        int k = o.ComponentCount;
+        if (k > data.Rows)
+            throw new ArgumentException(
+                $"ComponentCount k = {k} exceeds the number of points n = {data.Rows}; use k ≤ n.", "data");
+        if (o.WarmStart is not null && o.WarmStart.Dimension != data.Columns)
+            throw new ArgumentException(
+                $"WarmStart was fitted on {o.WarmStart.Dimension} columns; the data has {data.Columns}.", "data");
+        if (o.Initialization == GaussianInitialization.Given && o.WarmStart is null
+            && o.InitialParameters!.Weights.Length != k)
+            throw new ArgumentException(
+                $"InitialParameters has {o.InitialParameters.Weights.Length} weights; ComponentCount is {k}.", "data");
+
+        AcceleratorHandle? handle = DeviceManager.Resolve(
+            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
+        using IGaussianEngine engine = handle is null
+            ? new ReferenceGaussianEngine(data)
+            : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType);
+        var solver = new GaussianSolver(engine, o.CovarianceType, o.CovarianceRegularization);
+        EmRun<GaussianParameters> run = EmDriver.Run(
+            solver,
+            restart => GaussianInitializer.Create(o, data, RestartSeed(o.Seed, restart)),
+            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
+            o.Progress,
+            cancellationToken);
+        return new GaussianMixtureModel(
+            run.Parameters, run.History, run.Converged, run.Iterations, engine.Backend, engine.DeviceName,
+            data.TotalWeight, run.Cancelled);
+    }
+
+    /// <summary>The seed of restart r: a fixed function of the user's seed.</summary>
+    internal static int RestartSeed(int seed, int restart) =>
+        unchecked((int)(((uint)seed * 2654435761u) ^ (uint)(restart * 40503)));
+}

@@ -1,0 +1,278 @@
+using GpuEm.Data;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>
+/// A fitted Gaussian mixture: immutable. Array properties return copies. Predictions run on the
+/// host in float64 (multi-threaded), whatever backend fitted the model.
+/// </summary>
+public sealed class GaussianMixtureModel
+{
+    private readonly double[] _history;
+
+    internal GaussianMixtureModel(
+        GaussianParameters parameters, IReadOnlyList<double> history, bool converged, int iterations,
+        Backend backend, string deviceName, double trainingWeight, bool cancelled)
+    {
+        Parameters = parameters;
+        _history = history.ToArray();
+        Converged = converged;
+        Iterations = iterations;
+        Backend = backend;
+        DeviceName = deviceName;
+        TrainingWeight = trainingWeight;
+        Cancelled = cancelled;
+    }
+
+    internal GaussianParameters Parameters { get; }
+
+    /// <summary>Components k.</summary>
+    public int ComponentCount => Parameters.K;
+
+    /// <summary>Dimension d of the data.</summary>
+    public int Dimension => Parameters.D;
+
+    /// <summary>The covariance shape.</summary>
+    public CovarianceType CovarianceType => Parameters.Type;
+
+    /// <summary>Mixing weights, k values summing to 1.</summary>
+    public double[] Weights => (double[])Parameters.Weights.Clone();
+
+    /// <summary>Means, k × d.</summary>
+    public double[,] Means => To2D(Parameters.Means, Parameters.K, Parameters.D);
+
+    /// <summary>Covariances as full matrices, k × d × d (tied: the same matrix k times; diagonal and
+    /// spherical: diagonal matrices). Regularization included.</summary>
+    public double[,,] Covariances => Expand(Parameters.ExpandCovariance);
+
+    /// <summary>Upper-triangular U_k with precision Σ_k⁻¹ = U_k U_kᵀ, k × d × d.</summary>
+    public double[,,] PrecisionCholesky => Expand(Parameters.ExpandFactor);
+
+    /// <summary>Mean log-likelihood per (weighted) training point: at the start, then after each iteration.</summary>
+    public IReadOnlyList<double> LogLikelihoodHistory => _history;
+
+    /// <summary>Mean log-likelihood per (weighted) training point of this model.</summary>
+    public double MeanLogLikelihood => _history[^1];
+
+    /// <summary>Total (weighted) log-likelihood of the training data under this model.</summary>
+    public double LogLikelihood => MeanLogLikelihood * TrainingWeight;
+
+    /// <summary>Σ sample weights of the training data (n without weights).</summary>
+    public double TrainingWeight { get; }
+
+    /// <summary>Whether the change in mean log-likelihood fell within the tolerance.</summary>
+    public bool Converged { get; }
+
+    /// <summary>Whether the fit was cancelled (then not converged).</summary>
+    public bool Cancelled { get; }
+
+    /// <summary>EM iterations (M-steps) of the winning restart.</summary>
+    public int Iterations { get; }
+
+    /// <summary>The backend that ran the fit.</summary>
+    public Backend Backend { get; }
+
+    /// <summary>The device that ran the fit.</summary>
+    public string DeviceName { get; }
+
+    /// <summary>Free parameters (for BIC and AIC).</summary>
+    public long ParameterCount => GaussianParameters.FreeParameterCount(CovarianceType, ComponentCount, Dimension);
+
+    /// <summary>The most probable component of each point.</summary>
+    /// <param name="data">n × d points.</param>
+    /// <returns>n labels in [0, k).</returns>
+    public int[] Predict(float[,] data) => Predict(DataMatrix.From(data, null).RequireColumns(Dimension));
+
+    /// <summary>As <see cref="Predict(float[,])"/> for row-major data.</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <returns>n labels.</returns>
+    public int[] Predict(ReadOnlyMemory<float> data, int rows, int columns) =>
+        Predict(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+
+    /// <summary>Posterior probabilities p(k | x), n × k.</summary>
+    /// <param name="data">n × d points.</param>
+    /// <returns>n × k probabilities; rows sum to 1.</returns>
+    public double[,] PredictProba(float[,] data) => PredictProba(DataMatrix.From(data, null).RequireColumns(Dimension));
+
+    /// <summary>As <see cref="PredictProba(float[,])"/> for row-major data.</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <returns>n × k probabilities.</returns>
+    public double[,] PredictProba(ReadOnlyMemory<float> data, int rows, int columns) =>
+        PredictProba(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+
+    /// <summary>log p(x) of each point.</summary>
+    /// <param name="data">n × d points.</param>
+    /// <returns>n log densities.</returns>
+    public double[] ScoreSamples(float[,] data) => ScoreSamples(DataMatrix.From(data, null).RequireColumns(Dimension));
+
+    /// <summary>As <see cref="ScoreSamples(float[,])"/> for row-major data.</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <returns>n log densities.</returns>
+    public double[] ScoreSamples(ReadOnlyMemory<float> data, int rows, int columns) =>
+        ScoreSamples(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+
+    /// <summary>Mean log p(x) per point (weighted when weights are given).</summary>
+    /// <param name="data">n × d points.</param>
+    /// <param name="sampleWeights">Optional weights.</param>
+    /// <returns>The mean log-likelihood.</returns>
+    public double Score(float[,] data, float[]? sampleWeights = null) =>
+        Score(DataMatrix.From(data, sampleWeights).RequireColumns(Dimension));
+
+    /// <summary>Bayesian information criterion −2 log L + p ln n (lower is better).</summary>
+    /// <param name="data">n × d points.</param>
+    /// <returns>BIC.</returns>
+    public double Bic(float[,] data)
+    {
+        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        return -2 * Score(m) * m.Rows + ParameterCount * Math.Log(m.Rows);
+    }
+
+    /// <summary>Akaike information criterion −2 log L + 2p (lower is better).</summary>
+    /// <param name="data">n × d points.</param>
+    /// <returns>AIC.</returns>
+    public double Aic(float[,] data)
+    {
+        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        return -2 * Score(m) * m.Rows + 2.0 * ParameterCount;
+    }
+
+    /// <summary>Draws points from the mixture.</summary>
+    /// <param name="count">Points to draw (≥ 1).</param>
+    /// <param name="seed">Seed; the same seed gives the same points.</param>
+    /// <returns>count × d points and the component each came from.</returns>
+    public (float[,] Points, int[] Labels) Sample(int count, int seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        int k = ComponentCount;
+        int d = Dimension;
+        var lowers = new Matrix<double>[k];
+        var full = new double[d * d];
+        for (int c = 0; c < k; c++)
+        {
+            Parameters.ExpandCovariance(c, full);
+            lowers[c] = Matrix<double>.Build.Dense(d, d, (i, j) => full[i * d + j]).Cholesky().Factor;
+        }
+        var random = new Random(seed);
+        var points = new float[count, d];
+        var labels = new int[count];
+        var z = new double[d];
+        for (int s = 0; s < count; s++)
+        {
+            double u = random.NextDouble();
+            int c = 0;
+            for (double cumulative = Parameters.Weights[0]; c < k - 1 && u >= cumulative; cumulative += Parameters.Weights[++c])
+            {
+            }
+            labels[s] = c;
+            for (int j = 0; j < d; j++)
+                z[j] = StandardNormal(random);
+            for (int i = 0; i < d; i++)
+            {
+                double value = Parameters.Means[c * d + i];
+                for (int j = 0; j <= i; j++)
+                    value += lowers[c][i, j] * z[j];
+                points[s, i] = (float)value;
+            }
+        }
+        return (points, labels);
+    }
+
+    internal double Score(DataMatrix data)
+    {
+        double[] scores = ScoreSamples(data);
+        double sum = 0;
+        for (int i = 0; i < scores.Length; i++)
+            sum += data.Weight(i) * scores[i];
+        return sum / data.TotalWeight;
+    }
+
+    private int[] Predict(DataMatrix data)
+    {
+        var labels = new int[data.Rows];
+        ForEachPosterior(data, (row, posterior, _) =>
+        {
+            int best = 0;
+            for (int c = 1; c < posterior.Length; c++)
+                if (posterior[c] > posterior[best])
+                    best = c;
+            labels[row] = best;
+        });
+        return labels;
+    }
+
+    private double[,] PredictProba(DataMatrix data)
+    {
+        var result = new double[data.Rows, ComponentCount];
+        ForEachPosterior(data, (row, posterior, _) =>
+        {
+            for (int c = 0; c < posterior.Length; c++)
+                result[row, c] = posterior[c];
+        });
+        return result;
+    }
+
+    private double[] ScoreSamples(DataMatrix data)
+    {
+        var result = new double[data.Rows];
+        ForEachPosterior(data, (row, _, logDensity) => result[row] = logDensity);
+        return result;
+    }
+
+    private delegate void PosteriorAction(int row, ReadOnlySpan<double> posterior, double logDensity);
+
+    private void ForEachPosterior(DataMatrix data, PosteriorAction action)
+    {
+        const int chunk = 2048;
+        Parallel.For(0, (data.Rows + chunk - 1) / chunk, index =>
+        {
+            var posterior = new double[ComponentCount];
+            var centred = new double[Dimension];
+            int end = Math.Min(data.Rows, (index + 1) * chunk);
+            for (int row = index * chunk; row < end; row++)
+            {
+                GaussianDensity.LogJoint(Parameters, data.Row(row), posterior, centred);
+                double lse = GaussianDensity.Normalize(posterior);
+                action(row, posterior, lse);
+            }
+        });
+    }
+
+    private double[,,] Expand(Action<int, Span<double>> expand)
+    {
+        int k = ComponentCount;
+        int d = Dimension;
+        var result = new double[k, d, d];
+        var matrix = new double[d * d];
+        for (int c = 0; c < k; c++)
+        {
+            expand(c, matrix);
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++)
+                    result[c, i, j] = matrix[i * d + j];
+        }
+        return result;
+    }
+
+    private static double[,] To2D(double[] values, int rows, int columns)
+    {
+        var result = new double[rows, columns];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++)
+                result[i, j] = values[i * columns + j];
+        return result;
+    }
+
+    private static double StandardNormal(Random random)
+    {
+        double u1 = 1.0 - random.NextDouble();
+        double u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
