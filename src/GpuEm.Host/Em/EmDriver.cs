@@ -4,7 +4,7 @@ namespace GpuEm.Em;
 
 /// <summary>The loop settings the driver owns.</summary>
 /// <param name="MaxIterations">Most M-steps per restart.</param>
-/// <param name="Tolerance">Converged when |change| < this (0: run every iteration).</param>
+/// <param name="Tolerance">Converged when |change| &lt; this (0: run every iteration).</param>
 /// <param name="Restarts">Independent starts; the best final objective wins.</param>
 internal sealed record EmLoopSettings(int MaxIterations, double Tolerance, int Restarts);
 
