@@ -32,8 +32,12 @@ internal static class DeviceManager
         {
             if (_context is null)
             {
+                // Every device, supported or not: one that cannot open is then skipped with a
+                // notice that names it, instead of being invisible.
                 _context = Context.Create(builder => builder
-                    .Default()
+                    .DefaultCPU()
+                    .Cuda(_ => true)
+                    .OpenCL(_ => true)
                     .EnableAlgorithms()
                     .Math(MathMode.Default));
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAll();
@@ -87,7 +91,7 @@ internal static class DeviceManager
             if (TryOpenLocked(requested, out AcceleratorHandle? opened, out string? why))
                 return opened;
             throw new NotSupportedException(
-                why ?? $"No {requested} device is available. Use Backend.Auto or Backend.Reference.");
+                (why ?? $"No {requested} device was found.") + " Use Backend.Auto or Backend.Reference.");
         }
     }
 
@@ -122,8 +126,6 @@ internal static class DeviceManager
                     notice = $"Skipping {backend} device '{device.Name}': {ex.Message}";
                 }
             }
-            if (handle is null && notice is null && backend != Backend.Auto)
-                notice = $"No {backend} device found.";
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
