@@ -4,7 +4,7 @@ namespace GpuEm.Em;
 
 /// <summary>The loop settings the driver owns.</summary>
 /// <param name="MaxIterations">Most M-steps per restart.</param>
-/// <param name="Tolerance">Converged when |change| &lt; this (0: run every iteration).</param>
+/// <param name="Tolerance">The tolerance the solver's stopping rule compares the change with.</param>
 /// <param name="Restarts">Independent starts; the best final objective wins.</param>
 internal sealed record EmLoopSettings(int MaxIterations, double Tolerance, int Restarts);
 
@@ -83,7 +83,7 @@ internal static class EmDriver
             objective = nextObjective;
             history.Add(objective);
             progress?.Report(new FitProgress(restart, iteration, objective, change, clock.Elapsed));
-            if (Math.Abs(change) < settings.Tolerance)
+            if (solver.IsConverged(change, settings.Tolerance))
             {
                 converged = true;
                 break;

@@ -22,4 +22,7 @@ internal interface IEmSolver<TParams, TStats>
     /// <paramref name="previous"/> to <paramref name="next"/>.
     /// </summary>
     double Change(TParams previous, double previousObjective, TParams next, double nextObjective);
+
+    /// <summary>The model's stopping rule for a change and the user's tolerance.</summary>
+    bool IsConverged(double change, double tolerance);
 }

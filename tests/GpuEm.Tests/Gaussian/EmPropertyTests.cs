@@ -173,6 +173,25 @@ public sealed class EmPropertyTests
     }
 
     [Fact]
+    public void The_default_start_is_one_m_step_on_the_labels_of_kmeans()
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(900, 2, 3, seed: 15, separation: 5);
+        GaussianMixtureModel start = new GaussianMixture(new GaussianMixtureOptions
+        {
+            ComponentCount = 3, MaxIterations = 0, Backend = Backend.Reference, Seed = 4,
+        }).Fit(data);
+        var clusters = new GpuEm.Models.KMeans.KMeans(new GpuEm.Models.KMeans.KMeansOptions
+        {
+            ClusterCount = 3, Backend = Backend.Reference, Seed = GaussianMixture.RestartSeed(4, 0),
+        }).Fit(data);
+        // K-means' converged centres are the means of its clusters, which one M-step reproduces.
+        Tolerance.Close(clusters.Centres, start.Means, 1e-9, 1e-9, "means");
+        int[] labels = clusters.Labels;
+        for (int c = 0; c < 3; c++)
+            Assert.Equal(labels.Count(l => l == c) / 900.0, start.Weights[c], 12);
+    }
+
+    [Fact]
     public void A_given_start_is_used_as_given()
     {
         (float[,] data, _, _) = Synthetic.Mixture(300, 2, 2, seed: 7);

@@ -4,6 +4,12 @@ namespace GpuEm.Models.GaussianMixture;
 public enum GaussianInitialization
 {
     /// <summary>
+    /// K-means (k-means++ seeding, one run, on the same backend) clusters the data; its hard
+    /// labels give the first M-step. The default, as scikit-learn.
+    /// </summary>
+    KMeans,
+
+    /// <summary>
     /// Greedy k-means++ seeding (2 + ⌊ln k⌋ candidates per step, as scikit-learn) picks k data
     /// points as means; every point goes to its nearest mean and one M-step gives the start.
     /// </summary>

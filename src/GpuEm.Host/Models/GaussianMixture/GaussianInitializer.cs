@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Engines;
 using GpuEm.Models;
 
@@ -19,6 +20,17 @@ internal static class GaussianInitializer
         {
             case GaussianInitialization.Given:
                 return FromStart(options.InitialParameters!, data, type, reg);
+            case GaussianInitialization.KMeans:
+            {
+                KMeans.KMeansModel clusters = new KMeans.KMeans(new KMeans.KMeansOptions
+                {
+                    ClusterCount = k,
+                    Seed = seed,
+                    Backend = options.Backend,
+                    Progress = WarningsOnly.Wrap(options.Progress, "K-means initialization: "),
+                }).Fit(data, CancellationToken.None);
+                return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
+            }
             case GaussianInitialization.RandomResponsibilities:
             {
                 double[] mean = GlobalMean(data);
@@ -41,9 +53,13 @@ internal static class GaussianInitializer
     }
 
     /// <summary>Each point to its nearest centre, then one M-step on those hard labels.</summary>
-    public static GaussianParameters FromCentres(DataMatrix data, double[] centres, int k, CovarianceType type, double reg)
+    public static GaussianParameters FromCentres(DataMatrix data, double[] centres, int k, CovarianceType type, double reg) =>
+        FromLabels(data, Seeding.NearestCentre(data, centres, k), centres, k, type, reg);
+
+    /// <summary>One M-step on hard labels; statistics centred on the given centres.</summary>
+    private static GaussianParameters FromLabels(
+        DataMatrix data, int[] labels, double[] centres, int k, CovarianceType type, double reg)
     {
-        int[] labels = Seeding.NearestCentre(data, centres, k);
         GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
             data, k, GaussianStatistics.NeedsDiagonalOnly(type), centres, (row, r) =>
             {
@@ -146,6 +162,8 @@ internal static class GaussianInitializer
             data, 1, diagonal: false, GlobalMean(data), (_, r) => r[0] = 1);
         return GaussianMStep.Maximize(stats, CovarianceType.Full, reg).Covariances;
     }
+
+    private static double[] Flatten(double[,] values) => values.Cast<double>().ToArray();
 
     private static double[] GlobalMean(DataMatrix data)
     {

@@ -40,8 +40,8 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public double CovarianceRegularization { get; init; } = Defaults.CovarianceRegularization;
 
-    /// <summary>How each restart starts. Default <see cref="GaussianInitialization.KMeansPlusPlus"/>.</summary>
-    public GaussianInitialization Initialization { get; init; } = GaussianInitialization.KMeansPlusPlus;
+    /// <summary>How each restart starts. Default <see cref="GaussianInitialization.KMeans"/>.</summary>
+    public GaussianInitialization Initialization { get; init; } = GaussianInitialization.KMeans;
 
     /// <summary>The start for <see cref="GaussianInitialization.Given"/>; ignored otherwise.</summary>
     public GaussianMixtureStart? InitialParameters { get; init; }

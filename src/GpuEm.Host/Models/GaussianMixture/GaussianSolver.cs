@@ -18,4 +18,7 @@ internal sealed class GaussianSolver(IGaussianEngine engine, CovarianceType type
 
     public double Change(GaussianParameters previous, double previousObjective, GaussianParameters next, double nextObjective) =>
         nextObjective - previousObjective;
+
+    /// <summary>As scikit-learn: |Δ mean log-likelihood| &lt; tolerance, so 0 runs every iteration.</summary>
+    public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;
 }

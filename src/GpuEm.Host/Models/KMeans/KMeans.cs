@@ -1,0 +1,120 @@
+using GpuEm.Data;
+using GpuEm.Em;
+using GpuEm.Engines;
+
+namespace GpuEm.Models.KMeans;
+
+/// <summary>
+/// K-means as hard-assignment EM (Lloyd's algorithm) on the shared EM driver:
+/// <c>new KMeans(options).Fit(data)</c> returns an immutable <see cref="KMeansModel"/>.
+/// </summary>
+public sealed class KMeans
+{
+    /// <summary>Creates an estimator; the options are validated here.</summary>
+    /// <param name="options">Settings.</param>
+    public KMeans(KMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+    }
+
+    /// <summary>The settings of this estimator.</summary>
+    public KMeansOptions Options { get; }
+
+    /// <summary>Fits k-means to n × d data (copied; never modified).</summary>
+    /// <param name="data">n × d, every value finite.</param>
+    /// <param name="sampleWeights">Optional non-negative weight per point.</param>
+    /// <param name="cancellationToken">Stops after the current iteration; the last completed
+    /// model is returned, flagged cancelled.</param>
+    /// <returns>The fitted model.</returns>
+    public KMeansModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(DataMatrix.From(data, sampleWeights), cancellationToken);
+
+    /// <summary>Fits k-means to row-major data (read, never modified or copied).</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <param name="sampleWeights">Optional weights.</param>
+    /// <param name="cancellationToken">As in the other overload.</param>
+    /// <returns>The fitted model.</returns>
+    public KMeansModel Fit(
+        ReadOnlyMemory<float> data, int rows, int columns, float[]? sampleWeights = null,
+        CancellationToken cancellationToken = default) =>
+        Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
+
+    internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken)
+    {
+        KMeansOptions o = Options;
+        int k = o.ClusterCount;
+        if (k > data.Rows)
+            throw new ArgumentException(
+                $"ClusterCount k = {k} exceeds the number of points n = {data.Rows}; use k ≤ n.", "data");
+        if (o.InitialCentres is not null && o.Initialization == KMeansInitialization.Given
+            && o.InitialCentres.GetLength(1) != data.Columns)
+            throw new ArgumentException(
+                $"InitialCentres has {o.InitialCentres.GetLength(1)} columns; the data has {data.Columns}.", "data");
+
+        AcceleratorHandle? handle = DeviceManager.Resolve(
+            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
+        using IKMeansEngine engine = handle is null
+            ? new ReferenceKMeansEngine(data)
+            : new AcceleratorKMeansEngine(handle, data, k);
+        var solver = new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress);
+        EmRun<KMeansParameters> run = EmDriver.Run(
+            solver,
+            restart => new KMeansParameters(k, data.Columns, InitialCentres(o, data, restart)),
+            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
+            o.Progress,
+            cancellationToken);
+        // The labels of the winning centres (the engine holds those of the last restart).
+        KMeansStatistics final = engine.Expect(run.Parameters);
+        return new KMeansModel(
+            run.Parameters, engine.Labels(), final.Inertia, run.History.Select(h => -h).ToArray(),
+            run.Converged, run.Iterations, run.Cancelled, solver.Reseeded, engine.Backend, engine.DeviceName);
+    }
+
+    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, int restart)
+    {
+        int d = data.Columns;
+        var random = new Random(GpuEm.Models.GaussianMixture.GaussianMixture.RestartSeed(o.Seed, restart));
+        switch (o.Initialization)
+        {
+            case KMeansInitialization.Given:
+                var centres = new double[o.ClusterCount * d];
+                for (int c = 0; c < o.ClusterCount; c++)
+                    for (int j = 0; j < d; j++)
+                        centres[c * d + j] = o.InitialCentres![c, j];
+                return centres;
+            case KMeansInitialization.RandomPoints:
+                return Seeding.RandomPoints(data, o.ClusterCount, random);
+            default:
+                return Seeding.KMeansPlusPlus(data, o.ClusterCount, random);
+        }
+    }
+
+    /// <summary>Mean over columns of the weighted variance (scikit-learn's tolerance scale).</summary>
+    internal static double MeanColumnVariance(DataMatrix data)
+    {
+        int d = data.Columns;
+        var mean = new double[d];
+        var square = new double[d];
+        for (int row = 0; row < data.Rows; row++)
+        {
+            double w = data.Weight(row);
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < d; j++)
+                mean[j] += w * x[j];
+        }
+        for (int j = 0; j < d; j++)
+            mean[j] /= data.TotalWeight;
+        for (int row = 0; row < data.Rows; row++)
+        {
+            double w = data.Weight(row);
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < d; j++)
+                square[j] += w * (x[j] - mean[j]) * (x[j] - mean[j]);
+        }
+        return square.Sum() / data.TotalWeight / d;
+    }
+}

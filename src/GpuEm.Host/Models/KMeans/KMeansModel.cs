@@ -1,0 +1,113 @@
+using GpuEm.Data;
+
+namespace GpuEm.Models.KMeans;
+
+/// <summary>A fitted k-means model: immutable; array properties return copies.</summary>
+public sealed class KMeansModel
+{
+    private readonly KMeansParameters _parameters;
+    private readonly int[] _labels;
+    private readonly double[] _history;
+
+    internal KMeansModel(
+        KMeansParameters parameters, int[] labels, double inertia, double[] history, bool converged,
+        int iterations, bool cancelled, int reseeded, Backend backend, string deviceName)
+    {
+        _parameters = parameters;
+        _labels = labels;
+        Inertia = inertia;
+        _history = history;
+        Converged = converged;
+        Iterations = iterations;
+        Cancelled = cancelled;
+        ReseededClusters = reseeded;
+        Backend = backend;
+        DeviceName = deviceName;
+    }
+
+    /// <summary>Clusters k.</summary>
+    public int ClusterCount => _parameters.K;
+
+    /// <summary>Dimension d.</summary>
+    public int Dimension => _parameters.D;
+
+    /// <summary>Centres, k × d.</summary>
+    public double[,] Centres
+    {
+        get
+        {
+            var result = new double[ClusterCount, Dimension];
+            for (int c = 0; c < ClusterCount; c++)
+                for (int j = 0; j < Dimension; j++)
+                    result[c, j] = _parameters.Centres[c * Dimension + j];
+            return result;
+        }
+    }
+
+    /// <summary>The cluster of each training point.</summary>
+    public int[] Labels => (int[])_labels.Clone();
+
+    /// <summary>Σ w‖x − c(x)‖² over the training data at these centres.</summary>
+    public double Inertia { get; }
+
+    /// <summary>Inertia at the start and after each iteration (never increases).</summary>
+    public IReadOnlyList<double> InertiaHistory => _history;
+
+    /// <summary>Whether the centre shift fell within the tolerance.</summary>
+    public bool Converged { get; }
+
+    /// <summary>Lloyd iterations of the winning restart.</summary>
+    public int Iterations { get; }
+
+    /// <summary>Whether the fit was cancelled.</summary>
+    public bool Cancelled { get; }
+
+    /// <summary>How many times an empty cluster was re-seeded during the fit.</summary>
+    public int ReseededClusters { get; }
+
+    /// <summary>The backend that ran the fit.</summary>
+    public Backend Backend { get; }
+
+    /// <summary>The device that ran the fit.</summary>
+    public string DeviceName { get; }
+
+    /// <summary>The nearest centre of each point (lowest index on ties).</summary>
+    /// <param name="data">n × d.</param>
+    /// <returns>n labels.</returns>
+    public int[] Predict(float[,] data)
+    {
+        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        return Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
+    }
+
+    /// <summary>Euclidean distances to every centre, n × k.</summary>
+    /// <param name="data">n × d.</param>
+    /// <returns>n × k distances.</returns>
+    public double[,] Transform(float[,] data)
+    {
+        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        var result = new double[m.Rows, ClusterCount];
+        Parallel.For(0, m.Rows, row =>
+        {
+            for (int c = 0; c < ClusterCount; c++)
+                result[row, c] = Math.Sqrt(Seeding.SquaredDistance(
+                    m.Row(row), _parameters.Centres.AsSpan(c * Dimension, Dimension)));
+        });
+        return result;
+    }
+
+    /// <summary>Minus the (weighted) inertia of the data at these centres, as scikit-learn's score.</summary>
+    /// <param name="data">n × d.</param>
+    /// <param name="sampleWeights">Optional weights.</param>
+    /// <returns>−Σ w‖x − c(x)‖².</returns>
+    public double Score(float[,] data, float[]? sampleWeights = null)
+    {
+        DataMatrix m = DataMatrix.From(data, sampleWeights).RequireColumns(Dimension);
+        int[] labels = Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
+        double sum = 0;
+        for (int row = 0; row < m.Rows; row++)
+            sum += m.Weight(row) * Seeding.SquaredDistance(
+                m.Row(row), _parameters.Centres.AsSpan(labels[row] * Dimension, Dimension));
+        return -sum;
+    }
+}

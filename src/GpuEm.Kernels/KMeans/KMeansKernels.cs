@@ -1,0 +1,87 @@
+using ILGPU;
+
+namespace GpuEm.Kernels.KMeans;
+
+/// <summary>Shapes of one k-means assignment launch.</summary>
+/// <param name="PointCount">Rows n.</param>
+/// <param name="Dimension">Columns d.</param>
+/// <param name="ClusterCount">Clusters k.</param>
+/// <param name="TileCentres">Centres staged in shared memory at a time.</param>
+/// <param name="UseWeights">1: distances are multiplied by the sample weight.</param>
+public readonly record struct KMeansAssignParams(
+    int PointCount, int Dimension, int ClusterCount, int TileCentres, int UseWeights);
+
+/// <summary>Kernels of k-means (hard-assignment EM).</summary>
+public static class KMeansKernels
+{
+    /// <summary>Shared memory one group needs, in floats.</summary>
+    /// <param name="tileCentres">Centres staged at a time.</param>
+    /// <param name="dimension">Columns d.</param>
+    /// <returns>The number of floats.</returns>
+    public static int SharedFloats(int tileCentres, int dimension) => tileCentres * dimension;
+
+    // One thread per point (group g covers points g·G … g·G + G − 1): the group stages TileCentres
+    // centres at a time in shared memory; each thread computes ‖x − c‖² to each (differences, not
+    // ‖x‖² − 2x·c + ‖c‖², which cancels catastrophically in float32 for data far from the origin)
+    // and keeps the nearest (lowest index on ties). Writes labels[point],
+    // distances[point] = w·min ‖x − c‖² and changed[point] = 1 when the label differs from the
+    // one labels[point] held before (else 0).
+    /// <summary>Assigns every point to its nearest centre.</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="weights">Per-point weights (read when UseWeights is 1).</param>
+    /// <param name="centres">Row-major k × d.</param>
+    /// <param name="labels">Output, n.</param>
+    /// <param name="distances">Output, n.</param>
+    /// <param name="changed">Output, n: 1 where the label changed.</param>
+    /// <param name="p">Shapes.</param>
+    public static void AssignKernel(
+        ArrayView<float> data,
+        ArrayView<float> weights,
+        ArrayView<float> centres,
+        ArrayView<int> labels,
+        ArrayView<float> distances,
+        ArrayView<float> changed,
+        KMeansAssignParams p)
+    {
+        int point = Grid.IdxX * Group.DimX + Group.IdxX;
+        bool active = point < p.PointCount;
+        int d = p.Dimension;
+        long row = (long)(active ? point : 0) * d;
+        var staged = SharedMemory.GetDynamic<float>();
+        float best = float.PositiveInfinity;
+        int label = 0;
+        for (int first = 0; first < p.ClusterCount; first += p.TileCentres)
+        {
+            int count = p.ClusterCount - first;
+            if (count > p.TileCentres)
+                count = p.TileCentres;
+            for (int idx = Group.IdxX; idx < count * d; idx += Group.DimX)
+                staged[idx] = centres[first * d + idx];
+            Group.Barrier();
+            if (active)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    float sum = 0f;
+                    for (int dim = 0; dim < d; dim++)
+                    {
+                        float diff = data[row + dim] - staged[c * d + dim];
+                        sum += diff * diff;
+                    }
+                    if (sum < best)
+                    {
+                        best = sum;
+                        label = first + c;
+                    }
+                }
+            }
+            Group.Barrier();
+        }
+        if (active)
+        {
+            changed[point] = labels[point] == label ? 0f : 1f;
+            labels[point] = label;
+            distances[point] = p.UseWeights != 0 ? weights[point] * best : best;
+        }
+    }
+}
