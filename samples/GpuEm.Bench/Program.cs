@@ -4,12 +4,13 @@ using System.Text.Json;
 using GpuEm;
 using GpuEm.Em;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.KMeans;
 
-// Times EM iterations of a Gaussian mixture on a seeded synthetic mixture (generation not timed):
-// one warm-up fit of one iteration, then one fit of --iterations iterations with tolerance 0; the
-// time of each iteration (M-step + E-step) comes from the progress reports, and the median is
-// reported. Usage:
-//   dotnet run -c Release --project samples/GpuEm.Bench -- --model gmm --covariance diag
+// Times EM iterations of a Gaussian mixture (or Lloyd iterations of k-means) on a seeded synthetic
+// mixture (generation not timed): one warm-up fit of one iteration, then one fit of --iterations
+// iterations with tolerance 0; the time of each iteration (M-step + E-step) comes from the progress
+// reports, and the median is reported. Usage:
+//   dotnet run -c Release --project samples/GpuEm.Bench -- --model gmm|kmeans --covariance diag
 //       --n 1000000 --d 16 --k 16 --iterations 10 --backend reference [--json]
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 bool json = false;
@@ -28,9 +29,9 @@ for (int i = 0; i < args.Length; i++)
 
 string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
 string model = Get("model", "gmm");
-if (model != "gmm")
+if (model is not ("gmm" or "kmeans"))
 {
-    Console.Error.WriteLine($"gpuem-bench: model '{model}' is not benchmarked yet (only gmm)");
+    Console.Error.WriteLine($"gpuem-bench: unknown model '{model}' (gmm or kmeans)");
     return 2;
 }
 int n = int.Parse(Get("n", "1000000"), CultureInfo.InvariantCulture);
@@ -57,6 +58,38 @@ Backend backend = Get("backend", "reference") switch
 };
 
 float[] data = Generate(n, d, k, seed);
+var stamps = new List<TimeSpan>();
+var progress = new Reporter(p =>
+{
+    if (p.Warning is null)
+        stamps.Add(p.Elapsed);
+});
+var total = Stopwatch.StartNew();
+int done;
+string deviceName;
+string backendName;
+double objective;
+if (model == "kmeans")
+{
+    var kmeansOptions = new KMeansOptions
+    {
+        ClusterCount = k, Backend = backend, Tolerance = 0, Seed = seed,
+        Initialization = KMeansInitialization.RandomPoints,
+    };
+    new KMeans(kmeansOptions with { MaxIterations = 1 }).Fit(data, n, d);
+    total.Restart();
+    KMeansModel clusters = new KMeans(kmeansOptions with { MaxIterations = iterations, Progress = progress }).Fit(data, n, d);
+    total.Stop();
+    (done, deviceName, backendName, objective) = (clusters.Iterations, clusters.DeviceName, clusters.Backend.ToString(), clusters.Inertia);
+}
+else
+{
+    GaussianMixtureModel fitted = FitMixture();
+    (done, deviceName, backendName, objective) = (fitted.Iterations, fitted.DeviceName, fitted.Backend.ToString(), fitted.MeanLogLikelihood);
+}
+
+GaussianMixtureModel FitMixture()
+{
 var baseOptions = new GaussianMixtureOptions
 {
     ComponentCount = k,
@@ -67,17 +100,13 @@ var baseOptions = new GaussianMixtureOptions
     Initialization = GaussianInitialization.RandomPoints,
 };
 new GaussianMixture(baseOptions with { MaxIterations = 1 }).Fit(data, n, d);
-
-var stamps = new List<TimeSpan>();
-var progress = new Reporter(p =>
-{
-    if (p.Warning is null)
-        stamps.Add(p.Elapsed);
-});
-var total = Stopwatch.StartNew();
+total.Restart();
 GaussianMixtureModel fitted = new GaussianMixture(baseOptions with { MaxIterations = iterations, Progress = progress })
     .Fit(data, n, d);
 total.Stop();
+return fitted;
+}
+
 double[] perIteration = stamps.Zip(stamps.Skip(1), (a, b) => (b - a).TotalSeconds).OrderBy(s => s).ToArray();
 double median = perIteration.Length == 0 ? double.NaN
     : perIteration.Length % 2 == 1 ? perIteration[perIteration.Length / 2]
@@ -90,13 +119,13 @@ var result = new
     n,
     d,
     k,
-    iterations = fitted.Iterations,
-    backend = fitted.Backend.ToString(),
-    device = fitted.DeviceName,
+    iterations = done,
+    backend = backendName,
+    device = deviceName,
     secondsPerIteration = median,
     iterationSeconds = perIteration,
     fitSeconds = total.Elapsed.TotalSeconds,
-    meanLogLikelihood = fitted.MeanLogLikelihood,
+    objective,
     processors = Environment.ProcessorCount,
 };
 if (json)
@@ -105,9 +134,9 @@ if (json)
 }
 else
 {
-    Console.WriteLine($"gmm {result.covariance} n={n} d={d} k={k} on {result.device}");
+    Console.WriteLine($"{model} {(model == "gmm" ? result.covariance : "")} n={n} d={d} k={k} on {result.device}");
     Console.WriteLine($"  median seconds per iteration: {median:F4} over {perIteration.Length} iterations");
-    Console.WriteLine($"  mean log-likelihood: {fitted.MeanLogLikelihood:F6}");
+    Console.WriteLine($"  objective ({(model == "gmm" ? "mean log-likelihood" : "inertia")}): {objective:G10}");
 }
 return 0;
 

@@ -1,1 +1,6 @@
-class P { static void Main(){} }
+namespace GpuEm.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
+}

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.KMeans;
+
+namespace GpuEm.Cli;
+
+/// <summary>The subcommands.</summary>
+internal static class Commands
+{
+    private static readonly IReadOnlyDictionary<string, CovarianceType> Covariances = new Dictionary<string, CovarianceType>
+    {
+        ["full"] = CovarianceType.Full,
+        ["tied"] = CovarianceType.Tied,
+        ["diag"] = CovarianceType.Diagonal,
+        ["spherical"] = CovarianceType.Spherical,
+    };
+
+    private static readonly IReadOnlyDictionary<string, GaussianInitialization> MixtureStarts = new Dictionary<string, GaussianInitialization>
+    {
+        ["kmeans"] = GaussianInitialization.KMeans,
+        ["kmeans++"] = GaussianInitialization.KMeansPlusPlus,
+        ["random"] = GaussianInitialization.RandomPoints,
+        ["random-resp"] = GaussianInitialization.RandomResponsibilities,
+    };
+
+    private static readonly IReadOnlyDictionary<string, KMeansInitialization> KMeansStarts = new Dictionary<string, KMeansInitialization>
+    {
+        ["kmeans++"] = KMeansInitialization.KMeansPlusPlus,
+        ["random"] = KMeansInitialization.RandomPoints,
+    };
+
+    private const string DemoHelp = """
+        usage: gpuem demo [--k K] [--covariance full|diag|spherical|tied] [--seed S] [--backend B]
+
+        Fits a Gaussian mixture (default k = 2, full covariances) to Old Faithful: 272 eruptions ×
+        (duration in minutes, waiting time to the next eruption in minutes), embedded in the program.
+        """;
+
+    private const string FitHelp = """
+        usage: gpuem fit --input FILE.csv --k K [--covariance full|diag|spherical|tied] [--max-iter N]
+                         [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
+                         [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
+                         [--output model.json] [--verbose]
+
+        Fits a Gaussian mixture to a headerless numeric CSV and prints one JSON object: n, d, k,
+        covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
+        aic, seconds, weights, means. --output also writes it, with the covariances, to a file.
+        Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
+        """;
+
+    private const string KMeansHelp = """
+        usage: gpuem kmeans --input FILE.csv --k K [--max-iter N] [--tol T] [--n-init R]
+                            [--init kmeans++|random] [--seed S] [--backend B] [--output model.json]
+
+        Fits k-means (Lloyd) to a headerless numeric CSV and prints one JSON object: n, d, k, backend,
+        device, iterations, converged, inertia, seconds, centres. Defaults: 300 iterations, tol 1e-4,
+        1 start, kmeans++, seed 0, auto.
+        """;
+
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "verbose", "help" };
+
+    public static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new Arguments(args, Set("k", "covariance", "seed", "backend"), Flags);
+        if (a.Flag("help"))
+            return Help(stdout, DemoHelp);
+        float[,] data = ReadFaithful();
+        var options = new GaussianMixtureOptions
+        {
+            ComponentCount = a.Int("k", 2),
+            CovarianceType = a.Choice("covariance", CovarianceType.Full, Covariances),
+            Seed = a.Int("seed", 0),
+            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            Progress = CliApp.Warnings(stderr),
+        };
+        var clock = Stopwatch.StartNew();
+        GaussianMixtureModel model = new GaussianMixture(options).Fit(data);
+        clock.Stop();
+
+        var w = stdout;
+        w.WriteLine("Old Faithful: 272 eruptions × (duration min, waiting min)");
+        w.WriteLine(Invariant($"Gaussian mixture: k = {model.ComponentCount}, {model.CovarianceType} covariances"));
+        w.WriteLine(Invariant($"backend: {model.Backend} ({model.DeviceName})"));
+        w.WriteLine(Invariant($"iterations: {model.Iterations}, converged: {model.Converged}"));
+        w.WriteLine(Invariant($"log-likelihood: {model.LogLikelihood:F4} (mean {model.MeanLogLikelihood:F6}), BIC: {model.Bic(data):F4}"));
+        w.WriteLine(Invariant($"time: {clock.Elapsed.TotalSeconds:F3} s"));
+        double[] weights = model.Weights;
+        double[,] means = model.Means;
+        double[,,] covariances = model.Covariances;
+        for (int c = 0; c < model.ComponentCount; c++)
+        {
+            string mean = Invariant($"({means[c, 0]:F4}, {means[c, 1]:F4})");
+            string covariance = Invariant(
+                $"[[{covariances[c, 0, 0]:F4}, {covariances[c, 0, 1]:F4}], [{covariances[c, 1, 0]:F4}, {covariances[c, 1, 1]:F4}]]");
+            w.WriteLine(Invariant($"component {c}: weight {weights[c]:F4}, mean {mean}, covariance {covariance}"));
+        }
+        return 0;
+    }
+
+    public static int Fit(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new Arguments(args, Set("input", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "output"), Flags);
+        if (a.Flag("help"))
+            return Help(stdout, FitHelp);
+        string input = a.Required("input");
+        var options = new GaussianMixtureOptions
+        {
+            ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
+            CovarianceType = a.Choice("covariance", CovarianceType.Full, Covariances),
+            MaxIterations = a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations),
+            Tolerance = a.Double("tol", GaussianMixtureOptions.Defaults.Tolerance),
+            Restarts = a.Int("n-init", 1),
+            Initialization = a.Choice("init", GaussianInitialization.KMeans, MixtureStarts),
+            CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization),
+            Seed = a.Int("seed", 0),
+            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            Progress = CliApp.Warnings(stderr),
+        };
+        GaussianMixture estimator = Validated(() => new GaussianMixture(options));
+        float[,] data = CsvMatrixReader.Read(input);
+        var clock = Stopwatch.StartNew();
+        GaussianMixtureModel model = estimator.Fit(data);
+        clock.Stop();
+
+        string Json(bool withCovariances) => WriteJson(j =>
+        {
+            j.WriteNumber("n", data.GetLength(0));
+            j.WriteNumber("d", data.GetLength(1));
+            j.WriteNumber("k", model.ComponentCount);
+            j.WriteString("covariance", Covariances.First(p => p.Value == model.CovarianceType).Key);
+            j.WriteString("backend", model.Backend.ToString());
+            j.WriteString("device", model.DeviceName);
+            j.WriteNumber("iterations", model.Iterations);
+            j.WriteBoolean("converged", model.Converged);
+            j.WriteNumber("logLikelihood", model.LogLikelihood);
+            j.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
+            j.WriteNumber("bic", model.Bic(data));
+            j.WriteNumber("aic", model.Aic(data));
+            j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
+            WriteArray(j, "weights", model.Weights);
+            WriteMatrix(j, "means", model.Means);
+            if (withCovariances)
+            {
+                double[,,] covariances = model.Covariances;
+                j.WriteStartArray("covariances");
+                for (int c = 0; c < model.ComponentCount; c++)
+                {
+                    var matrix = new double[model.Dimension, model.Dimension];
+                    for (int r = 0; r < model.Dimension; r++)
+                        for (int s = 0; s < model.Dimension; s++)
+                            matrix[r, s] = covariances[c, r, s];
+                    WriteRows(j, matrix);
+                }
+                j.WriteEndArray();
+            }
+        });
+        stdout.WriteLine(Json(withCovariances: false));
+        if (a.Text("output") is { } output)
+            File.WriteAllText(output, Json(withCovariances: true) + "\n");
+        return 0;
+    }
+
+    public static int KMeans(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new Arguments(args, Set("input", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "output"), Flags);
+        if (a.Flag("help"))
+            return Help(stdout, KMeansHelp);
+        string input = a.Required("input");
+        var options = new KMeansOptions
+        {
+            ClusterCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
+            MaxIterations = a.Int("max-iter", 300),
+            Tolerance = a.Double("tol", 1e-4),
+            Restarts = a.Int("n-init", 1),
+            Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
+            Seed = a.Int("seed", 0),
+            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            Progress = CliApp.Warnings(stderr),
+        };
+        Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
+        float[,] data = CsvMatrixReader.Read(input);
+        var clock = Stopwatch.StartNew();
+        KMeansModel model = estimator.Fit(data);
+        clock.Stop();
+        string json = WriteJson(j =>
+        {
+            j.WriteNumber("n", data.GetLength(0));
+            j.WriteNumber("d", data.GetLength(1));
+            j.WriteNumber("k", model.ClusterCount);
+            j.WriteString("backend", model.Backend.ToString());
+            j.WriteString("device", model.DeviceName);
+            j.WriteNumber("iterations", model.Iterations);
+            j.WriteBoolean("converged", model.Converged);
+            j.WriteNumber("inertia", model.Inertia);
+            j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
+            WriteMatrix(j, "centres", model.Centres);
+        });
+        stdout.WriteLine(json);
+        if (a.Text("output") is { } output)
+            File.WriteAllText(output, json + "\n");
+        return 0;
+    }
+
+    /// <summary>Old Faithful (R's datasets::faithful), embedded as a CSV resource.</summary>
+    internal static float[,] ReadFaithful()
+    {
+        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("GpuEm.Cli.Data.faithful.csv")
+            ?? throw new InvalidOperationException("The embedded Old Faithful data set is missing from this build.");
+        using var reader = new StreamReader(stream);
+        return CsvMatrixReader.Read(reader, "faithful.csv");
+    }
+
+    // Option errors found by the estimator are usage errors (exit 2), not data errors.
+    private static T Validated<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message.ReplaceLineEndings(" "));
+        }
+    }
+
+    private static int Help(TextWriter stdout, string text)
+    {
+        stdout.WriteLine(text);
+        return 0;
+    }
+
+    private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string WriteJson(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteArray(Utf8JsonWriter j, string name, double[] values)
+    {
+        j.WriteStartArray(name);
+        foreach (double v in values)
+            j.WriteNumberValue(v);
+        j.WriteEndArray();
+    }
+
+    private static void WriteMatrix(Utf8JsonWriter j, string name, double[,] values)
+    {
+        j.WritePropertyName(name);
+        WriteRows(j, values);
+    }
+
+    private static void WriteRows(Utf8JsonWriter j, double[,] values)
+    {
+        j.WriteStartArray();
+        for (int r = 0; r < values.GetLength(0); r++)
+        {
+            j.WriteStartArray();
+            for (int c = 0; c < values.GetLength(1); c++)
+                j.WriteNumberValue(values[r, c]);
+            j.WriteEndArray();
+        }
+        j.WriteEndArray();
+    }
+}

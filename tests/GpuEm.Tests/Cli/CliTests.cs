@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GpuEm.Cli;
+using GpuEm.Models.GaussianMixture;
+using Xunit;
+
+namespace GpuEm.Tests.Cli;
+
+/// <summary>The gpuem program, in process (CliApp.Run) and once as a real process.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string WriteCsv(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private (string Path, float[,] Data) Blobs()
+    {
+        var random = new Random(3);
+        var data = new float[200, 2];
+        var text = new StringBuilder();
+        for (int i = 0; i < 200; i++)
+        {
+            double cx = i % 2 == 0 ? 0 : 10;
+            data[i, 0] = (float)(cx + Support.Synthetic.Normal(random));
+            data[i, 1] = (float)(5 + Support.Synthetic.Normal(random));
+            text.Append(data[i, 0].ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                .Append(data[i, 1].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        return (WriteCsv("blobs.csv", text.ToString()), data);
+    }
+
+    [Fact]
+    public void Demo_fits_old_faithful_and_reports_the_backend()
+    {
+        (int code, string output, _) = Run("demo", "--backend", "reference");
+        Assert.Equal(0, code);
+        Assert.Contains("272 eruptions", output);
+        Assert.Contains("backend: Reference", output);
+        Assert.Contains("component 1", output);
+    }
+
+    [Fact]
+    public void Fit_prints_one_json_object_that_agrees_with_the_library()
+    {
+        (string path, float[,] data) = Blobs();
+        (int code, string output, string errors) = Run("fit", "--input", path, "--k", "2", "--backend", "reference", "--seed", "5");
+        Assert.Equal(0, code);
+        Assert.Equal("", errors);
+        Assert.Single(output.Trim().Split('\n'));
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement root = json.RootElement;
+        Assert.Equal(200, root.GetProperty("n").GetInt32());
+        Assert.Equal(2, root.GetProperty("d").GetInt32());
+        Assert.Equal(2, root.GetProperty("k").GetInt32());
+        Assert.Equal("full", root.GetProperty("covariance").GetString());
+        Assert.Equal("Reference", root.GetProperty("backend").GetString());
+        foreach (string field in new[] { "iterations", "logLikelihood", "meanLogLikelihood", "bic", "aic", "seconds" })
+            Assert.True(root.TryGetProperty(field, out _), field);
+        Assert.All(root.GetProperty("weights").EnumerateArray(), w => Assert.InRange(w.GetDouble(), 0.4, 0.6));
+
+        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
+        {
+            ComponentCount = 2, Backend = Backend.Reference, Seed = 5,
+        }).Fit(data);
+        double[,] means = model.Means;
+        JsonElement[] printed = root.GetProperty("means").EnumerateArray().ToArray();
+        for (int c = 0; c < 2; c++)
+            for (int j = 0; j < 2; j++)
+                Assert.Equal(means[c, j], printed[c][j].GetDouble());
+        Assert.Equal(model.LogLikelihood, root.GetProperty("logLikelihood").GetDouble());
+    }
+
+    [Fact]
+    public void Fit_with_output_writes_a_json_file_with_covariances()
+    {
+        (string path, _) = Blobs();
+        string output = Path.Combine(_dir, "model.json");
+        (int code, _, _) = Run("fit", "--input", path, "--k", "2", "--covariance", "diag", "--backend", "reference", "--output", output);
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.Equal(2, json.RootElement.GetProperty("covariances").GetArrayLength());
+        Assert.Equal("diag", json.RootElement.GetProperty("covariance").GetString());
+    }
+
+    [Fact]
+    public void Kmeans_prints_one_json_object_with_the_inertia()
+    {
+        (string path, _) = Blobs();
+        (int code, string output, _) = Run("kmeans", "--input", path, "--k", "2", "--backend", "reference");
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("inertia").GetDouble() > 0);
+        Assert.Equal(2, json.RootElement.GetProperty("centres").GetArrayLength());
+        Assert.True(json.RootElement.GetProperty("converged").GetBoolean());
+    }
+
+    [Fact]
+    public void A_bad_cell_is_reported_with_its_line_and_column()
+    {
+        string path = WriteCsv("bad.csv", "1,2\n3,4\n\n5,abc\n");
+        (int code, string output, string errors) = Run("fit", "--input", path, "--k", "1");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal("gpuem: error: bad.csv line 4, column 2: 'abc' is not a number.", errors.Trim());
+    }
+
+    [Fact]
+    public void Ragged_rows_and_non_finite_cells_name_their_line()
+    {
+        Assert.Contains("line 2:", Run("fit", "--input", WriteCsv("ragged.csv", "1,2\n3\n"), "--k", "1").Err);
+        (int code, _, string errors) = Run("fit", "--input", WriteCsv("nan.csv", "1,2\nNaN,4\n"), "--k", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("line 2, column 1", errors);
+        Assert.Contains("holds no data", Run("fit", "--input", WriteCsv("empty.csv", "\n\n"), "--k", "1").Err);
+    }
+
+    [Fact]
+    public void A_missing_file_is_one_line_and_exit_code_1()
+    {
+        (int code, _, string errors) = Run("fit", "--input", Path.Combine(_dir, "absent.csv"), "--k", "2");
+        Assert.Equal(1, code);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.StartsWith("gpuem: error: ", errors);
+    }
+
+    [Theory]
+    [InlineData("fit", "--input", "x.csv")]
+    [InlineData("fit", "--input", "x.csv", "--k", "2", "--frobnicate", "1")]
+    [InlineData("fit", "--input", "x.csv", "--k", "two")]
+    [InlineData("fit", "--input", "x.csv", "--k", "2", "--covariance", "round")]
+    [InlineData("fit", "--input", "x.csv", "--k", "2", "--tol", "-1")]
+    [InlineData("fit", "--input", "x.csv", "--k", "2", "--backend", "tpu")]
+    [InlineData("kmeans", "--k", "2")]
+    [InlineData("transmogrify")]
+    public void Usage_errors_exit_with_2_and_one_line(params string[] args)
+    {
+        (int code, _, string errors) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Single(errors.Trim().Split('\n'));
+        Assert.StartsWith("gpuem: error: ", errors);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("help")]
+    [InlineData("fit", "--help")]
+    [InlineData("kmeans", "--help")]
+    [InlineData("demo", "--help")]
+    public void Help_exits_with_0(params string[] args)
+    {
+        (int code, string output, _) = Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains("usage: gpuem", output);
+    }
+
+    [Fact]
+    public void A_singular_fit_is_a_one_line_error_that_suggests_the_remedy()
+    {
+        string path = WriteCsv("constant.csv", string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},1\n")));
+        (int code, _, string errors) = Run("fit", "--input", path, "--k", "1", "--reg", "0", "--backend", "reference");
+        Assert.Equal(1, code);
+        Assert.Contains("CovarianceRegularization (--reg)", errors);
+        Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void The_real_program_runs_the_demo()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "gpuem.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { dll, "demo", "--backend", "reference" })
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("Old Faithful", output);
+    }
+}
