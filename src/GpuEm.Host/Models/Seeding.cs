@@ -3,59 +3,69 @@ using GpuEm.Data;
 namespace GpuEm.Models;
 
 /// <summary>
-/// Choosing k data points as starting centres (shared by mixtures and k-means), on the host in
-/// float64. Sample weights act as multiplicities.
+/// Where k-means++ keeps its per-point distances: host arrays (reference) or device buffers
+/// (accelerator). A slot holds w·D² for every point.
+/// </summary>
+internal interface ISeedingSpace
+{
+    /// <summary>Slot <paramref name="to"/> = min(slot <paramref name="from"/>, w·‖x − x_candidate‖²)
+    /// (from −1: no centre yet); returns Σ of the new slot.</summary>
+    double Trial(int candidateRow, int from, int to);
+
+    /// <summary>Prefix sums of a slot, in float64, into <paramref name="cumulative"/>.</summary>
+    void Prefix(int slot, double[] cumulative);
+}
+
+/// <summary>
+/// Choosing k data points as starting centres (shared by mixtures and k-means), in float64 on the
+/// host or through an <see cref="ISeedingSpace"/>. Sample weights act as multiplicities.
 /// </summary>
 internal static class Seeding
 {
+    /// <summary>Greedy k-means++ on the host (float64).</summary>
+    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random) =>
+        KMeansPlusPlus(data, k, random, new HostSpace(data));
+
     /// <summary>
     /// Greedy k-means++ (Arthur and Vassilvitskii; scikit-learn's variant): the first centre is
     /// drawn by weight; each next one is the best of 2 + ⌊ln k⌋ candidates drawn with probability
-    /// ∝ w·D², the candidate that lowers the potential Σ w·D² most.
+    /// ∝ w·D², the candidate that lowers the potential Σ w·D² most (the first on ties).
     /// </summary>
     /// <returns>Centres, row-major k × d.</returns>
-    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random)
+    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random, ISeedingSpace space)
     {
-        int n = data.Rows;
         int d = data.Columns;
         int trials = 2 + (int)Math.Log(k);
         var centres = new double[k * d];
-        var closest = new double[n];
-        var cumulative = new double[n];
+        var cumulative = new double[data.Rows];
+        int closest = 0;
+        int best = 1;
+        int scratch = 2;
 
         int first = DrawByWeight(data, random);
         CopyRow(data, first, centres, 0);
-        SquaredDistances(data, centres.AsSpan(0, d), closest);
-        var candidateDistances = new double[n];
-        var bestDistances = new double[n];
+        double potential = space.Trial(first, -1, closest);
         for (int c = 1; c < k; c++)
         {
-            double potential = Prefix(data, closest, cumulative);
+            space.Prefix(closest, cumulative);
             double bestPotential = double.PositiveInfinity;
-            int best = -1;
-            var candidate = new double[d];
+            int chosen = -1;
             for (int t = 0; t < trials; t++)
             {
                 int index = potential > 0
-                    ? Search(cumulative, random.NextDouble() * potential)
+                    ? Search(cumulative, random.NextDouble() * cumulative[^1])
                     : DrawByWeight(data, random);
-                CopyRow(data, index, candidate, 0);
-                SquaredDistances(data, candidate, candidateDistances);
-                double candidatePotential = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    candidateDistances[i] = Math.Min(candidateDistances[i], closest[i]);
-                    candidatePotential += data.Weight(i) * candidateDistances[i];
-                }
+                double candidatePotential = space.Trial(index, closest, scratch);
                 if (candidatePotential < bestPotential)
                 {
                     bestPotential = candidatePotential;
-                    best = index;
-                    (bestDistances, candidateDistances) = (candidateDistances, bestDistances);
+                    chosen = index;
+                    (best, scratch) = (scratch, best);
                 }
             }
-            CopyRow(data, best, centres, c * d);
-            (closest, bestDistances) = (bestDistances, closest);
+            CopyRow(data, chosen, centres, c * d);
+            (closest, best) = (best, closest);
+            potential = bestPotential;
         }
         return centres;
     }
@@ -84,25 +94,21 @@ internal static class Seeding
     {
         int d = data.Columns;
         var labels = new int[data.Rows];
-        Parallel.For(0, (data.Rows + 4095) / 4096, chunk =>
+        ForChunks(data.Rows, row =>
         {
-            int end = Math.Min(data.Rows, (chunk + 1) * 4096);
-            for (int row = chunk * 4096; row < end; row++)
+            ReadOnlySpan<float> x = data.Row(row);
+            double best = double.PositiveInfinity;
+            int label = 0;
+            for (int c = 0; c < k; c++)
             {
-                ReadOnlySpan<float> x = data.Row(row);
-                double best = double.PositiveInfinity;
-                int label = 0;
-                for (int c = 0; c < k; c++)
+                double distance = SquaredDistance(x, centres.AsSpan(c * d, d));
+                if (distance < best)
                 {
-                    double distance = SquaredDistance(x, centres.AsSpan(c * d, d));
-                    if (distance < best)
-                    {
-                        best = distance;
-                        label = c;
-                    }
+                    best = distance;
+                    label = c;
                 }
-                labels[row] = label;
             }
+            labels[row] = label;
         });
         return labels;
     }
@@ -118,37 +124,7 @@ internal static class Seeding
         return sum;
     }
 
-    private static void SquaredDistances(DataMatrix data, ReadOnlySpan<double> centre, double[] output)
-    {
-        double[] c = centre.ToArray();
-        Parallel.For(0, (data.Rows + 4095) / 4096, chunk =>
-        {
-            int end = Math.Min(data.Rows, (chunk + 1) * 4096);
-            for (int row = chunk * 4096; row < end; row++)
-                output[row] = SquaredDistance(data.Row(row), c);
-        });
-    }
-
-    private static double Prefix(DataMatrix data, double[] distances, double[] cumulative)
-    {
-        double sum = 0;
-        for (int i = 0; i < distances.Length; i++)
-        {
-            sum += data.Weight(i) * distances[i];
-            cumulative[i] = sum;
-        }
-        return sum;
-    }
-
-    // The first index whose cumulative sum exceeds target.
-    private static int Search(double[] cumulative, double target)
-    {
-        int index = Array.BinarySearch(cumulative, target);
-        index = index < 0 ? ~index : index + 1;
-        return Math.Min(index, cumulative.Length - 1);
-    }
-
-    private static int DrawByWeight(DataMatrix data, Random random)
+    public static int DrawByWeight(DataMatrix data, Random random)
     {
         if (data.Weights is null)
             return random.Next(data.Rows);
@@ -163,10 +139,60 @@ internal static class Seeding
         return Array.FindLastIndex(data.Weights, w => w > 0);
     }
 
-    private static void CopyRow(DataMatrix data, int row, double[] target, int offset)
+    public static void CopyRow(DataMatrix data, int row, double[] target, int offset)
     {
         ReadOnlySpan<float> x = data.Row(row);
         for (int j = 0; j < x.Length; j++)
             target[offset + j] = x[j];
+    }
+
+    // The first index whose cumulative sum exceeds target.
+    private static int Search(double[] cumulative, double target)
+    {
+        int index = Array.BinarySearch(cumulative, target);
+        index = index < 0 ? ~index : index + 1;
+        return Math.Min(index, cumulative.Length - 1);
+    }
+
+    private static void ForChunks(int rows, Action<int> body) =>
+        Parallel.For(0, (rows + 4095) / 4096, chunk =>
+        {
+            int end = Math.Min(rows, (chunk + 1) * 4096);
+            for (int row = chunk * 4096; row < end; row++)
+                body(row);
+        });
+
+    /// <summary>Slots as host arrays of float64 w·D².</summary>
+    private sealed class HostSpace(DataMatrix data) : ISeedingSpace
+    {
+        private readonly double[][] _slots = { new double[data.Rows], new double[data.Rows], new double[data.Rows] };
+
+        public double Trial(int candidateRow, int from, int to)
+        {
+            var candidate = new double[data.Columns];
+            CopyRow(data, candidateRow, candidate, 0);
+            double[] target = _slots[to];
+            double[]? source = from < 0 ? null : _slots[from];
+            ForChunks(data.Rows, row =>
+            {
+                double distance = data.Weight(row) * SquaredDistance(data.Row(row), candidate);
+                target[row] = source is not null && source[row] < distance ? source[row] : distance;
+            });
+            double sum = 0;
+            foreach (double v in target)
+                sum += v;
+            return sum;
+        }
+
+        public void Prefix(int slot, double[] cumulative)
+        {
+            double sum = 0;
+            double[] values = _slots[slot];
+            for (int i = 0; i < values.Length; i++)
+            {
+                sum += values[i];
+                cumulative[i] = sum;
+            }
+        }
     }
 }

@@ -84,4 +84,37 @@ public static class KMeansKernels
             distances[point] = p.UseWeights != 0 ? weights[point] * best : best;
         }
     }
+
+    // One thread per point: trial[point] = min(closest[point], w·‖x − candidate‖²), where
+    // hasClosest = 0 means no centre yet (closest is not read). Reads data[point, :], the d
+    // candidate coordinates and weights[point]; writes trial[point]. One step of k-means++ seeding.
+    /// <summary>Distance of every point to its nearest chosen centre, if the candidate were added.</summary>
+    /// <param name="point">The point this thread handles.</param>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="weights">Per-point weights (all 1 without weights).</param>
+    /// <param name="candidate">The candidate centre, d values.</param>
+    /// <param name="closest">Current w·D² per point.</param>
+    /// <param name="trial">Output, w·D² per point with the candidate.</param>
+    /// <param name="dimension">d.</param>
+    /// <param name="hasClosest">1 when <paramref name="closest"/> holds distances.</param>
+    public static void CandidateDistanceKernel(
+        Index1D point,
+        ArrayView<float> data,
+        ArrayView<float> weights,
+        ArrayView<float> candidate,
+        ArrayView<float> closest,
+        ArrayView<float> trial,
+        int dimension,
+        int hasClosest)
+    {
+        long row = (long)point.X * dimension;
+        float sum = 0f;
+        for (int dim = 0; dim < dimension; dim++)
+        {
+            float diff = data[row + dim] - candidate[dim];
+            sum += diff * diff;
+        }
+        float weighted = weights[point] * sum;
+        trial[point] = hasClosest != 0 && closest[point] < weighted ? closest[point] : weighted;
+    }
 }

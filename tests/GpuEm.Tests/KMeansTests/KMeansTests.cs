@@ -86,6 +86,29 @@ public sealed class KMeansTests
     }
 
     [Fact]
+    public void Kmeans_plus_plus_seeding_on_the_accelerator_picks_what_the_reference_picks()
+    {
+        (float[,] data, int[] truth, _) = Synthetic.Mixture(1500, 3, 6, seed: 31, separation: 25);
+        var options = new KMeansOptions { ClusterCount = 6, MaxIterations = 0, Seed = 3 };
+        KMeansModel reference = new KMeans(options with { Backend = Backend.Reference }).Fit(data);
+        KMeansModel accelerator = new KMeans(options with { Backend = Backend.CpuAccelerator }).Fit(data);
+        // The draws are ∝ w·D² from float32 (device) or float64 (host) distances; with blobs 25σ
+        // apart every candidate choice is far from a boundary, so both pick the same rows.
+        Assert.Equal(Tolerance.Flatten(reference.Centres), Tolerance.Flatten(accelerator.Centres));
+        // One seed per blob: the starting labelling already recovers the blobs.
+        Assert.Equal(1.0, AdjustedRandIndex(truth, accelerator.Labels), 12);
+        var rows = new HashSet<string>();
+        double[,] centres = accelerator.Centres;
+        for (int c = 0; c < 6; c++)
+        {
+            bool isDataPoint = Enumerable.Range(0, 1500).Any(i =>
+                Enumerable.Range(0, 3).All(j => data[i, j] == (float)centres[c, j]));
+            Assert.True(isDataPoint, $"centre {c} is not a data point");
+            Assert.True(rows.Add($"{centres[c, 0]},{centres[c, 1]},{centres[c, 2]}"));
+        }
+    }
+
+    [Fact]
     public void K_equal_to_n_puts_every_point_in_its_own_cluster()
     {
         float[,] data = Synthetic.Gaussian(25, 3, seed: 4);

@@ -1,6 +1,7 @@
 using GpuEm.Data;
 using GpuEm.Engines;
 using GpuEm.Kernels.KMeans;
+using GpuEm.Models;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -29,12 +30,14 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly MomentsLauncher _moments;
     private readonly SumLauncher _sum;
     private readonly double[] _totals;
+    private readonly DataMatrix _host;
     private readonly KernelConfig _assignConfig;
     private readonly KMeansAssignParams _assignParams;
 
     public AcceleratorKMeansEngine(AcceleratorHandle handle, DataMatrix data, int k)
     {
         _handle = handle;
+        _host = data;
         _n = data.Rows;
         _d = data.Columns;
         _k = k;
@@ -110,6 +113,72 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     {
         lock (_handle.Sync)
             return _distances.GetAsArray1D();
+    }
+
+    public double[] SeedKMeansPlusPlus(int k, Random random)
+    {
+        using var space = new DeviceSeedingSpace(this);
+        return Seeding.KMeansPlusPlus(_host, k, random, space);
+    }
+
+    /// <summary>k-means++ slots as device buffers: the distance update runs as a kernel and only
+    /// the slot being sampled from comes back (n floats per chosen centre) for the prefix sum.</summary>
+    private sealed class DeviceSeedingSpace : ISeedingSpace, IDisposable
+    {
+        private readonly AcceleratorKMeansEngine _engine;
+        private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _slots;
+        private readonly MemoryBuffer1D<float, Stride1D.Dense> _candidate;
+        private readonly float[] _host;
+
+        public DeviceSeedingSpace(AcceleratorKMeansEngine engine)
+        {
+            _engine = engine;
+            Accelerator a = engine._handle.Accelerator;
+            lock (engine._handle.Sync)
+            {
+                _slots = new[] { a.Allocate1D<float>(engine._n), a.Allocate1D<float>(engine._n), a.Allocate1D<float>(engine._n) };
+                _candidate = a.Allocate1D<float>(engine._d);
+            }
+            _host = new float[engine._n];
+        }
+
+        public double Trial(int candidateRow, int from, int to)
+        {
+            AcceleratorHandle handle = _engine._handle;
+            float[] candidate = _engine._host.Row(candidateRow).ToArray();
+            lock (handle.Sync)
+            {
+                var kernel = handle.Kernel("kmeans-seed", a => a.LoadAutoGroupedStreamKernel<
+                    Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                    ArrayView<float>, int, int>(KMeansKernels.CandidateDistanceKernel));
+                _candidate.View.CopyFromCPU(candidate);
+                kernel(_engine._n, _engine._data.View, _engine._weights.View, _candidate.View,
+                    _slots[Math.Max(from, 0)].View, _slots[to].View, _engine._d, from < 0 ? 0 : 1);
+                return _engine._sum.Sum(_slots[to].View);
+            }
+        }
+
+        public void Prefix(int slot, double[] cumulative)
+        {
+            lock (_engine._handle.Sync)
+                _slots[slot].View.CopyToCPU(_host);
+            double sum = 0;
+            for (int i = 0; i < _host.Length; i++)
+            {
+                sum += _host[i];
+                cumulative[i] = sum;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_engine._handle.Sync)
+            {
+                foreach (var slot in _slots)
+                    slot.Dispose();
+                _candidate.Dispose();
+            }
+        }
     }
 
     public void Dispose()

@@ -63,7 +63,7 @@ public sealed class KMeans
         var solver = new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress);
         EmRun<KMeansParameters> run = EmDriver.Run(
             solver,
-            restart => new KMeansParameters(k, data.Columns, InitialCentres(o, data, restart)),
+            restart => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, restart)),
             new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
             o.Progress,
             cancellationToken);
@@ -74,7 +74,7 @@ public sealed class KMeans
             run.Converged, run.Iterations, run.Cancelled, solver.Reseeded, engine.Backend, engine.DeviceName);
     }
 
-    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, int restart)
+    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, IKMeansEngine engine, int restart)
     {
         int d = data.Columns;
         var random = new Random(GpuEm.Models.GaussianMixture.GaussianMixture.RestartSeed(o.Seed, restart));
@@ -89,7 +89,7 @@ public sealed class KMeans
             case KMeansInitialization.RandomPoints:
                 return Seeding.RandomPoints(data, o.ClusterCount, random);
             default:
-                return Seeding.KMeansPlusPlus(data, o.ClusterCount, random);
+                return engine.SeedKMeansPlusPlus(o.ClusterCount, random);
         }
     }
 

@@ -62,6 +62,9 @@ internal interface IKMeansEngine : IDisposable
 
     /// <summary>Weighted squared distances w·‖x − c‖² of the last <see cref="Expect"/>.</summary>
     float[] Distances();
+
+    /// <summary>Greedy k-means++ seeding with this engine's distances; centres k × d.</summary>
+    double[] SeedKMeansPlusPlus(int k, Random random);
 }
 
 /// <summary>The M-step of k-means: each centre moves to the weighted mean of its points.</summary>

@@ -29,6 +29,8 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
 
     public float[] Distances() => (float[])_distances.Clone();
 
+    public double[] SeedKMeansPlusPlus(int k, Random random) => Seeding.KMeansPlusPlus(data, k, random);
+
     private void Accumulate(KMeansParameters p, KMeansStatistics partial, int start, int end)
     {
         int d = p.D;
