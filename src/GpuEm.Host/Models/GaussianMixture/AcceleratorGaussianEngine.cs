@@ -137,10 +137,9 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             means[i] = (float)p.Means[i];
         var factors = new float[_full ? _k * d * d : _k * d];
         var logNorm = new float[_k];
-        double constant = -0.5 * d * Math.Log(2 * Math.PI);
         for (int c = 0; c < _k; c++)
         {
-            logNorm[c] = (float)(Math.Log(p.Weights[c]) + p.LogDet[c] + constant);
+            logNorm[c] = (float)p.LogNorm[c];
             switch (p.Type)
             {
                 case CovarianceType.Full:

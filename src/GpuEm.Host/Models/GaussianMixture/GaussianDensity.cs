@@ -7,8 +7,6 @@ namespace GpuEm.Models.GaussianMixture;
 /// </summary>
 internal static class GaussianDensity
 {
-    private static readonly double Log2Pi = Math.Log(2 * Math.PI);
-
     /// <summary>log p(x, k) for every component into <paramref name="logJoint"/>.</summary>
     /// <param name="p">The parameters.</param>
     /// <param name="x">One point, d values.</param>
@@ -17,7 +15,6 @@ internal static class GaussianDensity
     public static void LogJoint(GaussianParameters p, ReadOnlySpan<float> x, Span<double> logJoint, Span<double> centred)
     {
         int d = p.D;
-        double constant = -0.5 * d * Log2Pi;
         double[] factors = p.PrecisionCholesky;
         for (int c = 0; c < p.K; c++)
         {
@@ -46,7 +43,7 @@ internal static class GaussianDensity
                     squared *= s * s;
                     break;
             }
-            logJoint[c] = Math.Log(p.Weights[c]) + p.LogDet[c] + constant - 0.5 * squared;
+            logJoint[c] = p.LogNorm[c] - 0.5 * squared;
         }
     }
 
@@ -73,11 +70,15 @@ internal static class GaussianDensity
         foreach (double v in logJoint)
             max = Math.Max(max, v);
         double sum = 0;
-        foreach (double v in logJoint)
-            sum += Math.Exp(v - max);
-        double lse = max + Math.Log(sum);
         for (int c = 0; c < logJoint.Length; c++)
-            logJoint[c] = Math.Exp(logJoint[c] - lse);
-        return lse;
+        {
+            double e = Math.Exp(logJoint[c] - max);
+            logJoint[c] = e;
+            sum += e;
+        }
+        double inverse = 1.0 / sum;
+        for (int c = 0; c < logJoint.Length; c++)
+            logJoint[c] *= inverse;
+        return max + Math.Log(sum);
     }
 }

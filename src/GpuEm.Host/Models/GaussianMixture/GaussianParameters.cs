@@ -22,6 +22,10 @@ internal sealed class GaussianParameters
         Covariances = covariances;
         PrecisionCholesky = precisionCholesky;
         LogDet = logDet;
+        double constant = -0.5 * d * Math.Log(2 * Math.PI);
+        LogNorm = new double[k];
+        for (int c = 0; c < k; c++)
+            LogNorm[c] = Math.Log(weights[c]) + logDet[c] + constant;
     }
 
     public CovarianceType Type { get; }
@@ -40,6 +44,9 @@ internal sealed class GaussianParameters
 
     /// <summary>Per component, log det U = Σ log diag U (for spherical, d·log(1/σ)).</summary>
     public double[] LogDet { get; }
+
+    /// <summary>Per component, log w + log det U − ½ d log 2π: log p(x, k) at x = μ_k.</summary>
+    public double[] LogNorm { get; }
 
     /// <summary>Length of the compact covariance array for a type.</summary>
     public static int CovarianceLength(CovarianceType type, int k, int d) => type switch

@@ -45,6 +45,7 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
             {
                 Span<double> r = stackalloc double[k];
                 var centred = new double[data.Columns];
+                double totalWeight = 0;
                 for (int row = start; row < end; row++)
                 {
                     responsibilities(row, r);
@@ -52,18 +53,23 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
                     for (int c = 0; c < k; c++)
                         r[c] *= w;
                     partial.AddPoint(data.Row(row), r, centred);
-                    partial.TotalWeight += w;
+                    totalWeight += w;
                 }
+                partial.TotalWeight += totalWeight;
             },
             total.Add);
         total.MirrorUpper();
         return total;
     }
 
+    // Scalars are summed in locals: the partials of different threads sit next to each other in
+    // memory, and per-point updates of their fields made the threads fight over cache lines.
     private void Accumulate(GaussianParameters p, GaussianStatistics partial, int start, int end)
     {
         var r = new double[p.K];
         var centred = new double[p.D];
+        double logLikelihood = 0;
+        double totalWeight = 0;
         for (int row = start; row < end; row++)
         {
             ReadOnlySpan<float> x = _data.Row(row);
@@ -76,9 +82,11 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
                     r[c] *= w;
             }
             partial.AddPoint(x, r, centred);
-            partial.LogLikelihood += w * lse;
-            partial.TotalWeight += w;
+            logLikelihood += w * lse;
+            totalWeight += w;
         }
+        partial.LogLikelihood += logLikelihood;
+        partial.TotalWeight += totalWeight;
     }
 
     public void Dispose()
