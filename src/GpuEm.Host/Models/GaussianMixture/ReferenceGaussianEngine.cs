@@ -22,11 +22,22 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
         GaussianParameters p = parameters;
         bool diagonal = GaussianStatistics.NeedsDiagonalOnly(p.Type);
         var total = new GaussianStatistics(p.K, p.D, diagonal, p.Means);
+        Action<GaussianStatistics, int, int> accumulate;
+        if (diagonal)
+        {
+            var layout = new ReferenceGaussianKernels.DiagonalLayout(p);
+            accumulate = (partial, start, end) => ReferenceGaussianKernels.Diagonal(layout, _data, start, end, partial);
+        }
+        else
+        {
+            var layout = new ReferenceGaussianKernels.FullLayout(p);
+            accumulate = (partial, start, end) => ReferenceGaussianKernels.Full(layout, _data, start, end, partial);
+        }
         ChunkedReduction.Run(
             _data.Rows,
             () => new GaussianStatistics(p.K, p.D, diagonal, p.Means),
             partial => partial.Clear(),
-            (partial, start, end) => Accumulate(p, partial, start, end),
+            accumulate,
             total.Add);
         total.MirrorUpper();
         return total;
@@ -60,33 +71,6 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
             total.Add);
         total.MirrorUpper();
         return total;
-    }
-
-    // Scalars are summed in locals: the partials of different threads sit next to each other in
-    // memory, and per-point updates of their fields made the threads fight over cache lines.
-    private void Accumulate(GaussianParameters p, GaussianStatistics partial, int start, int end)
-    {
-        var r = new double[p.K];
-        var centred = new double[p.D];
-        double logLikelihood = 0;
-        double totalWeight = 0;
-        for (int row = start; row < end; row++)
-        {
-            ReadOnlySpan<float> x = _data.Row(row);
-            GaussianDensity.LogJoint(p, x, r, centred);
-            double lse = GaussianDensity.Normalize(r);
-            double w = _data.Weight(row);
-            if (w != 1.0)
-            {
-                for (int c = 0; c < r.Length; c++)
-                    r[c] *= w;
-            }
-            partial.AddPoint(x, r, centred);
-            logLikelihood += w * lse;
-            totalWeight += w;
-        }
-        partial.LogLikelihood += logLikelihood;
-        partial.TotalWeight += totalWeight;
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using GpuEm.Data;
 using GpuEm.Engines;
@@ -41,40 +42,40 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
 
     // Accumulates into chunk-local sums first: the partials of different threads were allocated
     // next to each other, and updating them per point made the threads fight over cache lines.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(KMeansParameters p, CentreBlocks layout, KMeansStatistics partial, int start, int end)
     {
         int d = p.D;
-        Span<double> x = stackalloc double[d];
-        var broadcast = new Vector256<double>[d];
+        ReadOnlySpan<float> rows = data.Values.Span.Slice(start * d, (end - start) * d);
+        float[]? weights = data.Weights;
+        Span<Vector256<double>> x0 = stackalloc Vector256<double>[d];
+        Span<Vector256<double>> x1 = stackalloc Vector256<double>[d];
         var counts = new double[p.K];
         var sums = new double[p.K * d];
         double inertia = 0;
         long changed = 0;
-        for (int row = start; row < end; row++)
+        int row = start;
+        // Two points at a time share every load of the centre blocks (eight FMA chains).
+        for (; row + 1 < end; row += 2)
         {
-            ReadOnlySpan<float> source = data.Row(row);
+            ReadOnlySpan<float> a = rows.Slice((row - start) * d, d);
+            ReadOnlySpan<float> b = rows.Slice((row + 1 - start) * d, d);
             for (int j = 0; j < d; j++)
             {
-                x[j] = source[j];
-                broadcast[j] = Vector256.Create(x[j]);
+                x0[j] = Vector256.Create((double)a[j]);
+                x1[j] = Vector256.Create((double)b[j]);
             }
-            int label = layout.Nearest(broadcast);
-            ReadOnlySpan<double> centre = p.Centres.AsSpan(label * d, d);
-            Span<double> sum = sums.AsSpan(label * d, d);
-            double w = data.Weight(row);
-            double distance = 0;
+            (int l0, int l1) = layout.Nearest(x0, x1);
+            Record(row, a, l0);
+            Record(row + 1, b, l1);
+        }
+        if (row < end)
+        {
+            ReadOnlySpan<float> a = rows.Slice((row - start) * d, d);
             for (int j = 0; j < d; j++)
-            {
-                double diff = x[j] - centre[j];
-                distance += diff * diff;
-                sum[j] += w * diff;
-            }
-            if (_labels[row] != label)
-                changed++;
-            _labels[row] = label;
-            _distances[row] = (float)(w * distance);
-            counts[label] += w;
-            inertia += w * distance;
+                x0[j] = Vector256.Create((double)a[j]);
+            (int l0, _) = layout.Nearest(x0, x0);
+            Record(row, a, l0);
         }
         for (int c = 0; c < counts.Length; c++)
             partial.Counts[c] += counts[c];
@@ -82,6 +83,26 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
             partial.Sums[i] += sums[i];
         partial.Inertia += inertia;
         partial.ChangedLabels += changed;
+
+        void Record(int index, ReadOnlySpan<float> x, int label)
+        {
+            ReadOnlySpan<double> centre = p.Centres.AsSpan(label * d, d);
+            Span<double> sum = sums.AsSpan(label * d, d);
+            double w = weights is null ? 1.0 : weights[index];
+            double distance = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double diff = x[j] - centre[j];
+                distance += diff * diff;
+                sum[j] += w * diff;
+            }
+            if (_labels[index] != label)
+                changed++;
+            _labels[index] = label;
+            _distances[index] = (float)(w * distance);
+            counts[label] += w;
+            inertia += w * distance;
+        }
     }
 
     /// <summary>
@@ -126,43 +147,64 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
             }
         }
 
-        /// <summary>argmin over c of ‖c‖² − 2 x·c (lowest index on ties).</summary>
-        /// <param name="x">The point, broadcast: x[j] in every lane.</param>
-        public int Nearest(ReadOnlySpan<Vector256<double>> x)
+        /// <summary>argmin over c of ‖c‖² − 2 x·c (lowest index on ties) for two points.</summary>
+        /// <param name="x0">The first point, broadcast: x[j] in every lane.</param>
+        /// <param name="x1">The second point, broadcast.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public (int, int) Nearest(ReadOnlySpan<Vector256<double>> x0, ReadOnlySpan<Vector256<double>> x1)
         {
-            // Four blocks at a time: four independent FMA chains hide the FMA latency that a
-            // single chain per block is bound by.
-            Vector256<double> best = Vector256.Create(double.PositiveInfinity);
-            Vector256<double> bestIndex = Vector256<double>.Zero;
+            // Four blocks × two points: eight independent FMA chains keep both FMA units busy,
+            // where one chain per block would wait on the FMA latency.
+            Vector256<double> best0 = Vector256.Create(double.PositiveInfinity), best1 = best0;
+            Vector256<double> index0 = Vector256<double>.Zero, index1 = index0;
             ReadOnlySpan<Vector256<double>> c = _coordinates;
             int d = _d;
             int b = 0;
             for (; b + 4 <= _blocks; b += 4)
             {
                 Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                int o0 = b * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+                Vector256<double> e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+                ReadOnlySpan<Vector256<double>> c0 = c.Slice(b * d, d), c1 = c.Slice((b + 1) * d, d);
+                ReadOnlySpan<Vector256<double>> c2 = c.Slice((b + 2) * d, d), c3 = c.Slice((b + 3) * d, d);
                 for (int j = 0; j < d; j++)
                 {
-                    Vector256<double> xj = x[j];
-                    a0 = Vector256.FusedMultiplyAdd(xj, c[o0 + j], a0);
-                    a1 = Vector256.FusedMultiplyAdd(xj, c[o1 + j], a1);
-                    a2 = Vector256.FusedMultiplyAdd(xj, c[o2 + j], a2);
-                    a3 = Vector256.FusedMultiplyAdd(xj, c[o3 + j], a3);
+                    Vector256<double> u = x0[j], v = x1[j];
+                    a0 = Vector256.FusedMultiplyAdd(u, c0[j], a0);
+                    e0 = Vector256.FusedMultiplyAdd(v, c0[j], e0);
+                    a1 = Vector256.FusedMultiplyAdd(u, c1[j], a1);
+                    e1 = Vector256.FusedMultiplyAdd(v, c1[j], e1);
+                    a2 = Vector256.FusedMultiplyAdd(u, c2[j], a2);
+                    e2 = Vector256.FusedMultiplyAdd(v, c2[j], e2);
+                    a3 = Vector256.FusedMultiplyAdd(u, c3[j], a3);
+                    e3 = Vector256.FusedMultiplyAdd(v, c3[j], e3);
                 }
-                Keep(ref best, ref bestIndex, _norms[b] - (a0 + a0), b);
-                Keep(ref best, ref bestIndex, _norms[b + 1] - (a1 + a1), b + 1);
-                Keep(ref best, ref bestIndex, _norms[b + 2] - (a2 + a2), b + 2);
-                Keep(ref best, ref bestIndex, _norms[b + 3] - (a3 + a3), b + 3);
+                Keep(ref best0, ref index0, _norms[b] - (a0 + a0), b);
+                Keep(ref best0, ref index0, _norms[b + 1] - (a1 + a1), b + 1);
+                Keep(ref best0, ref index0, _norms[b + 2] - (a2 + a2), b + 2);
+                Keep(ref best0, ref index0, _norms[b + 3] - (a3 + a3), b + 3);
+                Keep(ref best1, ref index1, _norms[b] - (e0 + e0), b);
+                Keep(ref best1, ref index1, _norms[b + 1] - (e1 + e1), b + 1);
+                Keep(ref best1, ref index1, _norms[b + 2] - (e2 + e2), b + 2);
+                Keep(ref best1, ref index1, _norms[b + 3] - (e3 + e3), b + 3);
             }
             for (; b < _blocks; b++)
             {
-                Vector256<double> a = Vector256<double>.Zero;
-                int o = b * d;
+                Vector256<double> a = Vector256<double>.Zero, e = a;
+                ReadOnlySpan<Vector256<double>> cb = c.Slice(b * d, d);
                 for (int j = 0; j < d; j++)
-                    a = Vector256.FusedMultiplyAdd(x[j], c[o + j], a);
-                Keep(ref best, ref bestIndex, _norms[b] - (a + a), b);
+                {
+                    a = Vector256.FusedMultiplyAdd(x0[j], cb[j], a);
+                    e = Vector256.FusedMultiplyAdd(x1[j], cb[j], e);
+                }
+                Keep(ref best0, ref index0, _norms[b] - (a + a), b);
+                Keep(ref best1, ref index1, _norms[b] - (e + e), b);
             }
-            // Across lanes: the smallest score, then the lowest centre index.
+            return (Reduce(best0, index0), Reduce(best1, index1));
+        }
+
+        // Across lanes: the smallest score, then the lowest centre index.
+        private static int Reduce(Vector256<double> best, Vector256<double> bestIndex)
+        {
             double bestScore = double.PositiveInfinity;
             int label = 0;
             for (int l = 0; l < Lanes; l++)

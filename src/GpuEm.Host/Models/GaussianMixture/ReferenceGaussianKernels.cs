@@ -1,0 +1,382 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>
+/// The reference engine's fused E-step + statistics over a chunk of rows, in float64 with
+/// 256-bit SIMD. Diagonal and spherical: components in blocks of 4 lanes (means and precisions
+/// transposed, so a broadcast x_j meets 4 components at once and no horizontal sums are needed).
+/// Full and tied: y = (x − μ) U with U's rows as vectors, skipping the zero lower blocks.
+/// Both use differences (x − μ), never the expanded x² − 2xμ + μ² form, so nothing cancels.
+/// </summary>
+internal static class ReferenceGaussianKernels
+{
+    private const int Lanes = 4;
+
+    [ThreadStatic]
+    private static Vector256<double>[]? _scratch;
+
+    /// <summary>A per-thread scratch of at least <paramref name="length"/> vectors, cleared.</summary>
+    private static Span<Vector256<double>> Scratch(int length)
+    {
+        if (_scratch is null || _scratch.Length < length)
+            _scratch = new Vector256<double>[length];
+        Span<Vector256<double>> span = _scratch.AsSpan(0, length);
+        span.Clear();
+        return span;
+    }
+
+    /// <summary>Parameters of diagonal/spherical components, 4 per vector.</summary>
+    internal sealed class DiagonalLayout
+    {
+        public DiagonalLayout(GaussianParameters p)
+        {
+            D = p.D;
+            K = p.K;
+            Blocks = (p.K + Lanes - 1) / Lanes;
+            Means = new Vector256<double>[Blocks * D];
+            Precisions = new Vector256<double>[Blocks * D];
+            LogNorm = new Vector256<double>[Blocks];
+            Span<double> mean = stackalloc double[Lanes];
+            Span<double> precision = stackalloc double[Lanes];
+            Span<double> norm = stackalloc double[Lanes];
+            for (int b = 0; b < Blocks; b++)
+            {
+                for (int j = 0; j < D; j++)
+                {
+                    for (int l = 0; l < Lanes; l++)
+                    {
+                        int c = b * Lanes + l;
+                        bool real = c < p.K;
+                        mean[l] = real ? p.Means[c * D + j] : 0;
+                        precision[l] = !real ? 0
+                            : p.Type == CovarianceType.Spherical ? p.PrecisionCholesky[c]
+                            : p.PrecisionCholesky[c * D + j];
+                    }
+                    Means[b * D + j] = Vector256.Create<double>(mean);
+                    Precisions[b * D + j] = Vector256.Create<double>(precision);
+                }
+                for (int l = 0; l < Lanes; l++)
+                {
+                    int c = b * Lanes + l;
+                    // Padding lanes: log p = −∞, so their responsibility is exactly 0.
+                    norm[l] = c < p.K ? p.LogNorm[c] : double.NegativeInfinity;
+                }
+                LogNorm[b] = Vector256.Create<double>(norm);
+            }
+        }
+
+        public int D { get; }
+
+        public int K { get; }
+
+        public int Blocks { get; }
+
+        public Vector256<double>[] Means { get; }
+
+        public Vector256<double>[] Precisions { get; }
+
+        public Vector256<double>[] LogNorm { get; }
+    }
+
+    /// <summary>Fused E-step and diagonal statistics (around the means) for rows [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Diagonal(
+        DiagonalLayout layout, Data.DataMatrix data, int start, int end, GaussianStatistics partial)
+    {
+        int d = layout.D;
+        int blocks = layout.Blocks;
+        // Scratch: broadcast x (d), S1 and S2 (blocks·d each), N (blocks), log p (blocks).
+        Span<Vector256<double>> scratch = Scratch(d + 2 * blocks * d + 2 * blocks);
+        Span<Vector256<double>> x = scratch[..d];
+        Span<Vector256<double>> s1 = scratch.Slice(d, blocks * d);
+        Span<Vector256<double>> s2 = scratch.Slice(d + blocks * d, blocks * d);
+        Span<Vector256<double>> n = scratch.Slice(d + 2 * blocks * d, blocks);
+        Span<Vector256<double>> logp = scratch.Slice(d + 2 * blocks * d + blocks, blocks);
+        ReadOnlySpan<Vector256<double>> means = layout.Means;
+        ReadOnlySpan<Vector256<double>> precisions = layout.Precisions;
+        double logLikelihood = 0;
+        double totalWeight = 0;
+
+        for (int row = start; row < end; row++)
+        {
+            ReadOnlySpan<float> source = data.Row(row);
+            for (int j = 0; j < d; j++)
+                x[j] = Vector256.Create((double)source[j]);
+
+            Vector256<double> max = Vector256.Create(double.NegativeInfinity);
+            for (int b = 0; b < blocks; b++)
+            {
+                ReadOnlySpan<Vector256<double>> mu = means.Slice(b * d, d);
+                ReadOnlySpan<Vector256<double>> pr = precisions.Slice(b * d, d);
+                // Two chains halve the FMA latency the single sum would be bound by.
+                Vector256<double> q0 = Vector256<double>.Zero;
+                Vector256<double> q1 = Vector256<double>.Zero;
+                int j = 0;
+                for (; j + 1 < d; j += 2)
+                {
+                    Vector256<double> y0 = (x[j] - mu[j]) * pr[j];
+                    Vector256<double> y1 = (x[j + 1] - mu[j + 1]) * pr[j + 1];
+                    q0 = Vector256.FusedMultiplyAdd(y0, y0, q0);
+                    q1 = Vector256.FusedMultiplyAdd(y1, y1, q1);
+                }
+                if (j < d)
+                {
+                    Vector256<double> y = (x[j] - mu[j]) * pr[j];
+                    q0 = Vector256.FusedMultiplyAdd(y, y, q0);
+                }
+                Vector256<double> lp = layout.LogNorm[b] - 0.5 * (q0 + q1);
+                logp[b] = lp;
+                max = Vector256.Max(max, lp);
+            }
+            double m = HorizontalMax(max);
+            Vector256<double> shift = Vector256.Create(m);
+            Vector256<double> sum = Vector256<double>.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                logp[b] = Vector256.Exp(logp[b] - shift);
+                sum += logp[b];
+            }
+            double total = Vector256.Sum(sum);
+            double w = data.Weight(row);
+            logLikelihood += w * (m + Math.Log(total));
+            totalWeight += w;
+            Vector256<double> scale = Vector256.Create(w / total);
+            for (int b = 0; b < blocks; b++)
+            {
+                Vector256<double> r = logp[b] * scale;
+                n[b] += r;
+                ReadOnlySpan<Vector256<double>> mu = means.Slice(b * d, d);
+                Span<Vector256<double>> a1 = s1.Slice(b * d, d);
+                Span<Vector256<double>> a2 = s2.Slice(b * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    Vector256<double> z = x[j] - mu[j];
+                    Vector256<double> rz = r * z;
+                    a1[j] += rz;
+                    a2[j] = Vector256.FusedMultiplyAdd(rz, z, a2[j]);
+                }
+            }
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            for (int l = 0; l < Lanes; l++)
+            {
+                int c = b * Lanes + l;
+                if (c >= layout.K)
+                    break;
+                partial.Weight[c] += n[b].GetElement(l);
+                for (int j = 0; j < d; j++)
+                {
+                    partial.Sum1[c * d + j] += s1[b * d + j].GetElement(l);
+                    partial.Sum2[c * d + j] += s2[b * d + j].GetElement(l);
+                }
+            }
+        }
+        partial.LogLikelihood += logLikelihood;
+        partial.TotalWeight += totalWeight;
+    }
+
+    /// <summary>Parameters of full/tied components with d padded to a multiple of 4.</summary>
+    internal sealed class FullLayout
+    {
+        public FullLayout(GaussianParameters p)
+        {
+            D = p.D;
+            K = p.K;
+            Columns = (p.D + Lanes - 1) / Lanes;
+            int padded = Columns * Lanes;
+            Means = new double[p.K * padded];
+            Factors = new Vector256<double>[p.K * p.D * Columns];
+            Span<double> lane = stackalloc double[Lanes];
+            for (int c = 0; c < p.K; c++)
+            {
+                for (int j = 0; j < p.D; j++)
+                    Means[c * padded + j] = p.Means[c * p.D + j];
+                int source = p.Type == CovarianceType.Full ? c * p.D * p.D : 0;
+                for (int i = 0; i < p.D; i++)
+                    for (int jb = 0; jb < Columns; jb++)
+                    {
+                        for (int l = 0; l < Lanes; l++)
+                        {
+                            int j = jb * Lanes + l;
+                            lane[l] = j < p.D ? p.PrecisionCholesky[source + i * p.D + j] : 0;
+                        }
+                        Factors[(c * p.D + i) * Columns + jb] = Vector256.Create<double>(lane);
+                    }
+            }
+            LogNorm = p.LogNorm;
+        }
+
+        public int D { get; }
+
+        public int K { get; }
+
+        /// <summary>Vectors per padded row.</summary>
+        public int Columns { get; }
+
+        public double[] Means { get; }
+
+        /// <summary>U_c row i as vectors: [(c·d + i)·Columns + jb].</summary>
+        public Vector256<double>[] Factors { get; }
+
+        public double[] LogNorm { get; }
+    }
+
+    /// <summary>Fused E-step and full statistics (around the means) for rows [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Full(FullLayout layout, Data.DataMatrix data, int start, int end, GaussianStatistics partial)
+    {
+        int d = layout.D;
+        int k = layout.K;
+        int nb = layout.Columns;
+        int padded = nb * Lanes;
+        // Scratch: z per component (k·nb), y (nb), S1 (k·nb), S2 (k·d·nb).
+        Span<Vector256<double>> scratch = Scratch(k * nb + nb + k * nb + k * d * nb);
+        Span<Vector256<double>> z = scratch[..(k * nb)];
+        Span<Vector256<double>> y = scratch.Slice(k * nb, nb);
+        Span<Vector256<double>> s1 = scratch.Slice(k * nb + nb, k * nb);
+        Span<Vector256<double>> s2 = scratch.Slice(2 * k * nb + nb, k * d * nb);
+        Span<double> logp = stackalloc double[k];
+        Span<double> n = stackalloc double[k];
+        n.Clear();
+        Span<double> x = stackalloc double[padded];
+        x.Clear();
+        // z again as plain doubles, to broadcast z_i without extracting a lane.
+        Span<double> zs = padded * k <= 4096 ? stackalloc double[padded * k] : new double[padded * k];
+        ReadOnlySpan<Vector256<double>> factors = layout.Factors;
+        double logLikelihood = 0;
+        double totalWeight = 0;
+
+        for (int row = start; row < end; row++)
+        {
+            ReadOnlySpan<float> source = data.Row(row);
+            for (int j = 0; j < d; j++)
+                x[j] = source[j];
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                Span<Vector256<double>> zc = z.Slice(c * nb, nb);
+                ReadOnlySpan<double> mu = layout.Means.AsSpan(c * padded, padded);
+                Span<double> zcs = zs.Slice(c * padded, padded);
+                for (int jb = 0; jb < nb; jb++)
+                {
+                    zc[jb] = Vector256.Create<double>(x.Slice(jb * Lanes, Lanes)) - Vector256.Create<double>(mu.Slice(jb * Lanes, Lanes));
+                    zc[jb].CopyTo(zcs.Slice(jb * Lanes, Lanes));
+                }
+                ReadOnlySpan<Vector256<double>> u = factors.Slice(c * d * nb, d * nb);
+                Vector256<double> squares = nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y);
+                double lp = layout.LogNorm[c] - 0.5 * Vector256.Sum(squares);
+                logp[c] = lp;
+                max = Math.Max(max, lp);
+            }
+            double total = ExpInPlace(logp, max);
+            double w = data.Weight(row);
+            logLikelihood += w * (max + Math.Log(total));
+            totalWeight += w;
+            double scale = w / total;
+            for (int c = 0; c < k; c++)
+            {
+                double r = logp[c] * scale;
+                if (r == 0)
+                    continue;
+                n[c] += r;
+                Span<Vector256<double>> zc = z.Slice(c * nb, nb);
+                Span<double> zcs = zs.Slice(c * padded, padded);
+                Span<Vector256<double>> a1 = s1.Slice(c * nb, nb);
+                Span<Vector256<double>> a2 = s2.Slice(c * d * nb, d * nb);
+                Vector256<double> rv = Vector256.Create(r);
+                for (int jb = 0; jb < nb; jb++)
+                    a1[jb] = Vector256.FusedMultiplyAdd(rv, zc[jb], a1[jb]);
+                // Upper triangle by blocks: row i, column blocks jb ≥ i/4 (the lower entries of
+                // the diagonal block are accumulated too and overwritten by MirrorUpper).
+                for (int i = 0; i < d; i++)
+                {
+                    Vector256<double> rzi = Vector256.Create(r * zcs[i]);
+                    Span<Vector256<double>> rowSums = a2.Slice(i * nb, nb);
+                    for (int jb = i / Lanes; jb < nb; jb++)
+                        rowSums[jb] = Vector256.FusedMultiplyAdd(rzi, zc[jb], rowSums[jb]);
+                }
+            }
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            partial.Weight[c] += n[c];
+            for (int j = 0; j < d; j++)
+                partial.Sum1[c * d + j] += s1[c * nb + j / Lanes].GetElement(j % Lanes);
+            for (int i = 0; i < d; i++)
+                for (int j = i; j < d; j++)
+                    partial.Sum2[(c * d + i) * d + j] += s2[(c * d + i) * nb + j / Lanes].GetElement(j % Lanes);
+        }
+        partial.LogLikelihood += logLikelihood;
+        partial.TotalWeight += totalWeight;
+    }
+
+    // ‖z U‖² lane-wise for d ≤ 16: y in four registers (four independent FMA chains); the zero
+    // lower blocks of U are multiplied too, which costs less than the branches that would skip them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<double> SquaredNormSmall(ReadOnlySpan<double> z, ReadOnlySpan<Vector256<double>> u, int d, int nb)
+    {
+        Vector256<double> y0 = Vector256<double>.Zero, y1 = y0, y2 = y0, y3 = y0;
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<double> zi = Vector256.Create(z[i]);
+            ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb, nb);
+            y0 = Vector256.FusedMultiplyAdd(zi, row[0], y0);
+            if (nb > 1)
+                y1 = Vector256.FusedMultiplyAdd(zi, row[1], y1);
+            if (nb > 2)
+                y2 = Vector256.FusedMultiplyAdd(zi, row[2], y2);
+            if (nb > 3)
+                y3 = Vector256.FusedMultiplyAdd(zi, row[3], y3);
+        }
+        return y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
+    }
+
+    // ‖z U‖² lane-wise for larger d: y in memory; each y[jb] is updated once per row i, with the
+    // other blocks' updates in between hiding the FMA latency. Blocks jb < i/4 of U are zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<double> SquaredNorm(
+        ReadOnlySpan<double> z, ReadOnlySpan<Vector256<double>> u, int d, int nb, Span<Vector256<double>> y)
+    {
+        y.Clear();
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<double> zi = Vector256.Create(z[i]);
+            ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb, nb);
+            for (int jb = i / Lanes; jb < nb; jb++)
+                y[jb] = Vector256.FusedMultiplyAdd(zi, row[jb], y[jb]);
+        }
+        Vector256<double> squares = Vector256<double>.Zero;
+        for (int jb = 0; jb < nb; jb++)
+            squares = Vector256.FusedMultiplyAdd(y[jb], y[jb], squares);
+        return squares;
+    }
+
+    /// <summary>values[c] = exp(values[c] − max) in place, 4 at a time; returns their sum.</summary>
+    private static double ExpInPlace(Span<double> values, double max)
+    {
+        Vector256<double> shift = Vector256.Create(max);
+        Vector256<double> sum = Vector256<double>.Zero;
+        int c = 0;
+        for (; c + Lanes <= values.Length; c += Lanes)
+        {
+            Vector256<double> e = Vector256.Exp(Vector256.Create<double>(values.Slice(c, Lanes)) - shift);
+            e.CopyTo(values.Slice(c, Lanes));
+            sum += e;
+        }
+        double total = Vector256.Sum(sum);
+        for (; c < values.Length; c++)
+        {
+            values[c] = Math.Exp(values[c] - max);
+            total += values[c];
+        }
+        return total;
+    }
+
+    private static double HorizontalMax(Vector256<double> v) =>
+        Math.Max(Math.Max(v.GetElement(0), v.GetElement(1)), Math.Max(v.GetElement(2), v.GetElement(3)));
+}
