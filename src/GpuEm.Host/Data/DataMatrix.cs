@@ -30,6 +30,34 @@ internal sealed class DataMatrix
     /// <summary>Σ weights (n without weights).</summary>
     public double TotalWeight { get; }
 
+    /// <summary>
+    /// Per-point component labels (a private copy; −1 = unknown), or null when no point is
+    /// labelled. A labelled point's responsibilities are fixed to its component.
+    /// </summary>
+    public int[]? Labels { get; private init; }
+
+    /// <summary>The label of a row, −1 when unknown.</summary>
+    public int Label(int row) => Labels is null ? -1 : Labels[row];
+
+    /// <summary>
+    /// This data with partial labels (copied and validated: n values in [−1, k)); an array of
+    /// only −1 gives no labels.
+    /// </summary>
+    public DataMatrix WithLabels(int[] labels, int componentCount)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != Rows)
+            throw new ArgumentException(
+                $"There are {labels.Length} labels for {Rows} rows; give one label per row (−1 = unknown).", nameof(labels));
+        for (int row = 0; row < labels.Length; row++)
+            if (labels[row] < -1 || labels[row] >= componentCount)
+                throw new ArgumentException(
+                    $"Label {labels[row]} at row {row} is out of range; labels are −1 (unknown) or a component " +
+                    $"index in [0, {componentCount}).", nameof(labels));
+        int[]? copy = labels.Any(l => l >= 0) ? (int[])labels.Clone() : null;
+        return new DataMatrix(Values, Rows, Columns, Weights) { Labels = copy };
+    }
+
     public ReadOnlySpan<float> Row(int row) => Values.Span.Slice(row * Columns, Columns);
 
     public double Weight(int row) => Weights is null ? 1.0 : Weights[row];

@@ -7,7 +7,9 @@ namespace GpuEm.Kernels.GaussianMixture;
 /// <param name="Dimension">Columns d.</param>
 /// <param name="ComponentCount">Components k.</param>
 /// <param name="UseWeights">1: multiply responsibilities and log-likelihoods by the sample weight.</param>
-public readonly record struct GaussianEStepParams(int Dimension, int ComponentCount, int UseWeights);
+/// <param name="UseLabels">1: read the per-point labels (−1 = unknown); a labelled point's
+/// responsibilities are one-hot and its log-likelihood term is log p(x, label).</param>
+public readonly record struct GaussianEStepParams(int Dimension, int ComponentCount, int UseWeights, int UseLabels);
 
 /// <summary>
 /// Per-point E-step of a Gaussian mixture in the precision-Cholesky form: for component k,
@@ -17,13 +19,15 @@ public readonly record struct GaussianEStepParams(int Dimension, int ComponentCo
 public static class GaussianKernels
 {
     // One thread per point: log p(x, k) for every component into resp[point, :] (as scratch),
-    // log-sum-exp over k, then resp[point, k] = w·exp(log p − lse) and pointLogLik[point] = w·lse.
-    // Reads data[point, :], means (k × d), the upper-triangular factors (k × d × d), logNorm (k)
-    // and weights[point].
+    // log-sum-exp over k, then resp[point, k] = w·exp(log p − lse) and pointLogLik[point] = w·lse
+    // (a labelled point: resp one-hot, pointLogLik = w·log p(x, label)). Reads data[point, :],
+    // means (k × d), the upper-triangular factors (k × d × d), logNorm (k), weights[point] and
+    // labels[point].
     /// <summary>E-step for full (and tied) covariances.</summary>
     /// <param name="point">The point this thread handles.</param>
     /// <param name="data">Row-major n × d.</param>
     /// <param name="weights">Per-point weights (read when UseWeights is 1).</param>
+    /// <param name="labels">Per-point labels, −1 = unknown (read when UseLabels is 1).</param>
     /// <param name="means">Row-major k × d.</param>
     /// <param name="precisionCholesky">k × d × d, row-major upper-triangular factors.</param>
     /// <param name="logNorm">k normalizing terms.</param>
@@ -34,6 +38,7 @@ public static class GaussianKernels
         Index1D point,
         ArrayView<float> data,
         ArrayView<float> weights,
+        ArrayView<int> labels,
         ArrayView<float> means,
         ArrayView<float> precisionCholesky,
         ArrayView<float> logNorm,
@@ -61,7 +66,7 @@ public static class GaussianKernels
             responsibilities[respRow + component] = logProb;
             max = XMath.Max(max, logProb);
         }
-        Normalize(point, respRow, max, weights, responsibilities, pointLogLikelihood, p);
+        Normalize(point, respRow, max, weights, labels, responsibilities, pointLogLikelihood, p);
     }
 
     // One thread per point, as EStepFullKernel with a diagonal factor: y_j = (x_j − μ_j)·L_jj.
@@ -70,6 +75,7 @@ public static class GaussianKernels
     /// <param name="point">The point this thread handles.</param>
     /// <param name="data">Row-major n × d.</param>
     /// <param name="weights">Per-point weights (read when UseWeights is 1).</param>
+    /// <param name="labels">Per-point labels, −1 = unknown (read when UseLabels is 1).</param>
     /// <param name="means">Row-major k × d.</param>
     /// <param name="precisionDiagonal">k × d, square roots of the precisions.</param>
     /// <param name="logNorm">k normalizing terms.</param>
@@ -80,6 +86,7 @@ public static class GaussianKernels
         Index1D point,
         ArrayView<float> data,
         ArrayView<float> weights,
+        ArrayView<int> labels,
         ArrayView<float> means,
         ArrayView<float> precisionDiagonal,
         ArrayView<float> logNorm,
@@ -104,7 +111,7 @@ public static class GaussianKernels
             responsibilities[respRow + component] = logProb;
             max = XMath.Max(max, logProb);
         }
-        Normalize(point, respRow, max, weights, responsibilities, pointLogLikelihood, p);
+        Normalize(point, respRow, max, weights, labels, responsibilities, pointLogLikelihood, p);
     }
 
     private static void Normalize(
@@ -112,15 +119,24 @@ public static class GaussianKernels
         long respRow,
         float max,
         ArrayView<float> weights,
+        ArrayView<int> labels,
         ArrayView<float> responsibilities,
         ArrayView<float> pointLogLikelihood,
         GaussianEStepParams p)
     {
+        float weight = p.UseWeights != 0 ? weights[point] : 1f;
+        int label = p.UseLabels != 0 ? labels[point] : -1;
+        if (label >= 0)
+        {
+            pointLogLikelihood[point] = weight * responsibilities[respRow + label];
+            for (int component = 0; component < p.ComponentCount; component++)
+                responsibilities[respRow + component] = component == label ? weight : 0f;
+            return;
+        }
         float sum = 0f;
         for (int component = 0; component < p.ComponentCount; component++)
             sum += XMath.Exp(responsibilities[respRow + component] - max);
         float lse = max + XMath.Log(sum);
-        float weight = p.UseWeights != 0 ? weights[point] : 1f;
         for (int component = 0; component < p.ComponentCount; component++)
         {
             float r = XMath.Exp(responsibilities[respRow + component] - lse);

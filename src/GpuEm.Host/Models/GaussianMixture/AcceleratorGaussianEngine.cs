@@ -23,6 +23,8 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels;
+    private readonly bool _useLabels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
@@ -49,6 +51,8 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
             _weights = data.Weights is null ? accelerator.Allocate1D<float>(1) : accelerator.Allocate1D(data.Weights);
             _noLabels = accelerator.Allocate1D<int>(1);
+            _useLabels = data.Labels is not null;
+            _labels = data.Labels is null ? accelerator.Allocate1D<int>(1) : accelerator.Allocate1D(data.Labels);
             _means = accelerator.Allocate1D<float>(k * _d);
             _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
             _logNorm = accelerator.Allocate1D<float>(k);
@@ -74,13 +78,13 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             _means.View.CopyFromCPU(means);
             _factors.View.CopyFromCPU(factors);
             _logNorm.View.CopyFromCPU(logNorm);
-            var parameters = new GaussianEStepParams(_d, _k, _useWeights ? 1 : 0);
+            var parameters = new GaussianEStepParams(_d, _k, _useWeights ? 1 : 0, _useLabels ? 1 : 0);
             string key = _full ? "gmm-estep-full" : "gmm-estep-diag";
             var eStep = _handle.Kernel(key, a => a.LoadAutoGroupedStreamKernel<
-                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(
                 _full ? GaussianKernels.EStepFullKernel : GaussianKernels.EStepDiagonalKernel));
-            eStep(_n, _data.View, _weights.View, _means.View, _factors.View, _logNorm.View,
+            eStep(_n, _data.View, _weights.View, _labels.View, _means.View, _factors.View, _logNorm.View,
                 _responsibilities.View, _pointLogLikelihood.View, parameters);
             logLikelihood = _sum.Sum(_pointLogLikelihood.View);
             _moments.Run(_data.View, _responsibilities.View, _noLabels.View, _weights.View, _means.View, _totals);
@@ -168,6 +172,7 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             _data.Dispose();
             _weights.Dispose();
             _noLabels.Dispose();
+            _labels.Dispose();
             _means.Dispose();
             _factors.Dispose();
             _logNorm.Dispose();

@@ -16,6 +16,23 @@ internal static class GaussianInitializer
         if (options.WarmStart is not null)
             return options.WarmStart.Parameters;
         bool diagonal = GaussianStatistics.NeedsDiagonalOnly(type);
+        if (options.Initialization != GaussianInitialization.Given && EveryComponentLabelled(data, k))
+        {
+            // Semi-supervised: the labelled points alone give the first M-step.
+            int[] labels = data.Labels!;
+            double[] mean = GlobalMean(data);
+            var shifts = new double[k * data.Columns];
+            for (int c = 0; c < k; c++)
+                mean.CopyTo(shifts, c * data.Columns);
+            GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
+                data, k, diagonal, shifts, (row, r) =>
+                {
+                    r.Clear();
+                    if (labels[row] >= 0)
+                        r[labels[row]] = 1;
+                });
+            return GaussianMStep.Maximize(stats, type, reg);
+        }
         switch (options.Initialization)
         {
             case GaussianInitialization.Given:
@@ -50,6 +67,17 @@ internal static class GaussianInitializer
                 return FromCentres(data, centres, k, type, reg);
             }
         }
+    }
+
+    private static bool EveryComponentLabelled(DataMatrix data, int k)
+    {
+        if (data.Labels is null)
+            return false;
+        var seen = new bool[k];
+        foreach (int label in data.Labels)
+            if (label >= 0)
+                seen[label] = true;
+        return seen.All(s => s);
     }
 
     /// <summary>Each point to its nearest centre, then one M-step on those hard labels.</summary>

@@ -45,6 +45,21 @@ public sealed class GaussianMixture
         CancellationToken cancellationToken = default) =>
         Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
 
+    /// <summary>
+    /// Fits the mixture with partial labels (semi-supervised): a point with label c ≥ 0 belongs
+    /// to component c (its responsibilities are fixed to c and its term in the log-likelihood is
+    /// log w_c N(x | μ_c, Σ_c)); −1 marks an unlabelled point. When every component has a
+    /// labelled point, each restart starts from the labelled points' M-step.
+    /// </summary>
+    /// <param name="data">n × d data; every value finite.</param>
+    /// <param name="labels">n labels in [−1, k).</param>
+    /// <param name="sampleWeights">Optional non-negative weight per point (n values).</param>
+    /// <param name="cancellationToken">As in <see cref="Fit(float[,], float[], CancellationToken)"/>.</param>
+    /// <returns>The fitted model.</returns>
+    public GaussianMixtureModel FitSemiSupervised(
+        float[,] data, int[] labels, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(DataMatrix.From(data, sampleWeights).WithLabels(labels, Options.ComponentCount), cancellationToken);
+
     internal GaussianMixtureModel Fit(DataMatrix data, CancellationToken cancellationToken)
     {
         GaussianMixtureOptions o = Options;
@@ -60,15 +75,16 @@ public sealed class GaussianMixture
             throw new ArgumentException(
                 $"InitialParameters has {o.InitialParameters.Weights.Length} weights; ComponentCount is {k}.", "data");
 
+        GaussianConstraints constraints = GaussianConstraints.Resolve(o, data);
         AcceleratorHandle? handle = DeviceManager.Resolve(
             o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
         using IGaussianEngine engine = handle is null
             ? new ReferenceGaussianEngine(data)
             : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType);
-        var solver = new GaussianSolver(engine, o.CovarianceType, o.CovarianceRegularization);
+        var solver = new GaussianSolver(engine, constraints);
         EmRun<GaussianParameters> run = EmDriver.Run(
             solver,
-            restart => GaussianInitializer.Create(o, data, RestartSeed(o.Seed, restart)),
+            restart => constraints.Apply(GaussianInitializer.Create(o, data, RestartSeed(o.Seed, restart))),
             new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
             o.Progress,
             cancellationToken);

@@ -53,6 +53,19 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public GaussianMixtureModel? WarmStart { get; init; }
 
+    /// <summary>
+    /// Parameters held fixed at given values while the others are estimated. Optional; see
+    /// <see cref="GaussianKnownParameters"/>.
+    /// </summary>
+    public GaussianKnownParameters? KnownParameters { get; init; }
+
+    /// <summary>
+    /// Conjugate priors: with one, EM computes the MAP estimate and the history holds the
+    /// penalized log-likelihood per point. Optional (null: maximum likelihood); see
+    /// <see cref="GaussianPrior"/>.
+    /// </summary>
+    public GaussianPrior? Prior { get; init; }
+
     /// <summary>Independent starts (≥ 1); the best final log-likelihood wins. Default 1.</summary>
     public int Restarts { get; init; } = 1;
 

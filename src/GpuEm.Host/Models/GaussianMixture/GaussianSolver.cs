@@ -3,18 +3,21 @@ using GpuEm.Em;
 namespace GpuEm.Models.GaussianMixture;
 
 /// <summary>Binds a Gaussian engine and the M-step to the EM driver.</summary>
-internal sealed class GaussianSolver(IGaussianEngine engine, CovarianceType type, double regularization)
+internal sealed class GaussianSolver(IGaussianEngine engine, GaussianConstraints constraints)
     : IEmSolver<GaussianParameters, GaussianStatistics>
 {
-    /// <summary>Objective: the mean log-likelihood per (weighted) point.</summary>
+    /// <summary>
+    /// Objective: the mean log-likelihood per (weighted) point; with a prior, the penalized
+    /// (log-likelihood + log prior) per point.
+    /// </summary>
     public (GaussianStatistics Statistics, double Objective) Expect(GaussianParameters parameters)
     {
         GaussianStatistics stats = engine.Expect(parameters);
-        return (stats, stats.LogLikelihood / stats.TotalWeight);
+        return (stats, (stats.LogLikelihood + constraints.LogPrior(parameters)) / stats.TotalWeight);
     }
 
     public GaussianParameters Maximize(GaussianStatistics statistics, GaussianParameters current) =>
-        GaussianMStep.Maximize(statistics, type, regularization);
+        GaussianMStep.Maximize(statistics, constraints);
 
     public double Change(GaussianParameters previous, double previousObjective, GaussianParameters next, double nextObjective) =>
         nextObjective - previousObjective;

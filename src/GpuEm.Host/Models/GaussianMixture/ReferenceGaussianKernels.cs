@@ -96,6 +96,7 @@ internal static class ReferenceGaussianKernels
         Span<Vector256<double>> logp = scratch.Slice(d + 2 * blocks * d + blocks, blocks);
         ReadOnlySpan<Vector256<double>> means = layout.Means;
         ReadOnlySpan<Vector256<double>> precisions = layout.Precisions;
+        int[]? labels = data.Labels;
         double logLikelihood = 0;
         double totalWeight = 0;
 
@@ -130,19 +131,32 @@ internal static class ReferenceGaussianKernels
                 logp[b] = lp;
                 max = Vector256.Max(max, lp);
             }
-            double m = HorizontalMax(max);
-            Vector256<double> shift = Vector256.Create(m);
-            Vector256<double> sum = Vector256<double>.Zero;
-            for (int b = 0; b < blocks; b++)
-            {
-                logp[b] = Vector256.Exp(logp[b] - shift);
-                sum += logp[b];
-            }
-            double total = Vector256.Sum(sum);
             double w = data.Weight(row);
-            logLikelihood += w * (m + Math.Log(total));
             totalWeight += w;
-            Vector256<double> scale = Vector256.Create(w / total);
+            Vector256<double> scale;
+            int label = labels is null ? -1 : labels[row];
+            if (label < 0)
+            {
+                double m = HorizontalMax(max);
+                Vector256<double> shift = Vector256.Create(m);
+                Vector256<double> sum = Vector256<double>.Zero;
+                for (int b = 0; b < blocks; b++)
+                {
+                    logp[b] = Vector256.Exp(logp[b] - shift);
+                    sum += logp[b];
+                }
+                double total = Vector256.Sum(sum);
+                logLikelihood += w * (m + Math.Log(total));
+                scale = Vector256.Create(w / total);
+            }
+            else
+            {
+                // A labelled point: its component is known, its term is log p(x, label).
+                logLikelihood += w * logp[label / Lanes].GetElement(label % Lanes);
+                for (int b = 0; b < blocks; b++)
+                    logp[b] = b == label / Lanes ? Vector256<double>.Zero.WithElement(label % Lanes, 1.0) : Vector256<double>.Zero;
+                scale = Vector256.Create(w);
+            }
             for (int b = 0; b < blocks; b++)
             {
                 Vector256<double> r = logp[b] * scale;
@@ -247,6 +261,7 @@ internal static class ReferenceGaussianKernels
         // z again as plain doubles, to broadcast z_i without extracting a lane.
         Span<double> zs = padded * k <= 4096 ? stackalloc double[padded * k] : new double[padded * k];
         ReadOnlySpan<Vector256<double>> factors = layout.Factors;
+        int[]? labels = data.Labels;
         double logLikelihood = 0;
         double totalWeight = 0;
 
@@ -272,11 +287,24 @@ internal static class ReferenceGaussianKernels
                 logp[c] = lp;
                 max = Math.Max(max, lp);
             }
-            double total = ExpInPlace(logp, max);
             double w = data.Weight(row);
-            logLikelihood += w * (max + Math.Log(total));
             totalWeight += w;
-            double scale = w / total;
+            double scale;
+            int label = labels is null ? -1 : labels[row];
+            if (label < 0)
+            {
+                double total = ExpInPlace(logp, max);
+                logLikelihood += w * (max + Math.Log(total));
+                scale = w / total;
+            }
+            else
+            {
+                // A labelled point: its component is known, its term is log p(x, label).
+                logLikelihood += w * logp[label];
+                logp.Clear();
+                logp[label] = 1;
+                scale = w;
+            }
             for (int c = 0; c < k; c++)
             {
                 double r = logp[c] * scale;
