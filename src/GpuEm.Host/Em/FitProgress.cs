@@ -4,7 +4,8 @@ namespace GpuEm.Em;
 /// <param name="Restart">The restart (zero-based) this report belongs to.</param>
 /// <param name="Iteration">Iterations completed in this restart (0 = the initial parameters).</param>
 /// <param name="Objective">The model's objective after this iteration: the mean log-likelihood
-/// per (weighted) point for mixtures; minus the inertia for k-means (higher is better).</param>
+/// per (weighted) point for mixtures; minus the inertia for k-means; the total log-likelihood
+/// for coarsened categorical data (higher is better).</param>
 /// <param name="Change">The change the convergence test compares with the tolerance.</param>
 /// <param name="Elapsed">Time since this restart began.</param>
 /// <param name="Warning">A warning (such as "did not converge"), or null.</param>
