@@ -36,6 +36,18 @@ internal sealed class DataMatrix
     /// </summary>
     public int[]? Labels { get; private init; }
 
+    /// <summary>
+    /// Per row, true when it holds a missing (NaN) entry; null when nothing is missing (then the
+    /// data is validated finite). Rows skipped for being entirely missing are marked too.
+    /// </summary>
+    public bool[]? Incomplete { get; private init; }
+
+    /// <summary>Rows with some but not all entries missing, ascending; empty when none.</summary>
+    public int[] IncompleteRows { get; private init; } = [];
+
+    /// <summary>Rows skipped because every entry is missing (their weight is 0).</summary>
+    public int SkippedRows { get; private init; }
+
     /// <summary>The label of a row, −1 when unknown.</summary>
     public int Label(int row) => Labels is null ? -1 : Labels[row];
 
@@ -55,12 +67,158 @@ internal sealed class DataMatrix
                     $"Label {labels[row]} at row {row} is out of range; labels are −1 (unknown) or a component " +
                     $"index in [0, {componentCount}).", nameof(labels));
         int[]? copy = labels.Any(l => l >= 0) ? (int[])labels.Clone() : null;
-        return new DataMatrix(Values, Rows, Columns, Weights) { Labels = copy };
+        return new DataMatrix(Values, Rows, Columns, Weights)
+        {
+            Labels = copy,
+            Incomplete = Incomplete,
+            IncompleteRows = IncompleteRows,
+            SkippedRows = SkippedRows,
+        };
     }
 
     public ReadOnlySpan<float> Row(int row) => Values.Span.Slice(row * Columns, Columns);
 
     public double Weight(int row) => Weights is null ? 1.0 : Weights[row];
+
+    /// <summary>
+    /// Copies a 2-D array (row-major, private) and validates it; NaN entries are missing values
+    /// when <paramref name="missing"/> says to marginalize them.
+    /// </summary>
+    public static DataMatrix From(
+        float[,] data, float[]? weights, MissingValues missing, bool skipEmptyRows = false, string name = "data")
+    {
+        if (missing == MissingValues.Error)
+            return From(data, weights, name);
+        ArgumentNullException.ThrowIfNull(data, name);
+        int rows = data.GetLength(0);
+        int columns = data.GetLength(1);
+        var copy = new float[rows * columns];
+        if (copy.Length > 0)
+            MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], copy.Length).CopyTo(copy);
+        return WithMissing(copy, rows, columns, weights, skipEmptyRows, name);
+    }
+
+    /// <summary>As <see cref="From(float[,], float[], MissingValues, bool, string)"/> for row-major memory.</summary>
+    public static DataMatrix From(
+        ReadOnlyMemory<float> data, int rows, int columns, float[]? weights, MissingValues missing,
+        bool skipEmptyRows = false, string name = "data") =>
+        missing == MissingValues.Error
+            ? From(data, rows, columns, weights, name)
+            : WithMissing(data, rows, columns, weights, skipEmptyRows, name);
+
+    private static DataMatrix WithMissing(
+        ReadOnlyMemory<float> data, int rows, int columns, float[]? weights, bool skipEmptyRows, string name)
+    {
+        CheckShape(data, rows, columns, name);
+        ReadOnlySpan<float> values = data.Span;
+        var incomplete = new bool[rows];
+        var incompleteRows = new List<int>();
+        var skipped = new List<int>();
+        for (int row = 0; row < rows; row++)
+        {
+            int missingCount = 0;
+            for (int j = 0; j < columns; j++)
+            {
+                float v = values[row * columns + j];
+                if (float.IsNaN(v))
+                    missingCount++;
+                else if (!float.IsFinite(v))
+                    throw new ArgumentException(
+                        $"The {name} holds {v} at row {row}, column {j} (zero-based); only NaN marks a missing value.", name);
+            }
+            if (missingCount == 0)
+                continue;
+            incomplete[row] = true;
+            if (missingCount < columns)
+                incompleteRows.Add(row);
+            else if (skipEmptyRows)
+                skipped.Add(row);
+            else
+                throw new ArgumentException(
+                    $"Row {row} (zero-based) of the {name} has every entry missing; remove it, or set " +
+                    "SkipEmptyRows to skip such rows.", name);
+        }
+        float[]? weightCopy = weights is null ? null : CheckWeights(weights, rows);
+        if (skipped.Count > 0)
+        {
+            weightCopy ??= Enumerable.Repeat(1f, rows).ToArray();
+            foreach (int row in skipped)
+                weightCopy[row] = 0;
+            if (skipped.Count == rows || weightCopy.All(w => w == 0))
+                throw new ArgumentException($"Every row of the {name} with a positive weight is entirely missing.", name);
+        }
+        bool any = incompleteRows.Count > 0 || skipped.Count > 0;
+        return new DataMatrix(data, rows, columns, weightCopy)
+        {
+            Incomplete = any ? incomplete : null,
+            IncompleteRows = incompleteRows.ToArray(),
+            SkippedRows = skipped.Count,
+        };
+    }
+
+    /// <summary>
+    /// The complete rows only (a private copy with their weights and labels), for engines that
+    /// handle incomplete rows apart; this data itself when nothing is missing.
+    /// </summary>
+    public DataMatrix CompleteRows()
+    {
+        if (Incomplete is null)
+            return this;
+        int count = Incomplete.Count(i => !i);
+        var values = new float[(long)count * Columns];
+        float[]? weights = Weights is null ? null : new float[count];
+        int[]? labels = Labels is null ? null : new int[count];
+        int target = 0;
+        for (int row = 0; row < Rows; row++)
+        {
+            if (Incomplete[row])
+                continue;
+            Row(row).CopyTo(values.AsSpan(target * Columns, Columns));
+            if (weights is not null)
+                weights[target] = Weights![row];
+            if (labels is not null)
+                labels[target] = Labels![row];
+            target++;
+        }
+        return new DataMatrix(values, count, Columns, weights) { Labels = labels };
+    }
+
+    /// <summary>One zero row of weight 0: a placeholder for a device that needs a row to launch.</summary>
+    public static DataMatrix Placeholder(int columns) => new(new float[columns], 1, columns, [0f]);
+
+    /// <summary>
+    /// A copy with every missing entry replaced by its column's (weighted) observed mean, for
+    /// starting points and data-derived defaults; this data itself when nothing is missing.
+    /// </summary>
+    public DataMatrix ImputeColumnMeans()
+    {
+        if (Incomplete is null)
+            return this;
+        var sums = new double[Columns];
+        var weights = new double[Columns];
+        ReadOnlySpan<float> values = Values.Span;
+        for (int row = 0; row < Rows; row++)
+        {
+            double w = Weight(row);
+            for (int j = 0; j < Columns; j++)
+            {
+                float v = values[row * Columns + j];
+                if (!float.IsNaN(v))
+                {
+                    sums[j] += w * v;
+                    weights[j] += w;
+                }
+            }
+        }
+        var copy = values.ToArray();
+        for (int i = 0; i < copy.Length; i++)
+            if (float.IsNaN(copy[i]))
+            {
+                int j = i % Columns;
+                copy[i] = weights[j] > 0 ? (float)(sums[j] / weights[j]) : 0f;
+            }
+        return new DataMatrix(copy, Rows, Columns, Weights) { Labels = Labels };
+    }
 
     /// <summary>Copies a 2-D array (the copy is row-major and private) and validates it.</summary>
     public static DataMatrix From(float[,] data, float[]? weights, string name = "data")
@@ -78,13 +236,7 @@ internal sealed class DataMatrix
     public static DataMatrix From(
         ReadOnlyMemory<float> data, int rows, int columns, float[]? weights, string name = "data")
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        if (rows == 0 || columns == 0)
-            throw new ArgumentException($"The {name} is empty ({rows} × {columns}); it needs at least one row and one column.", name);
-        if ((long)rows * columns != data.Length)
-            throw new ArgumentException(
-                $"The {name} holds {data.Length} values, but {rows} rows × {columns} columns need {(long)rows * columns}.", name);
+        CheckShape(data, rows, columns, name);
         CheckFinite(data.Span, columns, name);
         float[]? weightCopy = weights is null ? null : CheckWeights(weights, rows);
         return new DataMatrix(data, rows, columns, weightCopy);
@@ -97,6 +249,17 @@ internal sealed class DataMatrix
             throw new ArgumentException(
                 $"The data has {Columns} columns but the model was fitted on {expected}.", "data");
         return this;
+    }
+
+    private static void CheckShape(ReadOnlyMemory<float> data, int rows, int columns, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (rows == 0 || columns == 0)
+            throw new ArgumentException($"The {name} is empty ({rows} × {columns}); it needs at least one row and one column.", name);
+        if ((long)rows * columns != data.Length)
+            throw new ArgumentException(
+                $"The {name} holds {data.Length} values, but {rows} rows × {columns} columns need {(long)rows * columns}.", name);
     }
 
     private static void CheckFinite(ReadOnlySpan<float> values, int columns, string name)

@@ -35,15 +35,25 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     private readonly double[] _totals;
     private readonly double _totalWeight;
 
-    public AcceleratorGaussianEngine(AcceleratorHandle handle, DataMatrix data, int k, CovarianceType type)
+    private readonly MarginalGaussian? _incomplete;
+
+    /// <summary>Binds the data: complete rows go to the device; rows with missing entries stay on
+    /// the host (<see cref="MarginalGaussian"/>), their statistics added to the device's.</summary>
+    public AcceleratorGaussianEngine(AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type)
     {
+        _incomplete = allData.Incomplete is null ? null : new MarginalGaussian(allData);
+        _totalWeight = allData.TotalWeight;
+        // The device needs at least one row to launch; an all-incomplete data set keeps one
+        // zero-weight copy of a completed row there, which adds nothing.
+        DataMatrix data = allData.CompleteRows();
+        if (data.Rows == 0)
+            data = DataMatrix.Placeholder(allData.Columns);
         _handle = handle;
         _n = data.Rows;
         _d = data.Columns;
         _k = k;
         _full = !GaussianStatistics.NeedsDiagonalOnly(type);
         _useWeights = data.Weights is not null;
-        _totalWeight = data.TotalWeight;
         Accelerator accelerator = handle.Accelerator;
         lock (handle.Sync)
         {
@@ -100,6 +110,13 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             TotalWeight = _totalWeight,
         };
         Unpack(stats);
+        if (_incomplete is not null)
+        {
+            // The device's log-likelihood covers the complete rows; the host adds the rest.
+            stats.TotalWeight = 0;
+            _incomplete.Accumulate(p, stats);
+            stats.TotalWeight = _totalWeight;
+        }
         return stats;
     }
 

@@ -31,7 +31,7 @@ public sealed class GaussianMixture
     /// completed model is returned, flagged not converged and cancelled.</param>
     /// <returns>The fitted model.</returns>
     public GaussianMixtureModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, sampleWeights), cancellationToken);
+        Fit(DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
 
     /// <summary>Fits the mixture to row-major data (read, never modified or copied).</summary>
     /// <param name="data">Row-major n × d values.</param>
@@ -43,7 +43,7 @@ public sealed class GaussianMixture
     public GaussianMixtureModel Fit(
         ReadOnlyMemory<float> data, int rows, int columns, float[]? sampleWeights = null,
         CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
+        Fit(DataMatrix.From(data, rows, columns, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
 
     /// <summary>
     /// Fits the mixture with partial labels (semi-supervised): a point with label c ≥ 0 belongs
@@ -58,7 +58,8 @@ public sealed class GaussianMixture
     /// <returns>The fitted model.</returns>
     public GaussianMixtureModel FitSemiSupervised(
         float[,] data, int[] labels, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, sampleWeights).WithLabels(labels, Options.ComponentCount), cancellationToken);
+        Fit(DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
+            .WithLabels(labels, Options.ComponentCount), cancellationToken);
 
     internal GaussianMixtureModel Fit(DataMatrix data, CancellationToken cancellationToken)
     {
@@ -75,7 +76,9 @@ public sealed class GaussianMixture
             throw new ArgumentException(
                 $"InitialParameters has {o.InitialParameters.Weights.Length} weights; ComponentCount is {k}.", "data");
 
-        GaussianConstraints constraints = GaussianConstraints.Resolve(o, data);
+        // Starting points and data-derived defaults see missing entries as their column means.
+        DataMatrix completed = data.ImputeColumnMeans();
+        GaussianConstraints constraints = GaussianConstraints.Resolve(o, completed);
         AcceleratorHandle? handle = DeviceManager.Resolve(
             o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
         using IGaussianEngine engine = handle is null
@@ -84,7 +87,7 @@ public sealed class GaussianMixture
         var solver = new GaussianSolver(engine, constraints);
         EmRun<GaussianParameters> run = EmDriver.Run(
             solver,
-            restart => constraints.Apply(GaussianInitializer.Create(o, data, RestartSeed(o.Seed, restart))),
+            restart => constraints.Apply(GaussianInitializer.Create(o, completed, RestartSeed(o.Seed, restart))),
             new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
             o.Progress,
             cancellationToken);

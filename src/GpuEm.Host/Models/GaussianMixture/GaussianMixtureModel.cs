@@ -80,9 +80,11 @@ public sealed class GaussianMixtureModel
     public long ParameterCount => GaussianParameters.FreeParameterCount(CovarianceType, ComponentCount, Dimension);
 
     /// <summary>The most probable component of each point.</summary>
+    /// <remarks>Predictions accept NaN entries as missing values (the point's marginal over its
+    /// observed coordinates), as a fit with <see cref="MissingValues.Marginalize"/> does.</remarks>
     /// <param name="data">n × d points.</param>
     /// <returns>n labels in [0, k).</returns>
-    public int[] Predict(float[,] data) => Predict(DataMatrix.From(data, null).RequireColumns(Dimension));
+    public int[] Predict(float[,] data) => Predict(DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>As <see cref="Predict(float[,])"/> for row-major data.</summary>
     /// <param name="data">Row-major n × d.</param>
@@ -90,12 +92,12 @@ public sealed class GaussianMixtureModel
     /// <param name="columns">d.</param>
     /// <returns>n labels.</returns>
     public int[] Predict(ReadOnlyMemory<float> data, int rows, int columns) =>
-        Predict(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+        Predict(DataMatrix.From(data, rows, columns, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>Posterior probabilities p(k | x), n × k.</summary>
     /// <param name="data">n × d points.</param>
     /// <returns>n × k probabilities; rows sum to 1.</returns>
-    public double[,] PredictProba(float[,] data) => PredictProba(DataMatrix.From(data, null).RequireColumns(Dimension));
+    public double[,] PredictProba(float[,] data) => PredictProba(DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>As <see cref="PredictProba(float[,])"/> for row-major data.</summary>
     /// <param name="data">Row-major n × d.</param>
@@ -103,12 +105,12 @@ public sealed class GaussianMixtureModel
     /// <param name="columns">d.</param>
     /// <returns>n × k probabilities.</returns>
     public double[,] PredictProba(ReadOnlyMemory<float> data, int rows, int columns) =>
-        PredictProba(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+        PredictProba(DataMatrix.From(data, rows, columns, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>log p(x) of each point.</summary>
     /// <param name="data">n × d points.</param>
     /// <returns>n log densities.</returns>
-    public double[] ScoreSamples(float[,] data) => ScoreSamples(DataMatrix.From(data, null).RequireColumns(Dimension));
+    public double[] ScoreSamples(float[,] data) => ScoreSamples(DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>As <see cref="ScoreSamples(float[,])"/> for row-major data.</summary>
     /// <param name="data">Row-major n × d.</param>
@@ -116,21 +118,21 @@ public sealed class GaussianMixtureModel
     /// <param name="columns">d.</param>
     /// <returns>n log densities.</returns>
     public double[] ScoreSamples(ReadOnlyMemory<float> data, int rows, int columns) =>
-        ScoreSamples(DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension));
+        ScoreSamples(DataMatrix.From(data, rows, columns, null, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>Mean log p(x) per point (weighted when weights are given).</summary>
     /// <param name="data">n × d points.</param>
     /// <param name="sampleWeights">Optional weights.</param>
     /// <returns>The mean log-likelihood.</returns>
     public double Score(float[,] data, float[]? sampleWeights = null) =>
-        Score(DataMatrix.From(data, sampleWeights).RequireColumns(Dimension));
+        Score(DataMatrix.From(data, sampleWeights, MissingValues.Marginalize).RequireColumns(Dimension));
 
     /// <summary>Bayesian information criterion −2 log L + p ln n (lower is better).</summary>
     /// <param name="data">n × d points.</param>
     /// <returns>BIC.</returns>
     public double Bic(float[,] data)
     {
-        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        DataMatrix m = DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension);
         return -2 * Score(m) * m.Rows + ParameterCount * Math.Log(m.Rows);
     }
 
@@ -139,8 +141,30 @@ public sealed class GaussianMixtureModel
     /// <returns>AIC.</returns>
     public double Aic(float[,] data)
     {
-        DataMatrix m = DataMatrix.From(data, null).RequireColumns(Dimension);
+        DataMatrix m = DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension);
         return -2 * Score(m) * m.Rows + 2.0 * ParameterCount;
+    }
+
+    /// <summary>
+    /// Fills missing (NaN) entries with their conditional expectation under the mixture,
+    /// E[x_M | x_O] = Σ_k p(k | x_O) (μ_M,k + Σ_MO,k Σ_OO,k⁻¹ (x_O − μ_O,k)). Observed entries are
+    /// copied unchanged; the input is not modified.
+    /// </summary>
+    /// <param name="data">n × d points; NaN marks a missing entry; a row needs one observed entry.</param>
+    /// <returns>A new n × d array without NaN.</returns>
+    public float[,] Impute(float[,] data)
+    {
+        DataMatrix m = DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension);
+        int d = Dimension;
+        var result = (float[,])data.Clone();
+        var filled = new float[d];
+        foreach (int row in m.IncompleteRows)
+        {
+            MarginalGaussian.Impute(Parameters, m.Row(row), filled);
+            for (int j = 0; j < d; j++)
+                result[row, j] = filled[j];
+        }
+        return result;
     }
 
     /// <summary>Draws points from the mixture.</summary>
@@ -237,7 +261,10 @@ public sealed class GaussianMixtureModel
             int end = Math.Min(data.Rows, (index + 1) * chunk);
             for (int row = index * chunk; row < end; row++)
             {
-                GaussianDensity.LogJoint(Parameters, data.Row(row), posterior, centred);
+                if (data.Incomplete is not null && data.Incomplete[row])
+                    MarginalGaussian.LogJoint(Parameters, data.Row(row), posterior);
+                else
+                    GaussianDensity.LogJoint(Parameters, data.Row(row), posterior, centred);
                 double lse = GaussianDensity.Normalize(posterior);
                 action(row, posterior, lse);
             }

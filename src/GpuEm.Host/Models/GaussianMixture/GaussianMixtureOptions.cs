@@ -66,6 +66,18 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public GaussianPrior? Prior { get; init; }
 
+    /// <summary>
+    /// What NaN entries mean: an error (the default) or values missing at random, marginalized
+    /// (see <see cref="GpuEm.MissingValues.Marginalize"/>).
+    /// </summary>
+    public MissingValues MissingValues { get; init; } = MissingValues.Error;
+
+    /// <summary>
+    /// With <see cref="GpuEm.MissingValues.Marginalize"/>: skip rows whose every entry is missing
+    /// (they carry no information) instead of failing. Default false.
+    /// </summary>
+    public bool SkipEmptyRows { get; init; }
+
     /// <summary>Independent starts (≥ 1); the best final log-likelihood wins. Default 1.</summary>
     public int Restarts { get; init; } = 1;
 
@@ -96,6 +108,8 @@ public sealed record GaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(CovarianceType), CovarianceType, "Unknown covariance type.");
         if (!Enum.IsDefined(Initialization))
             throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
+        if (!Enum.IsDefined(MissingValues))
+            throw new ArgumentOutOfRangeException(nameof(MissingValues), MissingValues, "Unknown missing-value handling.");
         if (!Enum.IsDefined(Backend))
             throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Unknown backend.");
         if (Initialization == GaussianInitialization.Given && InitialParameters is null && WarmStart is null)

@@ -10,8 +10,13 @@ namespace GpuEm.Models.GaussianMixture;
 internal sealed class ReferenceGaussianEngine : IGaussianEngine
 {
     private readonly DataMatrix _data;
+    private readonly MarginalGaussian? _incomplete;
 
-    public ReferenceGaussianEngine(DataMatrix data) => _data = data;
+    public ReferenceGaussianEngine(DataMatrix data)
+    {
+        _data = data;
+        _incomplete = data.Incomplete is null ? null : new MarginalGaussian(data);
+    }
 
     public Backend Backend => Backend.Reference;
 
@@ -40,6 +45,7 @@ internal sealed class ReferenceGaussianEngine : IGaussianEngine
             accumulate,
             total.Add);
         total.MirrorUpper();
+        _incomplete?.Accumulate(p, total);
         return total;
     }
 

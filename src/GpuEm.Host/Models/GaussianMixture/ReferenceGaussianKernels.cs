@@ -97,11 +97,15 @@ internal static class ReferenceGaussianKernels
         ReadOnlySpan<Vector256<double>> means = layout.Means;
         ReadOnlySpan<Vector256<double>> precisions = layout.Precisions;
         int[]? labels = data.Labels;
+        bool[]? incomplete = data.Incomplete;
         double logLikelihood = 0;
         double totalWeight = 0;
 
         for (int row = start; row < end; row++)
         {
+            // Rows with missing entries take MarginalGaussian's path.
+            if (incomplete is not null && incomplete[row])
+                continue;
             ReadOnlySpan<float> source = data.Row(row);
             for (int j = 0; j < d; j++)
                 x[j] = Vector256.Create((double)source[j]);
@@ -262,11 +266,15 @@ internal static class ReferenceGaussianKernels
         Span<double> zs = padded * k <= 4096 ? stackalloc double[padded * k] : new double[padded * k];
         ReadOnlySpan<Vector256<double>> factors = layout.Factors;
         int[]? labels = data.Labels;
+        bool[]? incomplete = data.Incomplete;
         double logLikelihood = 0;
         double totalWeight = 0;
 
         for (int row = start; row < end; row++)
         {
+            // Rows with missing entries take MarginalGaussian's path.
+            if (incomplete is not null && incomplete[row])
+                continue;
             ReadOnlySpan<float> source = data.Row(row);
             for (int j = 0; j < d; j++)
                 x[j] = source[j];
