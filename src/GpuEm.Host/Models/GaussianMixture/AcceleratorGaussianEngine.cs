@@ -7,82 +7,122 @@ using ILGPU.Runtime;
 namespace GpuEm.Models.GaussianMixture;
 
 /// <summary>
-/// The accelerator engine: the data is uploaded once, device buffers are allocated once per fit,
-/// kernels are compiled once per accelerator. Each E-step uploads the parameters (float32,
-/// k·d·d numbers), runs the E-step kernel, the log-likelihood sum and the moments reduction, and
-/// reads back only the k × E statistics and 64 partial sums.
+/// The accelerator engine: device buffers are allocated once per fit, kernels are compiled once
+/// per accelerator. When the data fits the device budget (see <see cref="DeviceBudget"/>) it is
+/// uploaded once and stays; otherwise each E-step streams it through the device in fixed chunks
+/// (the same buffers reused), and the chunks' float64 statistics are added on the host in chunk
+/// order. Each E-step uploads the parameters (float32, k·d·d numbers), runs the E-step kernel, the
+/// log-likelihood sum and the moments reduction per chunk, and reads back only the k × E
+/// statistics and 64 partial sums per chunk.
 /// </summary>
+/// <remarks>
+/// Streamed chunks are copied synchronously before their kernels run (no copy/compute overlap
+/// yet); the result equals the resident fit's to rounding (the chunk sums are added in a
+/// different order).
+/// </remarks>
 internal sealed class AcceleratorGaussianEngine : IGaussianEngine
 {
     private readonly AcceleratorHandle _handle;
+    private readonly DataMatrix _device;
     private readonly int _n;
     private readonly int _d;
     private readonly int _k;
+    private readonly int _chunkRows;
     private readonly bool _full;
     private readonly bool _useWeights;
+    private readonly bool _useLabels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels;
-    private readonly bool _useLabels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _responsibilities;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _pointLogLikelihood;
     private readonly MomentsLauncher _moments;
+    private readonly MomentsLauncher? _tailMoments;
     private readonly SumLauncher _sum;
     private readonly double[] _totals;
+    private readonly double[] _chunkTotals;
     private readonly double _totalWeight;
-
     private readonly MarginalGaussian? _incomplete;
 
     /// <summary>Binds the data: complete rows go to the device; rows with missing entries stay on
     /// the host (<see cref="MarginalGaussian"/>), their statistics added to the device's.</summary>
-    public AcceleratorGaussianEngine(AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type)
+    /// <param name="handle">The accelerator.</param>
+    /// <param name="allData">The fit's data.</param>
+    /// <param name="k">Components.</param>
+    /// <param name="type">Covariance type.</param>
+    /// <param name="deviceMemoryLimit">The user's device-memory limit in bytes, or null.</param>
+    public AcceleratorGaussianEngine(
+        AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type, long? deviceMemoryLimit = null)
     {
         _incomplete = allData.Incomplete is null ? null : new MarginalGaussian(allData);
         _totalWeight = allData.TotalWeight;
         // The device needs at least one row to launch; an all-incomplete data set keeps one
-        // zero-weight copy of a completed row there, which adds nothing.
+        // zero-weight row there, which adds nothing.
         DataMatrix data = allData.CompleteRows();
         if (data.Rows == 0)
             data = DataMatrix.Placeholder(allData.Columns);
+        _device = data;
         _handle = handle;
         _n = data.Rows;
         _d = data.Columns;
         _k = k;
         _full = !GaussianStatistics.NeedsDiagonalOnly(type);
         _useWeights = data.Weights is not null;
+        _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
+        int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
+        (long bytesPerRow, long fixedBytes) = Footprint(_d, k, type);
+        _chunkRows = DeviceBudget.ChunkRows(accelerator, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
+        ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
+        int tailRows = _n - (ChunkCount - 1) * _chunkRows;
         lock (handle.Sync)
         {
-            _data = accelerator.Allocate1D<float>(data.Values.Length);
-            ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
-            _weights = data.Weights is null ? accelerator.Allocate1D<float>(1) : accelerator.Allocate1D(data.Weights);
+            _data = accelerator.Allocate1D<float>((long)_chunkRows * _d);
+            _weights = accelerator.Allocate1D<float>(_useWeights ? _chunkRows : 1);
             _noLabels = accelerator.Allocate1D<int>(1);
-            _useLabels = data.Labels is not null;
-            _labels = data.Labels is null ? accelerator.Allocate1D<int>(1) : accelerator.Allocate1D(data.Labels);
+            _labels = accelerator.Allocate1D<int>(_useLabels ? _chunkRows : 1);
             _means = accelerator.Allocate1D<float>(k * _d);
             _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
             _logNorm = accelerator.Allocate1D<float>(k);
-            _responsibilities = accelerator.Allocate1D<float>((long)_n * k);
-            _pointLogLikelihood = accelerator.Allocate1D<float>(_n);
-            int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
-            _moments = new MomentsLauncher(handle, _n, _d, k, entries, useLabels: false);
+            _responsibilities = accelerator.Allocate1D<float>((long)_chunkRows * k);
+            _pointLogLikelihood = accelerator.Allocate1D<float>(_chunkRows);
+            _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: false);
+            _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: false);
             _sum = new SumLauncher(handle);
+            if (ChunkCount == 1)
+                Upload(0, _n);
         }
         _totals = new double[k * _moments.EntryCount];
+        _chunkTotals = new double[k * _moments.EntryCount];
+    }
+
+    /// <summary>
+    /// Device bytes per resident row (data, responsibilities, log-likelihood, weight, label) and
+    /// for the rest (parameters, the moments partials of up to 256 blocks, 64 KiB of slack).
+    /// </summary>
+    internal static (long PerRow, long Fixed) Footprint(int d, int k, CovarianceType type)
+    {
+        bool full = !GaussianStatistics.NeedsDiagonalOnly(type);
+        long entryCount = full ? (d + 1L) * (d + 2) / 2 : 2L * d + 1;
+        return (4L * (d + k + 3), 8L * k * (d * d + d + 1) + 8L * k * entryCount * 257 + (1L << 16));
     }
 
     public Backend Backend => _handle.Backend;
 
     public string DeviceName => _handle.DeviceName;
 
+    /// <summary>Device chunks per E-step: 1 when the data stays resident.</summary>
+    public int ChunkCount { get; }
+
     public GaussianStatistics Expect(GaussianParameters p)
     {
         (float[] means, float[] factors, float[] logNorm) = DeviceParameters(p);
-        double logLikelihood;
+        double logLikelihood = 0;
+        Array.Clear(_totals);
         lock (_handle.Sync)
         {
             _means.View.CopyFromCPU(means);
@@ -94,10 +134,23 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
                 Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(
                 _full ? GaussianKernels.EStepFullKernel : GaussianKernels.EStepDiagonalKernel));
-            eStep(_n, _data.View, _weights.View, _labels.View, _means.View, _factors.View, _logNorm.View,
-                _responsibilities.View, _pointLogLikelihood.View, parameters);
-            logLikelihood = _sum.Sum(_pointLogLikelihood.View);
-            _moments.Run(_data.View, _responsibilities.View, _noLabels.View, _weights.View, _means.View, _totals);
+            for (int chunk = 0; chunk < ChunkCount; chunk++)
+            {
+                int first = chunk * _chunkRows;
+                int rows = Math.Min(_chunkRows, _n - first);
+                if (ChunkCount > 1)
+                    Upload(first, rows);
+                ArrayView<float> pointLogLikelihood = ((ArrayView<float>)_pointLogLikelihood.View).SubView(0, rows);
+                eStep(rows, _data.View, _weights.View, _labels.View, _means.View, _factors.View, _logNorm.View,
+                    _responsibilities.View, pointLogLikelihood, parameters);
+                logLikelihood += _sum.Sum(pointLogLikelihood);
+                MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
+                double[] target = ChunkCount == 1 ? _totals : _chunkTotals;
+                moments.Run(_data.View, _responsibilities.View, _noLabels.View, _weights.View, _means.View, target);
+                if (ChunkCount > 1)
+                    for (int i = 0; i < _totals.Length; i++)
+                        _totals[i] += _chunkTotals[i];
+            }
         }
 
         // The device centred on the float32 means: the statistics carry exactly those shifts.
@@ -118,6 +171,17 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             stats.TotalWeight = _totalWeight;
         }
         return stats;
+    }
+
+    // Copies rows [first, first + rows) of the device's data (and their weights and labels) into
+    // the chunk buffers.
+    private void Upload(int first, int rows)
+    {
+        ((ArrayView<float>)_data.View).SubView(0, (long)rows * _d).CopyFromCPU(_device.Values.Span.Slice(first * _d, rows * _d));
+        if (_useWeights)
+            ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_device.Weights.AsSpan(first, rows));
+        if (_useLabels)
+            ((ArrayView<int>)_labels.View).SubView(0, rows).CopyFromCPU(_device.Labels.AsSpan(first, rows));
     }
 
     // Totals are k × E in entry-table order: (0,0), then row 0 of z's upper triangle, and so on.
@@ -196,6 +260,7 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             _responsibilities.Dispose();
             _pointLogLikelihood.Dispose();
             _moments.Dispose();
+            _tailMoments?.Dispose();
             _sum.Dispose();
         }
     }

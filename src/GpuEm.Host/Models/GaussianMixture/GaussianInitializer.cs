@@ -44,6 +44,7 @@ internal static class GaussianInitializer
                     ClusterCount = k,
                     Seed = seed,
                     Backend = options.Backend,
+                    DeviceMemoryLimit = options.DeviceMemoryLimit,
                     Progress = WarningsOnly.Wrap(options.Progress, "K-means initialization: "),
                 }).Fit(data, CancellationToken.None);
                 return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);

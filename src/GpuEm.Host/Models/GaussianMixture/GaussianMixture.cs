@@ -83,7 +83,10 @@ public sealed class GaussianMixture
             o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
         using IGaussianEngine engine = handle is null
             ? new ReferenceGaussianEngine(data)
-            : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType);
+            : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType, o.DeviceMemoryLimit);
+        if (engine is AcceleratorGaussianEngine { ChunkCount: > 1 } streamed)
+            o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero,
+                $"The data exceeds the device budget: it streams through the device in {streamed.ChunkCount} chunks per iteration."));
         var solver = new GaussianSolver(engine, constraints);
         EmRun<GaussianParameters> run = EmDriver.Run(
             solver,

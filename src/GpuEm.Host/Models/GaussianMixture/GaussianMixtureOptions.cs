@@ -89,6 +89,13 @@ public sealed record GaussianMixtureOptions
     public Backend Backend { get; init; } = Backend.Auto;
 
     /// <summary>
+    /// The most device memory (bytes) the accelerator engine may plan for; null: what the device
+    /// has free. Data beyond it streams through the device in chunks every iteration (same result
+    /// to rounding). Ignored by the reference engine. Default null.
+    /// </summary>
+    public long? DeviceMemoryLimit { get; init; }
+
+    /// <summary>
     /// Receives a report after every iteration, notices (a skipped device) and warnings (not
     /// converged). Optional.
     /// </summary>
@@ -108,6 +115,8 @@ public sealed record GaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(CovarianceType), CovarianceType, "Unknown covariance type.");
         if (!Enum.IsDefined(Initialization))
             throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
+        if (DeviceMemoryLimit is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(DeviceMemoryLimit), DeviceMemoryLimit, "DeviceMemoryLimit must be positive.");
         if (!Enum.IsDefined(MissingValues))
             throw new ArgumentOutOfRangeException(nameof(MissingValues), MissingValues, "Unknown missing-value handling.");
         if (!Enum.IsDefined(Backend))

@@ -8,9 +8,12 @@ using ILGPU.Runtime;
 namespace GpuEm.Models.KMeans;
 
 /// <summary>
-/// K-means on an accelerator: data uploaded once; per iteration the centres go up (k·d floats),
-/// the assignment kernel runs, the inertia is summed and the per-cluster counts and sums are
-/// reduced by the shared moments kernel in label mode; only k·(d + 1) numbers come back.
+/// K-means on an accelerator: when the data fits the device budget (<see cref="DeviceBudget"/>)
+/// it is uploaded once; per iteration the centres go up (k·d floats), the assignment kernel runs,
+/// the inertia is summed and the per-cluster counts and sums are reduced by the shared moments
+/// kernel in label mode; only k·(d + 1) numbers come back. Beyond the budget the rows stream
+/// through the device in chunks every iteration (with their previous labels, and the new labels
+/// and distances coming back to the host); chunk statistics are added on the host in order.
 /// </summary>
 internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 {
@@ -19,6 +22,9 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly int _n;
     private readonly int _d;
     private readonly int _k;
+    private readonly int _chunkRows;
+    private readonly int _groupSize;
+    private readonly int _tileCentres;
     private readonly bool _useWeights;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
@@ -28,13 +34,16 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _distances;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _changed;
     private readonly MomentsLauncher _moments;
+    private readonly MomentsLauncher? _tailMoments;
     private readonly SumLauncher _sum;
     private readonly double[] _totals;
+    private readonly double[] _chunkTotals;
     private readonly DataMatrix _host;
-    private readonly KernelConfig _assignConfig;
-    private readonly KMeansAssignParams _assignParams;
+    private readonly float[] _hostWeights;
+    private readonly int[]? _hostLabels;
+    private readonly float[]? _hostDistances;
 
-    public AcceleratorKMeansEngine(AcceleratorHandle handle, DataMatrix data, int k)
+    public AcceleratorKMeansEngine(AcceleratorHandle handle, DataMatrix data, int k, long? deviceMemoryLimit = null)
     {
         _handle = handle;
         _host = data;
@@ -43,52 +52,100 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         _k = k;
         _useWeights = data.Weights is not null;
         Accelerator a = handle.Accelerator;
-        int groupSize = Math.Min(GroupSize, a.MaxNumThreadsPerGroup);
-        int tileCentres = Math.Clamp(4096 / _d, 1, k);
-        _assignParams = new KMeansAssignParams(_n, _d, k, tileCentres, _useWeights ? 1 : 0);
-        _assignConfig = new KernelConfig(
-            (_n + groupSize - 1) / groupSize, groupSize,
-            SharedMemoryConfig.RequestDynamic<float>(KMeansKernels.SharedFloats(tileCentres, _d)));
+        _groupSize = Math.Min(GroupSize, a.MaxNumThreadsPerGroup);
+        _tileCentres = Math.Clamp(4096 / _d, 1, k);
+        int[] entries = MomentsLauncher.DiagonalEntries(_d, squares: false);
+        (long bytesPerRow, long fixedBytes) = Footprint(_d, k);
+        _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
+        ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
+        int tailRows = _n - (ChunkCount - 1) * _chunkRows;
+        _hostWeights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
+        if (ChunkCount > 1)
+        {
+            _hostLabels = Enumerable.Repeat(-1, _n).ToArray();
+            _hostDistances = new float[_n];
+        }
         lock (handle.Sync)
         {
-            _data = a.Allocate1D<float>(data.Values.Length);
-            ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
-            float[] weights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
-            _weights = a.Allocate1D(weights);
+            _data = a.Allocate1D<float>((long)_chunkRows * _d);
+            _weights = a.Allocate1D<float>(_chunkRows);
             _centres = a.Allocate1D<float>(k * _d);
             _noResponsibilities = a.Allocate1D<float>(1);
-            _labels = a.Allocate1D<int>(_n);
-            _distances = a.Allocate1D<float>(_n);
-            _changed = a.Allocate1D<float>(_n);
+            _labels = a.Allocate1D<int>(_chunkRows);
+            _distances = a.Allocate1D<float>(_chunkRows);
+            _changed = a.Allocate1D<float>(_chunkRows);
             _labels.MemSet(0xFF); // −1: every label counts as changed the first time
-            _moments = new MomentsLauncher(handle, _n, _d, k, MomentsLauncher.DiagonalEntries(_d, squares: false), useLabels: true);
+            _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: true);
+            _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: true);
             _sum = new SumLauncher(handle);
+            if (ChunkCount == 1)
+            {
+                ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
+                _weights.View.CopyFromCPU(_hostWeights);
+            }
         }
         _totals = new double[k * _moments.EntryCount];
+        _chunkTotals = new double[k * _moments.EntryCount];
     }
+
+    /// <summary>
+    /// Device bytes per resident row (data, weight, label, distance, changed flag, and the three
+    /// k-means++ slots) and for the rest (centres, moments partials, 64 KiB of slack).
+    /// </summary>
+    internal static (long PerRow, long Fixed) Footprint(int d, int k) =>
+        (4L * (d + 7), 8L * k * (d + 1) * 257 + (1L << 16));
 
     public Backend Backend => _handle.Backend;
 
     public string DeviceName => _handle.DeviceName;
+
+    /// <summary>Device chunks per iteration: 1 when the data stays resident.</summary>
+    public int ChunkCount { get; }
 
     public KMeansStatistics Expect(KMeansParameters p)
     {
         var centres = new float[p.Centres.Length];
         for (int i = 0; i < centres.Length; i++)
             centres[i] = (float)p.Centres[i];
-        double inertia;
-        long changed;
+        double inertia = 0;
+        long changed = 0;
+        Array.Clear(_totals);
         lock (_handle.Sync)
         {
             _centres.View.CopyFromCPU(centres);
             var assign = _handle.Kernel("kmeans-assign", a => a.LoadStreamKernel<
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
                 ArrayView<float>, KMeansAssignParams>(KMeansKernels.AssignKernel));
-            assign(_assignConfig, _data.View, _weights.View, _centres.View, _labels.View, _distances.View,
-                _changed.View, _assignParams);
-            inertia = _sum.Sum(_distances.View);
-            changed = (long)Math.Round(_sum.Sum(_changed.View));
-            _moments.Run(_data.View, _noResponsibilities.View, _labels.View, _weights.View, _centres.View, _totals);
+            for (int chunk = 0; chunk < ChunkCount; chunk++)
+            {
+                int first = chunk * _chunkRows;
+                int rows = Math.Min(_chunkRows, _n - first);
+                if (ChunkCount > 1)
+                {
+                    ((ArrayView<float>)_data.View).SubView(0, (long)rows * _d)
+                        .CopyFromCPU(_host.Values.Span.Slice(first * _d, rows * _d));
+                    ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_hostWeights.AsSpan(first, rows));
+                    ((ArrayView<int>)_labels.View).SubView(0, rows).CopyFromCPU(_hostLabels.AsSpan(first, rows));
+                }
+                var config = new KernelConfig(
+                    (rows + _groupSize - 1) / _groupSize, _groupSize,
+                    SharedMemoryConfig.RequestDynamic<float>(KMeansKernels.SharedFloats(_tileCentres, _d)));
+                var parameters = new KMeansAssignParams(rows, _d, _k, _tileCentres, _useWeights ? 1 : 0);
+                assign(config, _data.View, _weights.View, _centres.View, _labels.View, _distances.View, _changed.View, parameters);
+                ArrayView<float> distances = ((ArrayView<float>)_distances.View).SubView(0, rows);
+                inertia += _sum.Sum(distances);
+                changed += (long)Math.Round(_sum.Sum(((ArrayView<float>)_changed.View).SubView(0, rows)));
+                MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
+                moments.Run(_data.View, _noResponsibilities.View, _labels.View, _weights.View, _centres.View,
+                    ChunkCount == 1 ? _totals : _chunkTotals);
+                if (ChunkCount > 1)
+                {
+                    for (int i = 0; i < _totals.Length; i++)
+                        _totals[i] += _chunkTotals[i];
+                    ((ArrayView<int>)_labels.View).SubView(0, rows).CopyToCPU(_hostLabels.AsSpan(first, rows));
+                    distances.CopyToCPU(_hostDistances.AsSpan(first, rows));
+                }
+            }
         }
         // The device centred on the float32 centres: the statistics carry exactly those shifts.
         double[] shifts = centres.Select(c => (double)c).ToArray();
@@ -105,18 +162,26 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 
     public int[] Labels()
     {
+        if (_hostLabels is not null)
+            return (int[])_hostLabels.Clone();
         lock (_handle.Sync)
             return _labels.GetAsArray1D();
     }
 
     public float[] Distances()
     {
+        if (_hostDistances is not null)
+            return (float[])_hostDistances.Clone();
         lock (_handle.Sync)
             return _distances.GetAsArray1D();
     }
 
+    /// <summary>k-means++ on the device when the data is resident; on the host (the reference
+    /// seeding, same choices up to float32 rounding of the distances) when it streams.</summary>
     public double[] SeedKMeansPlusPlus(int k, Random random)
     {
+        if (ChunkCount > 1)
+            return Seeding.KMeansPlusPlus(_host, k, random);
         using var space = new DeviceSeedingSpace(this);
         return Seeding.KMeansPlusPlus(_host, k, random, space);
     }
@@ -193,6 +258,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             _distances.Dispose();
             _changed.Dispose();
             _moments.Dispose();
+            _tailMoments?.Dispose();
             _sum.Dispose();
         }
     }

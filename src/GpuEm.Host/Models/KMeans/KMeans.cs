@@ -59,7 +59,10 @@ public sealed class KMeans
             o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
         using IKMeansEngine engine = handle is null
             ? new ReferenceKMeansEngine(data)
-            : new AcceleratorKMeansEngine(handle, data, k);
+            : new AcceleratorKMeansEngine(handle, data, k, o.DeviceMemoryLimit);
+        if (engine is AcceleratorKMeansEngine { ChunkCount: > 1 } streamed)
+            o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero,
+                $"The data exceeds the device budget: it streams through the device in {streamed.ChunkCount} chunks per iteration."));
         var solver = new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress);
         EmRun<KMeansParameters> run = EmDriver.Run(
             solver,

@@ -45,12 +45,21 @@ public sealed record KMeansOptions
     /// <summary>Where the assignment step runs. Default <see cref="GpuEm.Backend.Auto"/>.</summary>
     public Backend Backend { get; init; } = Backend.Auto;
 
+    /// <summary>
+    /// The most device memory (bytes) the accelerator engine may plan for; null: what the device
+    /// has free. Data beyond it streams through the device in chunks every iteration (same result
+    /// to rounding). Ignored by the reference engine. Default null.
+    /// </summary>
+    public long? DeviceMemoryLimit { get; init; }
+
     /// <summary>Reports per iteration (objective = −inertia), notices and warnings (empty clusters
     /// re-seeded, not converged).</summary>
     public IProgress<FitProgress>? Progress { get; init; }
 
     internal void Validate()
     {
+        if (DeviceMemoryLimit is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(DeviceMemoryLimit), DeviceMemoryLimit, "DeviceMemoryLimit must be positive.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ClusterCount, nameof(ClusterCount));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxIterations, nameof(MaxIterations));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Restarts, nameof(Restarts));

@@ -1,0 +1,44 @@
+using ILGPU.Runtime;
+
+namespace GpuEm.Engines;
+
+/// <summary>
+/// How many rows of data an engine keeps on the device at once. Everything fits: all rows, uploaded
+/// once per fit. Otherwise the rows stream through the device in chunks every iteration; the
+/// chunk size follows the budget: the smaller of the user's device-memory limit and the device's
+/// free memory (CUDA: 90 % of what the driver reports free; other devices: 3/4 of their memory).
+/// </summary>
+internal static class DeviceBudget
+{
+    /// <summary>The share of a non-CUDA device's memory a fit plans to use.</summary>
+    private const double DefaultShare = 0.75;
+
+    /// <summary>The share of a CUDA device's free memory a fit plans to use.</summary>
+    private const double FreeShare = 0.9;
+
+    /// <summary>What the device can give a fit now, in bytes.</summary>
+    public static long DeviceBytes(Accelerator accelerator) => accelerator is ILGPU.Runtime.Cuda.CudaAccelerator cuda
+        ? (long)(cuda.GetFreeMemory() * FreeShare)
+        : (long)(accelerator.MemorySize * DefaultShare);
+
+    /// <summary>Rows per device chunk (≥ 1, ≤ <paramref name="rows"/>).</summary>
+    /// <param name="accelerator">The device.</param>
+    /// <param name="limit">The user's limit in bytes, or null.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="bytesPerRow">Device bytes each resident row needs (data, per-point outputs).</param>
+    /// <param name="fixedBytes">Device bytes that do not scale with the rows (parameters, partials).</param>
+    public static int ChunkRows(Accelerator accelerator, long? limit, long rows, long bytesPerRow, long fixedBytes)
+    {
+        long device = DeviceBytes(accelerator);
+        long budget = limit is null ? device : Math.Min(limit.Value, device);
+        long available = budget - fixedBytes;
+        if (available < bytesPerRow)
+            throw new InvalidOperationException(
+                $"The device memory budget ({budget:N0} bytes{(limit is null || limit.Value > device ? ", what the device has free" : ", DeviceMemoryLimit")}) " +
+                $"cannot hold one row ({bytesPerRow:N0} bytes) beside the model's {fixedBytes:N0} bytes; raise " +
+                "DeviceMemoryLimit or use the reference backend.");
+        long chunk = Math.Min(rows, available / bytesPerRow);
+        // ILGPU's 1-D launches index with int: keep n × max(d, k) below 2³¹ per chunk.
+        return (int)Math.Max(1, Math.Min(chunk, int.MaxValue / 64));
+    }
+}
