@@ -11,7 +11,10 @@ using GpuEm.Models.KMeans;
 // iterations with tolerance 0; the time of each iteration (M-step + E-step) comes from the progress
 // reports, and the median is reported. Usage:
 //   dotnet run -c Release --project samples/GpuEm.Bench -- --model gmm|kmeans --covariance diag
-//       --n 1000000 --d 16 --k 16 --iterations 10 --backend reference [--json]
+//       --n 1000000 --d 16 --k 16 --iterations 10 --backend reference [--device-memory-limit BYTES]
+//       [--peak-gflops G] [--peak-gbs B] [--json]
+// It also reports the work model of one iteration (FLOPs, bytes), the achieved GFLOP/s and GB/s,
+// and the floor max(FLOPs / peak, bytes / bandwidth) for the peaks it assumed (printed with them).
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 bool json = false;
 for (int i = 0; i < args.Length; i++)
@@ -57,6 +60,23 @@ Backend backend = Get("backend", "reference") switch
     string other => throw new ArgumentException($"unknown backend '{other}'"),
 };
 
+long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
+    ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
+(double defaultGflops, double defaultGbs, string peakSource) = backend switch
+{
+    // H100 SXM: 66.9 TFLOP/s fp32 (non-tensor), 3.35 TB/s HBM3; override for PCIe (51.2, 2.0).
+    Backend.Cuda or Backend.Auto => (66900.0, 3350.0, "NVIDIA H100 SXM datasheet (fp32 non-tensor, HBM3)"),
+    // Reference engine: float64 AVX2, 2 FMA units × 4 lanes × 2 FLOPs per cycle at 3 GHz per core;
+    // DRAM bandwidth ~20 GB/s for a 2-core share.
+    _ => (Environment.ProcessorCount * 3.0 * 16, 20.0, $"assumed CPU: {Environment.ProcessorCount} cores × 3 GHz × 16 float64 FLOPs/cycle, 20 GB/s"),
+};
+double peakGflops = options.TryGetValue("peak-gflops", out string? g) ? double.Parse(g, CultureInfo.InvariantCulture) : defaultGflops;
+double peakGbs = options.TryGetValue("peak-gbs", out string? b) ? double.Parse(b, CultureInfo.InvariantCulture) : defaultGbs;
+if (!options.ContainsKey("peak-gflops") && !options.ContainsKey("peak-gbs"))
+    peakSource += " (override with --peak-gflops/--peak-gbs)";
+else
+    peakSource = "given on the command line";
+
 float[] data = Generate(n, d, k, seed);
 var stamps = new List<TimeSpan>();
 var progress = new Reporter(p =>
@@ -73,7 +93,7 @@ if (model == "kmeans")
 {
     var kmeansOptions = new KMeansOptions
     {
-        ClusterCount = k, Backend = backend, Tolerance = 0, Seed = seed,
+        ClusterCount = k, Backend = backend, Tolerance = 0, Seed = seed, DeviceMemoryLimit = memoryLimit,
         Initialization = KMeansInitialization.RandomPoints,
     };
     new KMeans(kmeansOptions with { MaxIterations = 1 }).Fit(data, n, d);
@@ -97,6 +117,7 @@ var baseOptions = new GaussianMixtureOptions
     Backend = backend,
     Tolerance = 0,
     Seed = seed,
+    DeviceMemoryLimit = memoryLimit,
     Initialization = GaussianInitialization.RandomPoints,
 };
 new GaussianMixture(baseOptions with { MaxIterations = 1 }).Fit(data, n, d);
@@ -111,6 +132,9 @@ double[] perIteration = stamps.Zip(stamps.Skip(1), (a, b) => (b - a).TotalSecond
 double median = perIteration.Length == 0 ? double.NaN
     : perIteration.Length % 2 == 1 ? perIteration[perIteration.Length / 2]
     : 0.5 * (perIteration[perIteration.Length / 2 - 1] + perIteration[perIteration.Length / 2]);
+
+(double flops, double bytes) = WorkModel(model, covariance, n, d, k, backend == Backend.Reference);
+double floor = Math.Max(flops / (peakGflops * 1e9), bytes / (peakGbs * 1e9));
 
 var result = new
 {
@@ -127,6 +151,16 @@ var result = new
     fitSeconds = total.Elapsed.TotalSeconds,
     objective,
     processors = Environment.ProcessorCount,
+    flopsPerIteration = flops,
+    bytesPerIteration = bytes,
+    gflops = flops / median / 1e9,
+    gbs = bytes / median / 1e9,
+    peakGflops,
+    peakGbs,
+    peakSource,
+    floorSeconds = floor,
+    fractionOfFloor = floor / median,
+    deviceMemoryLimit = memoryLimit,
 };
 if (json)
 {
@@ -137,8 +171,28 @@ else
     Console.WriteLine($"{model} {(model == "gmm" ? result.covariance : "")} n={n} d={d} k={k} on {result.device}");
     Console.WriteLine($"  median seconds per iteration: {median:F4} over {perIteration.Length} iterations");
     Console.WriteLine($"  objective ({(model == "gmm" ? "mean log-likelihood" : "inertia")}): {objective:G10}");
+    Console.WriteLine($"  {result.gflops:F1} GFLOP/s, {result.gbs:F1} GB/s; floor {floor:F4} s ({result.fractionOfFloor:P0} of it reached)");
+    Console.WriteLine($"  peaks assumed: {peakGflops} GFLOP/s, {peakGbs} GB/s ({peakSource})");
 }
 return 0;
+
+// The work of one iteration, counted as the kernels do it (an FMA is 2 FLOPs; exp and log count
+// as 20 FLOPs each). Bytes: the reference engine reads the float32 data once per iteration (fused
+// E-step and statistics); the accelerator reads it twice and writes and reads n·k
+// responsibilities (k-means: labels, distances and flags instead).
+static (double Flops, double Bytes) WorkModel(string model, CovarianceType type, long n, long d, long k, bool reference)
+{
+    double perPointComponent = model == "kmeans"
+        ? 2.0 * d + 2
+        : type is CovarianceType.Full or CovarianceType.Tied
+            ? d * (d + 1) + 3.0 * d + 20 + d * (d + 1) + 2.0 * d
+            : 4.0 * d + 20 + 4.0 * d;
+    double flops = n * k * perPointComponent + (model == "kmeans" ? 2.0 * n * d : 20.0 * n);
+    double bytes = model == "kmeans"
+        ? n * (reference ? 4.0 * d : 8.0 * d + 16)
+        : n * (reference ? 4.0 * d : 8.0 * d + 8.0 * k + 4);
+    return (flops, bytes);
+}
 
 // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
 static float[] Generate(int n, int d, int k, int seed)
