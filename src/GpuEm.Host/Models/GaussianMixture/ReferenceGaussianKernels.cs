@@ -1,3 +1,4 @@
+using GpuEm.Engines;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -60,7 +61,7 @@ internal static class ReferenceGaussianKernels
                 for (int l = 0; l < Lanes; l++)
                 {
                     int c = b * Lanes + l;
-                    // Padding lanes: log p = −∞, so their responsibility is exactly 0.
+                    // Padding lanes: log p = −∞, so their responsibility is exactly 0 (FastExp underflows to 0).
                     norm[l] = c < p.K ? p.LogNorm[c] : double.NegativeInfinity;
                 }
                 LogNorm[b] = Vector256.Create<double>(norm);
@@ -146,7 +147,7 @@ internal static class ReferenceGaussianKernels
                 Vector256<double> sum = Vector256<double>.Zero;
                 for (int b = 0; b < blocks; b++)
                 {
-                    logp[b] = Vector256.Exp(logp[b] - shift);
+                    logp[b] = FastExp.NonPositive(logp[b] - shift);
                     sum += logp[b];
                 }
                 double total = Vector256.Sum(sum);
@@ -400,7 +401,7 @@ internal static class ReferenceGaussianKernels
         int c = 0;
         for (; c + Lanes <= values.Length; c += Lanes)
         {
-            Vector256<double> e = Vector256.Exp(Vector256.Create<double>(values.Slice(c, Lanes)) - shift);
+            Vector256<double> e = FastExp.NonPositive(Vector256.Create<double>(values.Slice(c, Lanes)) - shift);
             e.CopyTo(values.Slice(c, Lanes));
             sum += e;
         }
