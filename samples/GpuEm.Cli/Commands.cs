@@ -27,6 +27,31 @@ internal static class Commands
         ["random-resp"] = GaussianInitialization.RandomResponsibilities,
     };
 
+    private static readonly IReadOnlyDictionary<string, MissingValues> MissingChoices = new Dictionary<string, MissingValues>
+    {
+        ["error"] = MissingValues.Error,
+        ["marginalize"] = MissingValues.Marginalize,
+    };
+
+    // One integer per line (blank lines skipped), −1 = unknown; errors name the line.
+    private static int[] ReadLabels(string path, int rows)
+    {
+        var labels = new List<int>();
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            if (!int.TryParse(line.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
+                throw new InvalidDataException($"{Path.GetFileName(path)} line {lineNumber}: '{line.Trim()}' is not an integer label.");
+            labels.Add(label);
+        }
+        if (labels.Count != rows)
+            throw new InvalidDataException($"{Path.GetFileName(path)} holds {labels.Count} labels for {rows} data rows; give one per row (−1 = unknown).");
+        return labels.ToArray();
+    }
+
     private static readonly IReadOnlyDictionary<string, KMeansInitialization> KMeansStarts = new Dictionary<string, KMeansInitialization>
     {
         ["kmeans++"] = KMeansInitialization.KMeansPlusPlus,
@@ -44,12 +69,16 @@ internal static class Commands
         usage: gpuem fit --input FILE.csv --k K [--covariance full|diag|spherical|tied] [--max-iter N]
                          [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
+                         [--missing error|marginalize] [--labels LABELS.txt]
                          [--output model.json] [--verbose]
 
         Fits a Gaussian mixture to a headerless numeric CSV and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
         aic, seconds, weights, means. --output also writes it, with the covariances, to a file.
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
+        --missing marginalize reads empty cells and NaN as missing values (marginalized out);
+        --labels gives one integer per data row (the component, −1 = unknown) for a
+        semi-supervised fit.
         """;
 
     private const string KMeansHelp = """
@@ -103,7 +132,7 @@ internal static class Commands
 
     public static int Fit(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new Arguments(args, Set("input", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "output"), Flags);
+        var a = new Arguments(args, Set("input", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "missing", "labels", "output"), Flags);
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -118,12 +147,14 @@ internal static class Commands
             CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
             Progress = CliApp.Warnings(stderr),
         };
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
-        float[,] data = CsvMatrixReader.Read(input);
+        float[,] data = CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize);
+        int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, data.GetLength(0)) : null;
         var clock = Stopwatch.StartNew();
-        GaussianMixtureModel model = estimator.Fit(data);
+        GaussianMixtureModel model = labels is null ? estimator.Fit(data) : estimator.FitSemiSupervised(data, labels);
         clock.Stop();
 
         string Json(bool withCovariances) => WriteJson(j =>

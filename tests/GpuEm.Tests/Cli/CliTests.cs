@@ -132,6 +132,39 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Fit_marginalizes_empty_and_NaN_cells_and_takes_partial_labels()
+    {
+        var text = new StringBuilder();
+        var labels = new StringBuilder();
+        var random = new Random(9);
+        for (int i = 0; i < 120; i++)
+        {
+            double cx = i % 2 == 0 ? 0 : 8;
+            string x = (cx + random.NextDouble()).ToString("R", CultureInfo.InvariantCulture);
+            string y = (cx + random.NextDouble()).ToString("R", CultureInfo.InvariantCulture);
+            text.AppendLine(i % 10 == 3 ? $"{x}," : i % 10 == 7 ? $"NaN,{y}" : $"{x},{y}");
+            labels.AppendLine(i % 5 == 0 ? (i % 2).ToString(CultureInfo.InvariantCulture) : "-1");
+        }
+        string data = WriteCsv("holes.csv", text.ToString());
+        string labelFile = WriteCsv("labels.txt", labels.ToString());
+
+        Assert.Contains("--missing marginalize", Run("fit", "--input", data, "--k", "2").Err);
+        (int code, string output, string errors) = Run(
+            "fit", "--input", data, "--k", "2", "--missing", "marginalize", "--labels", labelFile, "--backend", "reference");
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement means = json.RootElement.GetProperty("means");
+        // Labels 0 on even rows (centre 0.5), 1 on odd rows (centre 8.5): the components keep them.
+        Assert.InRange(means[0][0].GetDouble(), 0.2, 0.8);
+        Assert.InRange(means[1][1].GetDouble(), 8.2, 8.8);
+
+        string badLabels = WriteCsv("bad-labels.txt", "0\nx\n");
+        Assert.Contains("line 2", Run("fit", "--input", data, "--k", "2", "--missing", "marginalize", "--labels", badLabels).Err);
+        string shortLabels = WriteCsv("short-labels.txt", "0\n1\n");
+        Assert.Contains("2 labels for 120", Run("fit", "--input", data, "--k", "2", "--missing", "marginalize", "--labels", shortLabels).Err);
+    }
+
+    [Fact]
     public void A_missing_file_is_one_line_and_exit_code_1()
     {
         (int code, _, string errors) = Run("fit", "--input", Path.Combine(_dir, "absent.csv"), "--k", "2");
