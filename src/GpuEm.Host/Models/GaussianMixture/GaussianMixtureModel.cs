@@ -167,6 +167,33 @@ public sealed class GaussianMixtureModel
         return result;
     }
 
+    /// <summary>Writes the model as a versioned JSON document (format "gpuem.gaussian-mixture").</summary>
+    /// <param name="path">The file, created or overwritten.</param>
+    public void Save(string path)
+    {
+        using FileStream stream = File.Create(path);
+        Save(stream);
+    }
+
+    /// <summary>Writes the model as a versioned JSON document to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public void Save(Stream stream) => GaussianMixtureCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="Save(string)"/>; the round trip is exact.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>
+    public static GaussianMixtureModel Load(string path)
+    {
+        using FileStream stream = Persistence.ModelDocument.Open(path);
+        return GaussianMixtureCodec.Read(stream, path);
+    }
+
+    /// <summary>Reads a model from a stream.</summary>
+    /// <param name="stream">The source.</param>
+    /// <returns>The model.</returns>
+    public static GaussianMixtureModel Load(Stream stream) => GaussianMixtureCodec.Read(stream, "(stream)");
+
     /// <summary>Draws points from the mixture.</summary>
     /// <param name="count">Points to draw (≥ 1).</param>
     /// <param name="seed">Seed; the same seed gives the same points.</param>

@@ -6,6 +6,8 @@ namespace GpuEm.Models.KMeans;
 public sealed class KMeansModel
 {
     private readonly KMeansParameters _parameters;
+
+    internal KMeansParameters Parameters => _parameters;
     private readonly int[] _labels;
     private readonly double[] _history;
 
@@ -110,4 +112,31 @@ public sealed class KMeansModel
                 m.Row(row), _parameters.Centres.AsSpan(labels[row] * Dimension, Dimension));
         return -sum;
     }
+
+    /// <summary>Writes the model as a versioned JSON document (format "gpuem.kmeans").</summary>
+    /// <param name="path">The file, created or overwritten.</param>
+    public void Save(string path)
+    {
+        using FileStream stream = File.Create(path);
+        Save(stream);
+    }
+
+    /// <summary>Writes the model as a versioned JSON document to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public void Save(Stream stream) => KMeansCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="Save(string)"/>; the round trip is exact.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>
+    public static KMeansModel Load(string path)
+    {
+        using FileStream stream = Persistence.ModelDocument.Open(path);
+        return KMeansCodec.Read(stream, path);
+    }
+
+    /// <summary>Reads a model from a stream.</summary>
+    /// <param name="stream">The source.</param>
+    /// <returns>The model.</returns>
+    public static KMeansModel Load(Stream stream) => KMeansCodec.Read(stream, "(stream)");
 }

@@ -1,0 +1,190 @@
+using System.Text.Json;
+
+namespace GpuEm.Persistence;
+
+/// <summary>
+/// The shared frame of every model file: a JSON object with <c>format</c> and <c>version</c>,
+/// then the model's fields. Numbers are written in the shortest form that reads back to the same
+/// double, so a save and load round trip is exact. Readers check every field they take.
+/// </summary>
+internal static class ModelDocument
+{
+    /// <summary>The file version this build writes and reads.</summary>
+    public const int Version = 1;
+
+    public static void Write(Stream stream, string format, Action<Utf8JsonWriter> body)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("format", format);
+        writer.WriteNumber("version", Version);
+        body(writer);
+        writer.WriteEndObject();
+    }
+
+    public static void Write(string path, string format, Action<Utf8JsonWriter> body)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using FileStream stream = File.Create(path);
+        Write(stream, format, body);
+    }
+
+    /// <summary>Parses a document and checks its format and version.</summary>
+    public static T Read<T>(Stream stream, string source, string format, Func<Reader, T> body)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFormatException($"{source} is not a valid model file: {ex.Message}", ex);
+        }
+        using (document)
+        {
+            var reader = new Reader(document.RootElement, source);
+            string actual = reader.Format();
+            if (actual != format)
+                throw new ModelFormatException($"{source} holds a '{actual}' model, not a '{format}' one.");
+            reader.CheckVersion();
+            return body(reader);
+        }
+    }
+
+    public static T Read<T>(string path, string format, Func<Reader, T> body)
+    {
+        using FileStream stream = Open(path);
+        return Read(stream, path, format, body);
+    }
+
+    /// <summary>Opens a model file, with the path in the error when it is missing.</summary>
+    public static FileStream Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new FileNotFoundException($"The model file {path} does not exist.", path, ex);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new FileNotFoundException($"The model file {path} does not exist (no such directory).", path, ex);
+        }
+    }
+
+    public static void WriteArray(Utf8JsonWriter writer, string name, IEnumerable<double> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (double v in values)
+            writer.WriteNumberValue(v);
+        writer.WriteEndArray();
+    }
+
+    public static void WriteArray(Utf8JsonWriter writer, string name, IEnumerable<int> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (int v in values)
+            writer.WriteNumberValue(v);
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Typed access to the fields of a model document, with errors naming the file.</summary>
+    internal sealed class Reader(JsonElement root, string source)
+    {
+        public string Source => source;
+
+        public string Format() => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out JsonElement f)
+            && f.ValueKind == JsonValueKind.String
+            ? f.GetString()!
+            : throw Fail("has no 'format' field: it is not a GpuEm model file");
+
+        public void CheckVersion()
+        {
+            int version = Int("version");
+            if (version > Version)
+                throw Fail($"was written by a newer GpuEm (file version {version}); this build reads version {Version}. Update GpuEm");
+            if (version < 1)
+                throw Fail($"has an unsupported file version {version}; this build reads version {Version}");
+        }
+
+        public JsonElement Field(string name) =>
+            root.TryGetProperty(name, out JsonElement value) ? value : throw Fail($"lacks the field '{name}'");
+
+        public int Int(string name)
+        {
+            JsonElement e = Field(name);
+            return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v : throw Fail($"field '{name}' is not an integer");
+        }
+
+        public bool Bool(string name)
+        {
+            JsonElement e = Field(name);
+            return e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Fail($"field '{name}' is not true or false");
+        }
+
+        public string String(string name)
+        {
+            JsonElement e = Field(name);
+            return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Fail($"field '{name}' is not a string");
+        }
+
+        public double Double(string name)
+        {
+            JsonElement e = Field(name);
+            return e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double v) && double.IsFinite(v)
+                ? v
+                : throw Fail($"field '{name}' is not a finite number");
+        }
+
+        public T Enum<T>(string name)
+            where T : struct, System.Enum =>
+            System.Enum.TryParse(String(name), ignoreCase: false, out T v) && System.Enum.IsDefined(v)
+                ? v
+                : throw Fail($"field '{name}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}");
+
+        /// <summary>A flat array of finite numbers of exactly <paramref name="length"/> values (any length when −1).</summary>
+        public double[] Doubles(string name, int length)
+        {
+            JsonElement e = Field(name);
+            if (e.ValueKind != JsonValueKind.Array)
+                throw Fail($"field '{name}' is not an array");
+            var values = new double[e.GetArrayLength()];
+            if (length >= 0 && values.Length != length)
+                throw Fail($"field '{name}' holds {values.Length} values; {length} expected");
+            int i = 0;
+            foreach (JsonElement item in e.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double v) || !double.IsFinite(v))
+                    throw Fail($"field '{name}' has a value at index {i} that is not a finite number");
+                values[i++] = v;
+            }
+            return values;
+        }
+
+        public int[] Ints(string name, int length)
+        {
+            JsonElement e = Field(name);
+            if (e.ValueKind != JsonValueKind.Array)
+                throw Fail($"field '{name}' is not an array");
+            var values = new int[e.GetArrayLength()];
+            if (length >= 0 && values.Length != length)
+                throw Fail($"field '{name}' holds {values.Length} values; {length} expected");
+            int i = 0;
+            foreach (JsonElement item in e.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int v))
+                    throw Fail($"field '{name}' has a value at index {i} that is not an integer");
+                values[i++] = v;
+            }
+            return values;
+        }
+
+        public ModelFormatException Fail(string what) => new($"The model file {source} {what}.");
+    }
+}

@@ -1,0 +1,129 @@
+using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.KMeans;
+using GpuEm.Persistence;
+using GpuEm.Tests.Support;
+using Xunit;
+
+namespace GpuEm.Tests.Persistence;
+
+/// <summary>save∘load = identity, and bad files fail clearly.</summary>
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-models-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static GaussianMixtureModel Mixture(CovarianceType type)
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(300, 3, 3, seed: 81);
+        return new GaussianMixture(new GaussianMixtureOptions
+        {
+            ComponentCount = 3,
+            CovarianceType = type,
+            Backend = Backend.Reference,
+        }).Fit(data);
+    }
+
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Tied)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    public void Mixture_round_trip_is_exact(CovarianceType type)
+    {
+        GaussianMixtureModel model = Mixture(type);
+        string path = PathOf($"{type}.json");
+        model.Save(path);
+        GaussianMixtureModel loaded = GaussianMixtureModel.Load(path);
+
+        Assert.Equal(model.Weights, loaded.Weights);
+        Assert.Equal(model.Means, loaded.Means);
+        Assert.Equal(model.Covariances, loaded.Covariances);
+        Assert.Equal(model.PrecisionCholesky, loaded.PrecisionCholesky);
+        Assert.Equal(model.LogLikelihoodHistory, loaded.LogLikelihoodHistory);
+        Assert.Equal(model.TrainingWeight, loaded.TrainingWeight);
+        Assert.Equal((model.CovarianceType, model.Converged, model.Cancelled, model.Iterations, model.Backend, model.DeviceName),
+            (loaded.CovarianceType, loaded.Converged, loaded.Cancelled, loaded.Iterations, loaded.Backend, loaded.DeviceName));
+        float[,] fresh = Synthetic.Gaussian(50, 3, seed: 82, scale: 3);
+        Assert.Equal(model.PredictProba(fresh), loaded.PredictProba(fresh));
+        Assert.Equal(model.ScoreSamples(fresh), loaded.ScoreSamples(fresh));
+        Assert.IsType<GaussianMixtureModel>(ModelFile.Load(path));
+        Assert.Equal(ModelFile.GaussianMixtureFormat, ModelFile.ReadFormat(path));
+    }
+
+    [Fact]
+    public void KMeans_round_trip_is_exact()
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(400, 4, 5, seed: 83);
+        KMeansModel model = new KMeans(new KMeansOptions { ClusterCount = 5, Backend = Backend.Reference }).Fit(data);
+        string path = PathOf("kmeans.json");
+        model.Save(path);
+        var loaded = Assert.IsType<KMeansModel>(ModelFile.Load(path));
+
+        Assert.Equal(model.Centres, loaded.Centres);
+        Assert.Equal(model.Labels, loaded.Labels);
+        Assert.Equal(model.Inertia, loaded.Inertia);
+        Assert.Equal(model.InertiaHistory, loaded.InertiaHistory);
+        Assert.Equal((model.Converged, model.Iterations, model.ReseededClusters, model.Backend, model.DeviceName),
+            (loaded.Converged, loaded.Iterations, loaded.ReseededClusters, loaded.Backend, loaded.DeviceName));
+        float[,] fresh = Synthetic.Gaussian(50, 4, seed: 84, scale: 5);
+        Assert.Equal(model.Predict(fresh), loaded.Predict(fresh));
+        Assert.Equal(model.Transform(fresh), loaded.Transform(fresh));
+    }
+
+    [Fact]
+    public void Streams_round_trip_too()
+    {
+        GaussianMixtureModel model = Mixture(CovarianceType.Diagonal);
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        Assert.Equal(model.Means, GaussianMixtureModel.Load(stream).Means);
+    }
+
+    private string SavedText(CovarianceType type = CovarianceType.Full)
+    {
+        string path = PathOf("base.json");
+        Mixture(type).Save(path);
+        return File.ReadAllText(path);
+    }
+
+    private string Write(string name, string text)
+    {
+        string path = PathOf(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Corrupt_truncated_foreign_and_future_files_fail_clearly()
+    {
+        string text = SavedText();
+        string Fail(string name, string content) =>
+            Assert.Throws<ModelFormatException>(() => GaussianMixtureModel.Load(Write(name, content))).Message;
+
+        Assert.Contains("not a valid model file", Fail("truncated.json", text[..(text.Length / 2)]));
+        Assert.Contains("not a valid model file", Fail("garbage.json", "this is not json"));
+        Assert.Contains("newer GpuEm (file version 2)", Fail("future.json", text.Replace("\"version\": 1", "\"version\": 2")));
+        Assert.Contains("'gpuem.kmeans' model", Fail("other.json", text.Replace("gpuem.gaussian-mixture", "gpuem.kmeans")));
+        Assert.Contains("no 'format' field", Fail("noformat.json", "{\"version\": 1}"));
+        Assert.Contains("lacks the field 'weights'", Fail("noweights.json", text.Replace("\"weights\"", "\"w\"")));
+        string shortWeights = System.Text.RegularExpressions.Regex.Replace(text, "\"weights\": \\[[^\\]]*\\]", "\"weights\": [1]");
+        Assert.Contains("holds 1 values; 3 expected", Fail("short.json", shortWeights));
+        string nanWeights = System.Text.RegularExpressions.Regex.Replace(text, "\"weights\": \\[[^\\]]*\\]", "\"weights\": [\"NaN\", 0.5, 0.5]");
+        Assert.Contains("not a finite number", Fail("nan.json", nanWeights));
+        Assert.Contains("unknown format 'gpuem.hmm'", Assert.Throws<ModelFormatException>(
+            () => ModelFile.Load(Write("hmm.json", "{\"format\": \"gpuem.hmm\", \"version\": 1}"))).Message);
+    }
+
+    [Fact]
+    public void A_missing_file_names_its_path()
+    {
+        string path = PathOf("absent.json");
+        var error = Assert.Throws<FileNotFoundException>(() => GaussianMixtureModel.Load(path));
+        Assert.Contains(path, error.Message);
+        Assert.Throws<FileNotFoundException>(() => ModelFile.Load(path));
+    }
+}
