@@ -10,7 +10,7 @@ namespace GpuEm.Models.GaussianMixture;
 /// (by default the first GPU that opens, else the float64 reference engine); the M-step runs on
 /// the host in float64.
 /// </summary>
-public sealed class GaussianMixture
+public sealed partial class GaussianMixture
 {
     /// <summary>Creates an estimator; the options are validated here.</summary>
     /// <param name="options">Settings; see <see cref="GaussianMixtureOptions"/>.</param>

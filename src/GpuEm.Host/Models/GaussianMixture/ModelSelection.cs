@@ -1,0 +1,128 @@
+using GpuEm.Data;
+
+namespace GpuEm.Models.GaussianMixture;
+
+/// <summary>The information criterion that ranks candidate mixtures (lower is better).</summary>
+public enum SelectionCriterion
+{
+    /// <summary>Bayesian information criterion −2 log L + p ln n (mclust's choice, up to sign).</summary>
+    Bic,
+
+    /// <summary>Akaike information criterion −2 log L + 2p.</summary>
+    Aic,
+}
+
+/// <summary>One fitted candidate of a model selection.</summary>
+/// <param name="ComponentCount">k.</param>
+/// <param name="CovarianceType">The covariance type.</param>
+/// <param name="Bic">BIC on the data (NaN when the fit failed).</param>
+/// <param name="Aic">AIC on the data (NaN when the fit failed).</param>
+/// <param name="LogLikelihood">Total log-likelihood (NaN when the fit failed).</param>
+/// <param name="Converged">Whether the fit converged.</param>
+/// <param name="Model">The fitted model, or null when the fit failed.</param>
+/// <param name="Error">Why the fit failed (k &gt; n, a singular covariance…), or null.</param>
+public sealed record ModelSelectionCandidate(
+    int ComponentCount, CovarianceType CovarianceType, double Bic, double Aic, double LogLikelihood, bool Converged,
+    GaussianMixtureModel? Model, string? Error);
+
+/// <summary>The table of a model selection and its winner.</summary>
+/// <param name="Candidates">Every candidate, in the order fitted (types outer, k inner).</param>
+/// <param name="Best">The candidate with the lowest criterion.</param>
+/// <param name="Criterion">The criterion used.</param>
+public sealed record ModelSelectionResult(
+    IReadOnlyList<ModelSelectionCandidate> Candidates, ModelSelectionCandidate Best, SelectionCriterion Criterion)
+{
+    /// <summary>The winning model.</summary>
+    public GaussianMixtureModel BestModel => Best.Model!;
+}
+
+public sealed partial class GaussianMixture
+{
+    /// <summary>
+    /// Fits every (covariance type, k) pair and ranks them by an information criterion, as
+    /// mclust's <c>Mclust</c> does. The data is validated once and shared by the fits; a candidate
+    /// that fails (k &gt; n, a covariance that stays singular) is reported with its error and does
+    /// not stop the others.
+    /// </summary>
+    /// <param name="data">n × d data.</param>
+    /// <param name="componentCounts">The k values to try (each ≥ 1).</param>
+    /// <param name="covarianceTypes">The covariance types to try.</param>
+    /// <param name="criterion">BIC (default) or AIC; lower wins.</param>
+    /// <param name="baseOptions">Every other setting (k and the type are replaced); null: defaults.</param>
+    /// <param name="cancellationToken">Stops after the current candidate's current iteration.</param>
+    /// <returns>The table and the winner.</returns>
+    /// <exception cref="InvalidOperationException">Every candidate failed (the message lists why).</exception>
+    public static ModelSelectionResult SelectComponents(
+        float[,] data, IEnumerable<int> componentCounts, IEnumerable<CovarianceType> covarianceTypes,
+        SelectionCriterion criterion = SelectionCriterion.Bic, GaussianMixtureOptions? baseOptions = null,
+        CancellationToken cancellationToken = default)
+    {
+        baseOptions ??= new GaussianMixtureOptions();
+        return Select(
+            DataMatrix.From(data, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows),
+            componentCounts, covarianceTypes, criterion, baseOptions, cancellationToken);
+    }
+
+    /// <summary>As the other overload, for row-major data.</summary>
+    /// <param name="data">Row-major n × d values.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <param name="componentCounts">The k values to try.</param>
+    /// <param name="covarianceTypes">The covariance types to try.</param>
+    /// <param name="criterion">BIC or AIC.</param>
+    /// <param name="baseOptions">Every other setting.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The table and the winner.</returns>
+    public static ModelSelectionResult SelectComponents(
+        ReadOnlyMemory<float> data, int rows, int columns, IEnumerable<int> componentCounts,
+        IEnumerable<CovarianceType> covarianceTypes, SelectionCriterion criterion = SelectionCriterion.Bic,
+        GaussianMixtureOptions? baseOptions = null, CancellationToken cancellationToken = default)
+    {
+        baseOptions ??= new GaussianMixtureOptions();
+        return Select(
+            DataMatrix.From(data, rows, columns, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows),
+            componentCounts, covarianceTypes, criterion, baseOptions, cancellationToken);
+    }
+
+    private static ModelSelectionResult Select(
+        DataMatrix data, IEnumerable<int> componentCounts, IEnumerable<CovarianceType> covarianceTypes,
+        SelectionCriterion criterion, GaussianMixtureOptions baseOptions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(componentCounts);
+        ArgumentNullException.ThrowIfNull(covarianceTypes);
+        int[] ks = componentCounts.ToArray();
+        CovarianceType[] types = covarianceTypes.ToArray();
+        if (ks.Length == 0 || types.Length == 0)
+            throw new ArgumentException("Give at least one component count and one covariance type.");
+        foreach (int k in ks)
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k, nameof(componentCounts));
+        var candidates = new List<ModelSelectionCandidate>();
+        foreach (CovarianceType type in types)
+        {
+            foreach (int k in ks)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                GaussianMixtureOptions options = baseOptions with { ComponentCount = k, CovarianceType = type, WarmStart = null };
+                try
+                {
+                    GaussianMixtureModel model = new GaussianMixture(options).Fit(data, cancellationToken);
+                    double logLikelihood = model.Score(data) * data.TotalWeight;
+                    double n = data.Rows - data.SkippedRows;
+                    double bic = -2 * logLikelihood + model.ParameterCount * Math.Log(n);
+                    double aic = -2 * logLikelihood + 2.0 * model.ParameterCount;
+                    candidates.Add(new(k, type, bic, aic, logLikelihood, model.Converged, model, null));
+                }
+                catch (Exception ex) when (ex is ArgumentException or SingularCovarianceException)
+                {
+                    candidates.Add(new(k, type, double.NaN, double.NaN, double.NaN, false, null, ex.Message));
+                }
+            }
+        }
+        ModelSelectionCandidate[] fitted = candidates.Where(c => c.Model is not null).ToArray();
+        if (fitted.Length == 0)
+            throw new InvalidOperationException(
+                "Every candidate failed: " + string.Join(" ", candidates.Select(c => $"[k = {c.ComponentCount}, {c.CovarianceType}: {c.Error}]")));
+        ModelSelectionCandidate best = fitted.MinBy(c => criterion == SelectionCriterion.Bic ? c.Bic : c.Aic)!;
+        return new ModelSelectionResult(candidates, best, criterion);
+    }
+}
