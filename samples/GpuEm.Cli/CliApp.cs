@@ -18,6 +18,11 @@ public static class CliApp
           demo     fit a Gaussian mixture to the embedded Old Faithful data set
           fit      fit a Gaussian mixture to a headerless numeric CSV; prints one JSON object
           kmeans   fit k-means to a headerless numeric CSV; prints one JSON object
+          predict  labels (or --proba probabilities) for new data from a saved model
+          score    log-likelihood, BIC and AIC (mixtures) or inertia (k-means) of data under a model
+          select   fit mixtures over a range of k and covariance types; print the BIC/AIC table
+          devices  list the devices ILGPU sees and whether GpuEm can use them
+          bench    time EM iterations (runs samples/GpuEm.Bench; see docs/BENCHMARKS.md)
           help     show this text
 
         `gpuem <command> --help` describes a command. Exit codes: 0 ok, 1 data or fit error,
@@ -29,9 +34,22 @@ public static class CliApp
     /// <param name="stdout">Results.</param>
     /// <param name="stderr">Errors, notices and warnings.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, CancellationToken.None, showProgress: false);
+
+    /// <summary>Runs the program; fits stop after the current iteration when cancelled.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="stdout">Results.</param>
+    /// <param name="stderr">Errors, notices, warnings and (with <paramref name="showProgress"/>) progress.</param>
+    /// <param name="cancellation">Stops a fit; its last completed model is still printed.</param>
+    /// <param name="showProgress">Print a line per iteration on stderr (the program passes true
+    /// when stderr is a terminal; --quiet turns it off).</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
     {
         ArgumentNullException.ThrowIfNull(args);
+        Cancellation = cancellation;
+        ShowProgress = showProgress && !args.Contains("--quiet");
         bool verbose = args.Contains("--verbose");
         try
         {
@@ -46,6 +64,12 @@ public static class CliApp
                 "demo" => Commands.Demo(rest, stdout, stderr),
                 "fit" => Commands.Fit(rest, stdout, stderr),
                 "kmeans" => Commands.KMeans(rest, stdout, stderr),
+                "predict" => ModelCommands.Predict(rest, stdout),
+                "score" => ModelCommands.Score(rest, stdout),
+                "select" => ModelCommands.Select(rest, stdout, stderr),
+                "devices" => ModelCommands.ListDevices(rest, stdout),
+                "bench" => throw new UsageException(
+                    "bench is a separate program: dotnet run -c Release --project samples/GpuEm.Bench -- " + string.Join(' ', rest)),
                 _ => throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)"),
             };
         }
@@ -55,6 +79,7 @@ public static class CliApp
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException
+            or Persistence.ModelFormatException
             or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             stderr.WriteLine($"gpuem: error: {OneLine(ex.Message)}");
@@ -64,18 +89,38 @@ public static class CliApp
         }
     }
 
-    /// <summary>Writes notices and warnings of a fit to stderr.</summary>
+    /// <summary>The current run's cancellation (Ctrl-C in the program).</summary>
+    internal static CancellationToken Cancellation { get; private set; }
+
+    /// <summary>Whether the current run prints per-iteration progress.</summary>
+    internal static bool ShowProgress { get; private set; }
+
+    /// <summary>Writes notices and warnings of a fit to stderr, and per-iteration progress when
+    /// <see cref="ShowProgress"/> is on.</summary>
     internal static IProgress<FitProgress> Warnings(TextWriter stderr) =>
-        new WarningWriter(stderr);
+        new WarningWriter(stderr, ShowProgress);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
-    private sealed class WarningWriter(TextWriter stderr) : IProgress<FitProgress>
+    private sealed class WarningWriter(TextWriter stderr, bool progress) : IProgress<FitProgress>
     {
+        private TimeSpan _last;
+
         public void Report(FitProgress value)
         {
             if (value.Warning is not null)
+            {
                 stderr.WriteLine($"gpuem: warning: {value.Warning}");
+                return;
+            }
+            if (!progress)
+                return;
+            if (value.Iteration == 0)
+                _last = TimeSpan.Zero;
+            double seconds = (value.Elapsed - _last).TotalSeconds;
+            _last = value.Elapsed;
+            stderr.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"gpuem: restart {value.Restart} iteration {value.Iteration}: objective {value.Objective:F6}, change {value.Change:E2}, {seconds:F3} s"));
         }
     }
 }

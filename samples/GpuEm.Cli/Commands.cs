@@ -11,7 +11,7 @@ namespace GpuEm.Cli;
 /// <summary>The subcommands.</summary>
 internal static class Commands
 {
-    private static readonly IReadOnlyDictionary<string, CovarianceType> Covariances = new Dictionary<string, CovarianceType>
+    internal static readonly IReadOnlyDictionary<string, CovarianceType> CovarianceChoices = new Dictionary<string, CovarianceType>
     {
         ["full"] = CovarianceType.Full,
         ["tied"] = CovarianceType.Tied,
@@ -74,7 +74,8 @@ internal static class Commands
 
         Fits a Gaussian mixture to a headerless numeric CSV and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
-        aic, seconds, weights, means. --output also writes it, with the covariances, to a file.
+        aic, seconds, weights, means. --output saves the fitted model (a versioned JSON model file
+        for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
         --missing marginalize reads empty cells and NaN as missing values (marginalized out);
         --labels gives one integer per data row (the component, −1 = unknown) for a
@@ -86,11 +87,12 @@ internal static class Commands
                             [--init kmeans++|random] [--seed S] [--backend B] [--output model.json]
 
         Fits k-means (Lloyd) to a headerless numeric CSV and prints one JSON object: n, d, k, backend,
-        device, iterations, converged, inertia, seconds, centres. Defaults: 300 iterations, tol 1e-4,
+        device, iterations, converged, inertia, seconds, centres; --output saves the model file.
+        Defaults: 300 iterations, tol 1e-4,
         1 start, kmeans++, seed 0, auto.
         """;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "verbose", "help" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "verbose", "help", "quiet" };
 
     public static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -101,7 +103,7 @@ internal static class Commands
         var options = new GaussianMixtureOptions
         {
             ComponentCount = a.Int("k", 2),
-            CovarianceType = a.Choice("covariance", CovarianceType.Full, Covariances),
+            CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             Progress = CliApp.Warnings(stderr),
@@ -139,7 +141,7 @@ internal static class Commands
         var options = new GaussianMixtureOptions
         {
             ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
-            CovarianceType = a.Choice("covariance", CovarianceType.Full, Covariances),
+            CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
             MaxIterations = a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations),
             Tolerance = a.Double("tol", GaussianMixtureOptions.Defaults.Tolerance),
             Restarts = a.Int("n-init", 1),
@@ -154,7 +156,9 @@ internal static class Commands
         float[,] data = CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize);
         int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, data.GetLength(0)) : null;
         var clock = Stopwatch.StartNew();
-        GaussianMixtureModel model = labels is null ? estimator.Fit(data) : estimator.FitSemiSupervised(data, labels);
+        GaussianMixtureModel model = labels is null
+            ? estimator.Fit(data, cancellationToken: CliApp.Cancellation)
+            : estimator.FitSemiSupervised(data, labels, cancellationToken: CliApp.Cancellation);
         clock.Stop();
 
         string Json(bool withCovariances) => WriteJson(j =>
@@ -162,11 +166,12 @@ internal static class Commands
             j.WriteNumber("n", data.GetLength(0));
             j.WriteNumber("d", data.GetLength(1));
             j.WriteNumber("k", model.ComponentCount);
-            j.WriteString("covariance", Covariances.First(p => p.Value == model.CovarianceType).Key);
+            j.WriteString("covariance", CovarianceChoices.First(p => p.Value == model.CovarianceType).Key);
             j.WriteString("backend", model.Backend.ToString());
             j.WriteString("device", model.DeviceName);
             j.WriteNumber("iterations", model.Iterations);
             j.WriteBoolean("converged", model.Converged);
+            j.WriteBoolean("cancelled", model.Cancelled);
             j.WriteNumber("logLikelihood", model.LogLikelihood);
             j.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
             j.WriteNumber("bic", model.Bic(data));
@@ -191,7 +196,7 @@ internal static class Commands
         });
         stdout.WriteLine(Json(withCovariances: false));
         if (a.Text("output") is { } output)
-            File.WriteAllText(output, Json(withCovariances: true) + "\n");
+            model.Save(output);
         return 0;
     }
 
@@ -215,7 +220,7 @@ internal static class Commands
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         float[,] data = CsvMatrixReader.Read(input);
         var clock = Stopwatch.StartNew();
-        KMeansModel model = estimator.Fit(data);
+        KMeansModel model = estimator.Fit(data, cancellationToken: CliApp.Cancellation);
         clock.Stop();
         string json = WriteJson(j =>
         {
@@ -232,7 +237,7 @@ internal static class Commands
         });
         stdout.WriteLine(json);
         if (a.Text("output") is { } output)
-            File.WriteAllText(output, json + "\n");
+            model.Save(output);
         return 0;
     }
 
@@ -268,7 +273,7 @@ internal static class Commands
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static string WriteJson(Action<Utf8JsonWriter> body)
+    internal static string WriteJson(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))

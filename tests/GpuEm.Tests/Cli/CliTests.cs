@@ -88,15 +88,112 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Fit_with_output_writes_a_json_file_with_covariances()
+    public void Fit_with_output_saves_a_model_file_that_predicts_as_the_api()
     {
-        (string path, _) = Blobs();
+        (string path, float[,] data) = Blobs();
         string output = Path.Combine(_dir, "model.json");
         (int code, _, _) = Run("fit", "--input", path, "--k", "2", "--covariance", "diag", "--backend", "reference", "--output", output);
         Assert.Equal(0, code);
-        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(output));
-        Assert.Equal(2, json.RootElement.GetProperty("covariances").GetArrayLength());
-        Assert.Equal("diag", json.RootElement.GetProperty("covariance").GetString());
+        GaussianMixtureModel saved = GaussianMixtureModel.Load(output);
+        Assert.Equal(CovarianceType.Diagonal, saved.CovarianceType);
+        GaussianMixtureModel api = new GaussianMixture(new GaussianMixtureOptions
+        {
+            ComponentCount = 2,
+            CovarianceType = CovarianceType.Diagonal,
+            Backend = Backend.Reference,
+        }).Fit(data);
+        Assert.Equal(api.Means, saved.Means);
+
+        (code, string labels, string errors) = Run("predict", "--model", output, "--input", path);
+        Assert.True(code == 0, errors);
+        Assert.Equal(api.Predict(data), labels.Trim().Split('\n').Select(int.Parse).ToArray());
+        (code, string proba, _) = Run("predict", "--model", output, "--input", path, "--proba");
+        Assert.Equal(0, code);
+        string[] first = proba.Split('\n')[0].Split(',');
+        Assert.Equal(2, first.Length);
+        Assert.Equal(api.PredictProba(data)[0, 0], double.Parse(first[0], CultureInfo.InvariantCulture));
+        (code, string score, _) = Run("score", "--model", output, "--input", path);
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(score);
+        Assert.Equal(api.Score(data), json.RootElement.GetProperty("meanLogLikelihood").GetDouble(), 12);
+        Assert.Equal(api.Bic(data), json.RootElement.GetProperty("bic").GetDouble(), 9);
+    }
+
+    [Fact]
+    public void Kmeans_output_predicts_and_scores()
+    {
+        (string path, _) = Blobs();
+        string output = Path.Combine(_dir, "km.json");
+        Assert.Equal(0, Run("kmeans", "--input", path, "--k", "2", "--backend", "reference", "--output", output).Code);
+        (int code, string labels, _) = Run("predict", "--model", output, "--input", path);
+        Assert.Equal(0, code);
+        Assert.Equal(200, labels.Trim().Split('\n').Length);
+        Assert.Equal(2, Run("predict", "--model", output, "--input", path, "--proba").Code);
+        (code, string score, _) = Run("score", "--model", output, "--input", path);
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(score);
+        Assert.True(json.RootElement.GetProperty("inertia").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Select_prints_the_table_and_saves_the_best()
+    {
+        (string path, _) = Blobs();
+        string output = Path.Combine(_dir, "best.json");
+        (int code, string table, string errors) = Run(
+            "select", "--input", path, "--k-max", "4", "--covariance", "full,diag", "--backend", "reference", "--output", output);
+        Assert.True(code == 0, errors);
+        string[] lines = table.Trim().Split('\n');
+        Assert.Equal("covariance,k,logLikelihood,bic,aic,converged,error", lines[0]);
+        Assert.Equal(1 + 8 + 1, lines.Length);
+        Assert.StartsWith("best: ", lines[^1]);
+        Assert.Contains("k = 2", lines[^1]);
+        Assert.Equal(2, GaussianMixtureModel.Load(output).ComponentCount);
+        Assert.Equal(2, Run("select", "--input", path, "--k-min", "3", "--k-max", "2").Code);
+    }
+
+    [Fact]
+    public void Progress_lines_go_to_stderr_unless_quiet_and_cancellation_returns_the_last_model()
+    {
+        (string path, _) = Blobs();
+        string[] fit = ["fit", "--input", path, "--k", "2", "--backend", "reference", "--tol", "0", "--max-iter", "3"];
+        var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        Assert.Equal(0, CliApp.Run(fit, stdout, stderr, CancellationToken.None, showProgress: true));
+        Assert.Contains("iteration 3: objective", stderr.ToString());
+
+        stderr = new StringWriter(CultureInfo.InvariantCulture);
+        Assert.Equal(0, CliApp.Run([.. fit, "--quiet"], new StringWriter(), stderr, CancellationToken.None, showProgress: true));
+        Assert.DoesNotContain("iteration 1:", stderr.ToString());
+
+        stdout = new StringWriter(CultureInfo.InvariantCulture);
+        stderr = new StringWriter(CultureInfo.InvariantCulture);
+        Assert.Equal(0, CliApp.Run(fit, stdout, stderr, new CancellationToken(canceled: true), showProgress: false));
+        using JsonDocument json = JsonDocument.Parse(stdout.ToString());
+        Assert.True(json.RootElement.GetProperty("cancelled").GetBoolean());
+        Assert.False(json.RootElement.GetProperty("converged").GetBoolean());
+        Assert.Equal(0, json.RootElement.GetProperty("iterations").GetInt32());
+        Assert.Contains("Cancelled", stderr.ToString());
+    }
+
+    [Fact]
+    public void Devices_lists_the_cpu_accelerator_and_the_reference_engine()
+    {
+        (int code, string output, _) = Run("devices");
+        Assert.Equal(0, code);
+        Assert.Contains("CpuAccelerator:", output);
+        Assert.Contains("Reference: CPU reference engine", output);
+    }
+
+    [Fact]
+    public void A_corrupt_model_file_is_one_line_and_exit_code_1()
+    {
+        (string path, _) = Blobs();
+        string model = WriteCsv("broken.json", "{\"format\": \"gpuem.gaussian-mixture\", \"version\": 7}");
+        (int code, _, string errors) = Run("predict", "--model", model, "--input", path);
+        Assert.Equal(1, code);
+        Assert.Contains("newer GpuEm", errors);
+        Assert.Single(errors.Trim().Split('\n'));
     }
 
     [Fact]
