@@ -46,6 +46,20 @@ public sealed partial class GaussianMixture
         Fit(DataMatrix.From(data, rows, columns, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
 
     /// <summary>
+    /// Fits the mixture to a data source (a .npy, raw float32 or CSV file, or an array). float32
+    /// files are mapped and used in place; other sources are read into memory once.
+    /// </summary>
+    /// <param name="source">The rows (kept open by the caller for the fit's duration).</param>
+    /// <param name="sampleWeights">Optional non-negative weight per row.</param>
+    /// <param name="cancellationToken">As in the other overloads.</param>
+    /// <returns>The fitted model.</returns>
+    public GaussianMixtureModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Fit(DataSource.ReadAll(source), checked((int)source.RowCount), source.ColumnCount, sampleWeights, cancellationToken);
+    }
+
+    /// <summary>
     /// Fits the mixture with partial labels (semi-supervised): a point with label c ≥ 0 belongs
     /// to component c (its responsibilities are fixed to c and its term in the log-likelihood is
     /// log w_c N(x | μ_c, Σ_c)); −1 marks an unlabelled point. When every component has a

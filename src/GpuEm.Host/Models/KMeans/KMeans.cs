@@ -43,6 +43,20 @@ public sealed class KMeans
         CancellationToken cancellationToken = default) =>
         Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
 
+    /// <summary>
+    /// Fits k-means to a data source (a .npy, raw float32 or CSV file, or an array). float32 files
+    /// are mapped and used in place; other sources are read into memory once.
+    /// </summary>
+    /// <param name="source">The rows (kept open by the caller for the fit's duration).</param>
+    /// <param name="sampleWeights">Optional non-negative weight per row.</param>
+    /// <param name="cancellationToken">Stops after the current iteration.</param>
+    /// <returns>The fitted model.</returns>
+    public KMeansModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Fit(DataSource.ReadAll(source), checked((int)source.RowCount), source.ColumnCount, sampleWeights, cancellationToken);
+    }
+
     internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken)
     {
         KMeansOptions o = Options;

@@ -82,6 +82,17 @@ public sealed class KMeansModel
         return Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
     }
 
+    /// <summary>As <see cref="Predict(float[,])"/> for row-major data.</summary>
+    /// <param name="data">Row-major n × d.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    /// <returns>n labels.</returns>
+    public int[] Predict(ReadOnlyMemory<float> data, int rows, int columns)
+    {
+        DataMatrix m = DataMatrix.From(data, rows, columns, null).RequireColumns(Dimension);
+        return Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
+    }
+
     /// <summary>Euclidean distances to every centre, n × k.</summary>
     /// <param name="data">n × d.</param>
     /// <returns>n × k distances.</returns>
@@ -111,6 +122,27 @@ public sealed class KMeansModel
             sum += m.Weight(row) * Seeding.SquaredDistance(
                 m.Row(row), _parameters.Centres.AsSpan(labels[row] * Dimension, Dimension));
         return -sum;
+    }
+
+    /// <summary>Labels for the rows of a data source, predicted in chunks of 65 536 rows (the
+    /// source is never read whole).</summary>
+    /// <param name="source">The rows.</param>
+    /// <returns>One label per row.</returns>
+    public int[] Predict(IDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColumnCount != Dimension)
+            throw new ArgumentException($"The data has {source.ColumnCount} columns but the model was fitted on {Dimension}.", nameof(source));
+        const int chunk = 65536;
+        var labels = new int[checked((int)source.RowCount)];
+        var buffer = new float[(long)chunk * Dimension];
+        for (long first = 0; first < source.RowCount; first += chunk)
+        {
+            int rows = (int)Math.Min(chunk, source.RowCount - first);
+            source.ReadRows(first, rows, buffer);
+            Predict(buffer.AsMemory(0, rows * Dimension), rows, Dimension).CopyTo(labels, first);
+        }
+        return labels;
     }
 
     /// <summary>Writes the model as a versioned JSON document (format "gpuem.kmeans").</summary>

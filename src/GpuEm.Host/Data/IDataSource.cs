@@ -1,0 +1,137 @@
+namespace GpuEm.Data;
+
+/// <summary>
+/// Rows of a data set, read in chunks: in-memory arrays, NumPy .npy files, raw float32 files and
+/// CSV files. Fit and Predict accept any of them.
+/// </summary>
+public interface IDataSource : IDisposable
+{
+    /// <summary>n, the number of rows.</summary>
+    long RowCount { get; }
+
+    /// <summary>d, the number of columns.</summary>
+    int ColumnCount { get; }
+
+    /// <summary>What the source is, for messages (file name, type, shape).</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Copies rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>)
+    /// as row-major float32 into <paramref name="destination"/> (at least rowCount · d values).
+    /// </summary>
+    /// <param name="firstRow">The first row, zero-based.</param>
+    /// <param name="rowCount">How many rows.</param>
+    /// <param name="destination">The target.</param>
+    void ReadRows(long firstRow, int rowCount, Span<float> destination);
+}
+
+/// <summary>Helpers over <see cref="IDataSource"/>.</summary>
+public static class DataSource
+{
+    /// <summary>Rows per chunk when a source is read whole.</summary>
+    private const int ChunkRows = 65536;
+
+    /// <summary>
+    /// The whole source as row-major float32 memory: the mapped file itself for float32 .npy and
+    /// raw files (no copy; valid while the source is open), otherwise a copy read in chunks.
+    /// </summary>
+    /// <param name="source">The source.</param>
+    /// <returns>n · d values.</returns>
+    /// <exception cref="InvalidOperationException">n · d exceeds what one array can hold.</exception>
+    public static ReadOnlyMemory<float> ReadAll(IDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source is IMemorySource { Memory: { } memory })
+            return memory;
+        long length = source.RowCount * source.ColumnCount;
+        if (length > Array.MaxLength || source.RowCount > int.MaxValue)
+            throw new InvalidOperationException(
+                $"{source.Description} holds {length:N0} values, more than one array can; use a float32 .npy or raw file, which is mapped instead of copied.");
+        var values = new float[length];
+        for (long first = 0; first < source.RowCount; first += ChunkRows)
+        {
+            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+            source.ReadRows(first, rows, values.AsSpan((int)(first * source.ColumnCount), rows * source.ColumnCount));
+        }
+        return values;
+    }
+
+    /// <summary>Checks a row range against a source's size.</summary>
+    internal static void CheckRange(IDataSource source, long firstRow, int rowCount, int destinationLength)
+    {
+        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > source.RowCount)
+            throw new ArgumentOutOfRangeException(
+                nameof(firstRow), $"Rows [{firstRow}, {firstRow + rowCount}) are outside {source.Description} ({source.RowCount} rows).");
+        if (destinationLength < (long)rowCount * source.ColumnCount)
+            throw new ArgumentException($"The destination holds {destinationLength} values; {rowCount} rows need {(long)rowCount * source.ColumnCount}.");
+    }
+}
+
+/// <summary>A source whose rows already lie in memory as row-major float32.</summary>
+internal interface IMemorySource
+{
+    /// <summary>The rows, or null when they must be converted.</summary>
+    ReadOnlyMemory<float>? Memory { get; }
+}
+
+/// <summary>An in-memory array as a source (not copied; never written).</summary>
+public sealed class ArrayDataSource : IDataSource, IMemorySource
+{
+    private readonly ReadOnlyMemory<float> _values;
+
+    /// <summary>Wraps row-major values.</summary>
+    /// <param name="values">n · d values.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="columns">d.</param>
+    public ArrayDataSource(ReadOnlyMemory<float> values, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        if ((long)rows * columns != values.Length)
+            throw new ArgumentException($"{values.Length} values do not make {rows} rows × {columns} columns.", nameof(values));
+        _values = values;
+        RowCount = rows;
+        ColumnCount = columns;
+    }
+
+    /// <summary>Copies a 2-D array (row-major) and wraps the copy.</summary>
+    /// <param name="values">n × d values.</param>
+    public ArrayDataSource(float[,] values)
+        : this(Flatten(values), values.GetLength(0), values.GetLength(1))
+    {
+    }
+
+    /// <inheritdoc/>
+    public long RowCount { get; }
+
+    /// <inheritdoc/>
+    public int ColumnCount { get; }
+
+    /// <inheritdoc/>
+    public string Description => $"array ({RowCount} × {ColumnCount})";
+
+    ReadOnlyMemory<float>? IMemorySource.Memory => _values;
+
+    /// <inheritdoc/>
+    public void ReadRows(long firstRow, int rowCount, Span<float> destination)
+    {
+        DataSource.CheckRange(this, firstRow, rowCount, destination.Length);
+        _values.Span.Slice((int)(firstRow * ColumnCount), rowCount * ColumnCount).CopyTo(destination);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+    }
+
+    private static float[] Flatten(float[,] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var flat = new float[values.Length];
+        int d = values.GetLength(1);
+        for (int i = 0; i < values.GetLength(0); i++)
+            for (int j = 0; j < d; j++)
+                flat[i * d + j] = values[i, j];
+        return flat;
+    }
+}
