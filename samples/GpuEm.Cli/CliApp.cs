@@ -21,6 +21,7 @@ public static class CliApp
           predict  labels (or --proba probabilities) for new data from a saved model
           score    log-likelihood, BIC and AIC (mixtures) or inertia (k-means) of data under a model
           select   fit mixtures over a range of k and covariance types; print the BIC/AIC table
+          plot     draw data, clusters, 1σ/2σ ellipses and the log-likelihood curve to a PNG
           devices  list the devices ILGPU sees and whether GpuEm can use them
           bench    time EM iterations (runs samples/GpuEm.Bench; see docs/BENCHMARKS.md)
           help     show this text
@@ -68,6 +69,7 @@ public static class CliApp
                 "score" => ModelCommands.Score(rest, stdout),
                 "select" => ModelCommands.Select(rest, stdout, stderr),
                 "devices" => ModelCommands.ListDevices(rest, stdout),
+                "plot" => PlotCommands.Plot(rest, stdout),
                 "bench" => throw new UsageException(
                     "bench is a separate program: dotnet run -c Release --project samples/GpuEm.Bench -- " + string.Join(' ', rest)),
                 _ => throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)"),

@@ -29,10 +29,12 @@ internal static class ModelCommands
     private const string SelectHelp = """
         usage: gpuem select --input FILE.csv [--k-min 1] [--k-max 9] [--covariance full,diag,spherical,tied]
                             [--criterion bic|aic] [--n-init R] [--seed S] [--backend B] [--output best.json]
+                            [--plot bic.png]
 
         Fits a Gaussian mixture for every k and covariance type and prints the table (one row per
         candidate: covariance, k, logLikelihood, bic, aic, converged or the error), then the best by
-        the criterion (lower is better). --output saves the best model.
+        the criterion (lower is better). --output saves the best model; --plot draws the criterion
+        against k, one line per covariance type.
         """;
 
     private const string DevicesHelp = """
@@ -112,7 +114,7 @@ internal static class ModelCommands
 
     public static int Select(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new Arguments(args, Set("input", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output"), Flags());
+        var a = new Arguments(args, Set("input", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output", "plot"), Flags());
         if (a.Flag("help"))
             return Help(stdout, SelectHelp);
         int kMin = a.Int("k-min", 1);
@@ -152,6 +154,8 @@ internal static class ModelCommands
             $"best: {best}, k = {result.Best.ComponentCount} ({criterion.ToString().ToUpperInvariant()} {(criterion == SelectionCriterion.Bic ? result.Best.Bic : result.Best.Aic):F4})"));
         if (a.Text("output") is { } output)
             result.BestModel.Save(output);
+        if (a.Text("plot") is { } plot)
+            PlotCommands.Selection(result, plot);
         return 0;
     }
 

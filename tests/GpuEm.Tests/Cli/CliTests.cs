@@ -176,6 +176,36 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Cancelled", stderr.ToString());
     }
 
+    // Width and height from the PNG's IHDR chunk (big-endian at bytes 16 and 20).
+    private static (int Width, int Height) PngSize(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)),
+            System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+    }
+
+    [Fact]
+    public void Plot_writes_pngs_of_the_requested_size_for_mixtures_kmeans_and_selection()
+    {
+        (string path, _) = Blobs();
+        string mixture = Path.Combine(_dir, "m.json");
+        string kmeans = Path.Combine(_dir, "k.json");
+        Assert.Equal(0, Run("fit", "--input", path, "--k", "2", "--backend", "reference", "--output", mixture).Code);
+        Assert.Equal(0, Run("kmeans", "--input", path, "--k", "2", "--backend", "reference", "--output", kmeans).Code);
+        string figure = Path.Combine(_dir, "fig.png");
+        (int code, _, string errors) = Run("plot", "--model", mixture, "--input", path, "--out", figure, "--width", "900", "--height", "400");
+        Assert.True(code == 0, errors);
+        Assert.Equal((900, 400), PngSize(figure));
+        Assert.True(new FileInfo(figure).Length > 5000);
+        Assert.Equal(0, Run("plot", "--model", kmeans, "--input", path, "--out", figure).Code);
+        Assert.Equal((1200, 500), PngSize(figure));
+        string bic = Path.Combine(_dir, "bic.png");
+        Assert.Equal(0, Run("select", "--input", path, "--k-max", "3", "--covariance", "diag", "--backend", "reference", "--plot", bic).Code);
+        Assert.Equal((800, 500), PngSize(bic));
+        Assert.Equal(2, Run("plot", "--model", mixture, "--input", path, "--out", figure, "--width", "10").Code);
+    }
+
     [Fact]
     public void Devices_lists_the_cpu_accelerator_and_the_reference_engine()
     {
