@@ -49,7 +49,10 @@ public sealed class BernoulliAcceleratorParityTests
         {
             var options = new BernoulliMixtureOptions
             {
-                ComponentCount = k, MaxIterations = iterations, Tolerance = 0, Seed = seed,
+                ComponentCount = k,
+                MaxIterations = iterations,
+                Tolerance = 0,
+                Seed = seed,
                 Initialization = DiscreteInitialization.RandomResponsibilities,
             };
             BernoulliMixtureModel reference = new BernoulliMixture(options with { Backend = Backend.Reference }).Fit(data, weights);
@@ -75,7 +78,10 @@ public sealed class BernoulliAcceleratorParityTests
         float[,] holed = PlantedBinary.RemoveAtRandom(data, 0.2, seed: 22);
         BernoulliMixtureModel model = new BernoulliMixture(new BernoulliMixtureOptions
         {
-            ComponentCount = 4, Tolerance = 0, MaxIterations = 40, Backend = Backend.CpuAccelerator,
+            ComponentCount = 4,
+            Tolerance = 0,
+            MaxIterations = 40,
+            Backend = Backend.CpuAccelerator,
             Initialization = DiscreteInitialization.RandomResponsibilities,
         }).Fit(holed);
         // Exact in exact arithmetic; the float32 per-point log-likelihoods (error ~1e-6 per point,

@@ -74,7 +74,10 @@ public sealed class BernoulliMixtureTests
         float[] weights = { 1, 2, 1, 0.5f };
         BernoulliMixtureModel model = new BernoulliMixture(new BernoulliMixtureOptions
         {
-            ComponentCount = 1, Smoothing = alpha, MaxIterations = 1, Backend = Backend.Reference,
+            ComponentCount = 1,
+            Smoothing = alpha,
+            MaxIterations = 1,
+            Backend = Backend.Reference,
         }).Fit(data, weights);
 
         double[] expected =
@@ -131,8 +134,13 @@ public sealed class BernoulliMixtureTests
         {
             BernoulliMixtureModel model = new BernoulliMixture(new BernoulliMixtureOptions
             {
-                ComponentCount = 5, Initialization = start, Smoothing = smoothing, Tolerance = 0,
-                MaxIterations = 60, Backend = Backend.Reference, Seed = 2,
+                ComponentCount = 5,
+                Initialization = start,
+                Smoothing = smoothing,
+                Tolerance = 0,
+                MaxIterations = 60,
+                Backend = Backend.Reference,
+                Seed = 2,
             }).Fit(holed, weights);
             // EM's monotonicity is exact; float64 rounding of sums of ~600 terms of size ~10 is ~1e-12.
             EmLaws.NeverDecreases(model.LogLikelihoodHistory, 1e-12, $"{start} α={smoothing}");

@@ -78,7 +78,12 @@ public sealed class CategoricalMixtureTests
 
         CategoricalMixtureModel model = new CategoricalMixture(new CategoricalMixtureOptions
         {
-            ComponentCount = k, Backend = backend, Tolerance = 1e-8, MaxIterations = 500, Restarts = 3, Seed = 4,
+            ComponentCount = k,
+            Backend = backend,
+            Tolerance = 1e-8,
+            MaxIterations = 500,
+            Restarts = 3,
+            Seed = 4,
         }).Fit(data, Levels);
 
         int[] perm = Match(theta, model.Probabilities);
@@ -110,8 +115,13 @@ public sealed class CategoricalMixtureTests
         float[] weights = Enumerable.Range(0, 800).Select(i => 0.5f + i % 3).ToArray();
         CategoricalMixtureModel model = new CategoricalMixture(new CategoricalMixtureOptions
         {
-            ComponentCount = 4, Initialization = start, Smoothing = smoothing, Tolerance = 0, MaxIterations = 60,
-            Backend = Backend.Reference, Seed = 3,
+            ComponentCount = 4,
+            Initialization = start,
+            Smoothing = smoothing,
+            Tolerance = 0,
+            MaxIterations = 60,
+            Backend = Backend.Reference,
+            Seed = 3,
         }).Fit(data, Levels, weights);
         // Exact law; float64 rounding of the sums is ~1e-12.
         EmLaws.NeverDecreases(model.LogLikelihoodHistory, 1e-12, $"{start} α={smoothing}");
@@ -126,7 +136,10 @@ public sealed class CategoricalMixtureTests
         {
             var options = new CategoricalMixtureOptions
             {
-                ComponentCount = 3, MaxIterations = iterations, Tolerance = 0, Seed = 5,
+                ComponentCount = 3,
+                MaxIterations = iterations,
+                Tolerance = 0,
+                Seed = 5,
                 Initialization = DiscreteInitialization.RandomResponsibilities,
             };
             CategoricalMixtureModel reference = new CategoricalMixture(options with { Backend = Backend.Reference }).Fit(data, Levels, weights);
@@ -156,12 +169,20 @@ public sealed class CategoricalMixtureTests
                 levels[i, j] = float.IsNaN(binary[i, j]) ? -1 : (int)binary[i, j];
         BernoulliMixtureModel bernoulli = new BernoulliMixture(new BernoulliMixtureOptions
         {
-            ComponentCount = 3, Smoothing = 0.01, MaxIterations = 30, Tolerance = 0, Backend = Backend.Reference,
+            ComponentCount = 3,
+            Smoothing = 0.01,
+            MaxIterations = 30,
+            Tolerance = 0,
+            Backend = Backend.Reference,
             Initialization = DiscreteInitialization.RandomResponsibilities,
         }).Fit(binary);
         CategoricalMixtureModel categorical = new CategoricalMixture(new CategoricalMixtureOptions
         {
-            ComponentCount = 3, Smoothing = 0.01, MaxIterations = 30, Tolerance = 0, Backend = Backend.Reference,
+            ComponentCount = 3,
+            Smoothing = 0.01,
+            MaxIterations = 30,
+            Tolerance = 0,
+            Backend = Backend.Reference,
             Initialization = DiscreteInitialization.RandomResponsibilities,
         }).Fit(levels, new[] { 2, 2, 2, 2, 2, 2, 2, 2 });
 
@@ -184,7 +205,10 @@ public sealed class CategoricalMixtureTests
         int[,] data = { { 0, 2 }, { 1, -1 }, { 0, 1 }, { -1, 2 } };
         CategoricalMixtureModel model = new CategoricalMixture(new CategoricalMixtureOptions
         {
-            ComponentCount = 1, Smoothing = 1, MaxIterations = 1, Backend = Backend.Reference,
+            ComponentCount = 1,
+            Smoothing = 1,
+            MaxIterations = 1,
+            Backend = Backend.Reference,
         }).Fit(data, new[] { 2, 3 });
         // Feature 0: levels (0, 1, 0) observed → ((2 + 1)/5, (1 + 1)/5); feature 1: (2, 1, 2) → (1/6, 2/6, 3/6).
         Tolerance.Close(new[] { 0.6, 0.4, 0 }, new[] { model.Probabilities[0, 0, 0], model.Probabilities[0, 0, 1], model.Probabilities[0, 0, 2] }, 1e-15, 1e-14, "feature 0");
