@@ -1,0 +1,36 @@
+using GpuEm.Em;
+
+namespace GpuEm.Models.BernoulliMixture;
+
+/// <summary>Binds a Bernoulli engine and the M-step to the EM driver.</summary>
+internal sealed class BernoulliSolver(IBernoulliEngine engine, double smoothing)
+    : IEmSolver<BernoulliParameters, BernoulliStatistics>
+{
+    /// <summary>Objective: (log-likelihood + log prior of the smoothing) per (weighted) point.</summary>
+    public (BernoulliStatistics Statistics, double Objective) Expect(BernoulliParameters parameters)
+    {
+        BernoulliStatistics stats = engine.Expect(parameters);
+        double objective = (stats.LogLikelihood + BernoulliMStep.LogPrior(parameters, smoothing)) / stats.TotalWeight;
+        return (stats, DiscreteChecks.Finite(objective));
+    }
+
+    public BernoulliParameters Maximize(BernoulliStatistics statistics, BernoulliParameters current) =>
+        BernoulliMStep.Maximize(statistics, smoothing, current);
+
+    public double Change(BernoulliParameters previous, double previousObjective, BernoulliParameters next, double nextObjective) =>
+        nextObjective - previousObjective;
+
+    /// <summary>As the Gaussian mixture: |Δ mean log-likelihood| &lt; tolerance.</summary>
+    public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;
+}
+
+/// <summary>Checks shared by the discrete mixtures' solvers.</summary>
+internal static class DiscreteChecks
+{
+    public static double Finite(double objective) =>
+        double.IsFinite(objective)
+            ? objective
+            : throw new InvalidOperationException(
+                "A point has probability 0 under every component (a probability reached 0 or 1 with Smoothing = 0); " +
+                "set Smoothing > 0 (the default is 1e-3).");
+}

@@ -1,0 +1,128 @@
+using GpuEm.Data;
+
+namespace GpuEm.Models.CategoricalMixture;
+
+/// <summary>
+/// Validated categorical data: row-major n × d levels (−1 = missing), the level count L_j of every
+/// feature, and the same data as one-hot indicator columns (n × Σ L_j floats; a missing feature's
+/// columns are all 0), which also validate and hold the sample weights.
+/// </summary>
+internal sealed class CategoricalData
+{
+    private CategoricalData(int[] values, int rows, int columns, int[] levelCounts, DataMatrix indicators, bool missing)
+    {
+        Values = values;
+        Rows = rows;
+        Columns = columns;
+        Layout = new LevelLayout(levelCounts);
+        Indicators = indicators;
+        HasMissing = missing;
+    }
+
+    /// <summary>Row-major n × d levels, −1 where missing.</summary>
+    public int[] Values { get; }
+
+    public int Rows { get; }
+
+    public int Columns { get; }
+
+    public LevelLayout Layout { get; }
+
+    /// <summary>One-hot rows, n × Σ L_j, with the sample weights.</summary>
+    public DataMatrix Indicators { get; }
+
+    public bool HasMissing { get; }
+
+    public double TotalWeight => Indicators.TotalWeight;
+
+    public ReadOnlySpan<int> Row(int row) => Values.AsSpan(row * Columns, Columns);
+
+    /// <summary>
+    /// Copies and validates a 2-D array of levels. With <paramref name="levelCounts"/> null, L_j is
+    /// one more than the largest level seen in column j.
+    /// </summary>
+    public static CategoricalData From(int[,] data, int[]? levelCounts, float[]? weights)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int rows = data.GetLength(0);
+        int columns = data.GetLength(1);
+        if (rows == 0 || columns == 0)
+            throw new ArgumentException(
+                $"The data is empty ({rows} × {columns}); it needs at least one row and one column.", nameof(data));
+        int[] levels;
+        if (levelCounts is null)
+        {
+            levels = new int[columns];
+            for (int row = 0; row < rows; row++)
+                for (int column = 0; column < columns; column++)
+                    levels[column] = Math.Max(levels[column], data[row, column] + 1);
+            for (int column = 0; column < columns; column++)
+                levels[column] = Math.Max(levels[column], 1);
+        }
+        else
+        {
+            if (levelCounts.Length != columns)
+                throw new ArgumentException(
+                    $"There are {levelCounts.Length} level counts for {columns} columns; give one per column.",
+                    nameof(levelCounts));
+            for (int column = 0; column < columns; column++)
+                if (levelCounts[column] < 1)
+                    throw new ArgumentException(
+                        $"Level count {levelCounts[column]} of column {column} is invalid; each column needs ≥ 1 level.",
+                        nameof(levelCounts));
+            levels = (int[])levelCounts.Clone();
+        }
+
+        var layout = new LevelLayout(levels);
+        var values = new int[rows * columns];
+        var indicators = new float[(long)rows * layout.Total];
+        bool missing = false;
+        for (int row = 0; row < rows; row++)
+        {
+            int observed = 0;
+            for (int column = 0; column < columns; column++)
+            {
+                int value = data[row, column];
+                if (value < -1 || value >= levels[column])
+                    throw new ArgumentException(
+                        $"The data holds {value} at row {row}, column {column} (zero-based); column {column} takes " +
+                        $"levels 0 … {levels[column] - 1}, or −1 for a missing entry.", nameof(data));
+                values[row * columns + column] = value;
+                if (value < 0)
+                {
+                    missing = true;
+                    continue;
+                }
+                indicators[(long)row * layout.Total + layout.Offsets[column] + value] = 1f;
+                observed++;
+            }
+            if (observed == 0)
+                throw new ArgumentException(
+                    $"Row {row} has every entry missing (−1); it carries no information. Remove that row.", nameof(data));
+        }
+        return new CategoricalData(
+            values, rows, columns, levels, DataMatrix.From(indicators, rows, layout.Total, weights), missing);
+    }
+}
+
+/// <summary>Level counts L_j and the offset of each feature's first level in a row of Σ L_j values.</summary>
+internal sealed class LevelLayout
+{
+    public LevelLayout(int[] levelCounts)
+    {
+        LevelCounts = levelCounts;
+        Offsets = new int[levelCounts.Length + 1];
+        for (int j = 0; j < levelCounts.Length; j++)
+            Offsets[j + 1] = Offsets[j] + levelCounts[j];
+    }
+
+    public int[] LevelCounts { get; }
+
+    /// <summary>d + 1 offsets; feature j's levels are [Offsets[j], Offsets[j + 1]).</summary>
+    public int[] Offsets { get; }
+
+    public int Features => LevelCounts.Length;
+
+    /// <summary>Σ L_j.</summary>
+    public int Total => Offsets[^1];
+}

@@ -1,0 +1,117 @@
+using GpuEm.Engines;
+using GpuEm.Models.BernoulliMixture;
+using GpuEm.Models.GaussianMixture;
+
+namespace GpuEm.Models.CategoricalMixture;
+
+/// <summary>The engine operation of a categorical mixture: the E-step with its statistics.</summary>
+internal interface ICategoricalEngine : IDisposable
+{
+    Backend Backend { get; }
+
+    string DeviceName { get; }
+
+    CategoricalStatistics Expect(CategoricalParameters parameters);
+}
+
+/// <summary>The reference engine: float64 over fixed row chunks (<see cref="ChunkedReduction"/>).</summary>
+internal sealed class ReferenceCategoricalEngine(CategoricalData data) : ICategoricalEngine
+{
+    public Backend Backend => Backend.Reference;
+
+    public string DeviceName => $"CPU reference (float64, {Environment.ProcessorCount} threads)";
+
+    public CategoricalStatistics Expect(CategoricalParameters parameters) =>
+        Reduce(data, parameters.K, (row, x, r) =>
+        {
+            parameters.LogJoint(x, r);
+            return GaussianDensity.Normalize(r);
+        });
+
+    /// <summary>Statistics of given responsibilities (for a start); log-likelihood left at 0.</summary>
+    public static CategoricalStatistics FromResponsibilities(CategoricalData data, int k, Action<int, Span<double>> responsibilities) =>
+        Reduce(data, k, (row, _, r) =>
+        {
+            responsibilities(row, r);
+            return 0;
+        });
+
+    private delegate double PointStep(int row, ReadOnlySpan<int> x, Span<double> r);
+
+    private static CategoricalStatistics Reduce(CategoricalData data, int k, PointStep step)
+    {
+        var total = new CategoricalStatistics(k, data.Layout);
+        ChunkedReduction.Run(
+            data.Rows,
+            () => new CategoricalStatistics(k, data.Layout),
+            partial => partial.Clear(),
+            (partial, start, end) =>
+            {
+                Span<double> r = stackalloc double[k];
+                double logLikelihood = 0;
+                double totalWeight = 0;
+                for (int row = start; row < end; row++)
+                {
+                    ReadOnlySpan<int> x = data.Row(row);
+                    double lse = step(row, x, r);
+                    double w = data.Indicators.Weight(row);
+                    for (int c = 0; c < k; c++)
+                        r[c] *= w;
+                    partial.AddPoint(x, r);
+                    logLikelihood += w * lse;
+                    totalWeight += w;
+                }
+                partial.LogLikelihood += logLikelihood;
+                partial.TotalWeight += totalWeight;
+            },
+            total.Add);
+        return total;
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>
+/// The accelerator engine: a categorical feature is its L_j one-hot columns, so the Bernoulli
+/// engine runs on the n × Σ L_j indicators with log P(column = 1 | k) = log θ_kjl and
+/// log P(column = 0 | k) = 0 (the level that occurred carries the whole term; a missing feature
+/// has no 1 and adds nothing). Its Σ r·x over the columns are the expected counts C_kjl.
+/// </summary>
+internal sealed class AcceleratorCategoricalEngine : ICategoricalEngine
+{
+    private readonly AcceleratorBernoulliEngine _indicators;
+    private readonly LevelLayout _layout;
+    private readonly float[] _zeros;
+
+    public AcceleratorCategoricalEngine(AcceleratorHandle handle, CategoricalData data, int k)
+    {
+        _layout = data.Layout;
+        _zeros = new float[k * _layout.Total];
+        _indicators = new AcceleratorBernoulliEngine(
+            handle, data.Indicators.Values, null, data.Indicators.Weights, data.Rows, _layout.Total, k, data.TotalWeight);
+    }
+
+    public Backend Backend => _indicators.Backend;
+
+    public string DeviceName => _indicators.DeviceName;
+
+    public CategoricalStatistics Expect(CategoricalParameters parameters)
+    {
+        BernoulliStatistics s = _indicators.Expect(
+            ToFloat(parameters.LogProbabilities), _zeros, ToFloat(parameters.LogWeights));
+        var stats = new CategoricalStatistics(parameters.K, _layout)
+        {
+            LogLikelihood = s.LogLikelihood,
+            TotalWeight = s.TotalWeight,
+        };
+        s.Weight.CopyTo(stats.Weight, 0);
+        s.Ones.CopyTo(stats.Counts, 0);
+        return stats;
+    }
+
+    private static float[] ToFloat(double[] values) => values.Select(v => (float)v).ToArray();
+
+    public void Dispose() => _indicators.Dispose();
+}
