@@ -66,9 +66,11 @@ long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limit
 {
     // H100 SXM: 66.9 TFLOP/s fp32 (non-tensor), 3.35 TB/s HBM3; override for PCIe (51.2, 2.0).
     Backend.Cuda or Backend.Auto => (66900.0, 3350.0, "NVIDIA H100 SXM datasheet (fp32 non-tensor, HBM3)"),
-    // Reference engine: float64 AVX2, 2 FMA units × 4 lanes × 2 FLOPs per cycle at 3 GHz per core;
-    // DRAM bandwidth ~20 GB/s for a 2-core share.
-    _ => (Environment.ProcessorCount * 3.0 * 16, 20.0, $"assumed CPU: {Environment.ProcessorCount} cores × 3 GHz × 16 float64 FLOPs/cycle, 20 GB/s"),
+    // Reference engine: float64 with 256-bit vectors, 2 FMA units × 4 lanes × 2 FLOPs per cycle
+    // per core at the clock /proc/cpuinfo reports (3 GHz if it says nothing); DRAM bandwidth
+    // ~20 GB/s for a 2-core share.
+    _ => (Environment.ProcessorCount * CpuGhz() * 16, 20.0,
+        $"assumed CPU: {Environment.ProcessorCount} cores × {CpuGhz():F2} GHz × 16 float64 FLOPs/cycle, 20 GB/s"),
 };
 double peakGflops = options.TryGetValue("peak-gflops", out string? g) ? double.Parse(g, CultureInfo.InvariantCulture) : defaultGflops;
 double peakGbs = options.TryGetValue("peak-gbs", out string? b) ? double.Parse(b, CultureInfo.InvariantCulture) : defaultGbs;
@@ -192,6 +194,21 @@ static (double Flops, double Bytes) WorkModel(string model, CovarianceType type,
         ? n * (reference ? 4.0 * d : 8.0 * d + 16)
         : n * (reference ? 4.0 * d : 8.0 * d + 8.0 * k + 4);
     return (flops, bytes);
+}
+
+// The clock /proc/cpuinfo reports, in GHz (3 when unknown).
+static double CpuGhz()
+{
+    try
+    {
+        string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu MHz", StringComparison.Ordinal));
+        if (line is not null && double.TryParse(line[(line.IndexOf(':') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double mhz))
+            return mhz / 1000;
+    }
+    catch (IOException)
+    {
+    }
+    return 3.0;
 }
 
 // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
