@@ -56,6 +56,27 @@ public static class DataSource
         return values;
     }
 
+    /// <summary>
+    /// Labels for every row of a source, predicted chunk by chunk (the source is never read whole)
+    /// by <paramref name="predict"/> over row-major chunks.
+    /// </summary>
+    internal static int[] PredictInChunks(IDataSource source, int dimension, Func<ReadOnlyMemory<float>, int, int[]> predict)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColumnCount != dimension)
+            throw new ArgumentException(
+                $"The data has {source.ColumnCount} columns but the model was fitted on {dimension}.", nameof(source));
+        var labels = new int[checked((int)source.RowCount)];
+        var buffer = new float[(long)ChunkRows * dimension];
+        for (long first = 0; first < source.RowCount; first += ChunkRows)
+        {
+            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+            source.ReadRows(first, rows, buffer);
+            predict(buffer.AsMemory(0, rows * dimension), rows).CopyTo(labels, first);
+        }
+        return labels;
+    }
+
     /// <summary>Checks a row range against a source's size.</summary>
     internal static void CheckRange(IDataSource source, long firstRow, int rowCount, int destinationLength)
     {

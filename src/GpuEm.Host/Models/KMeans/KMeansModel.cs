@@ -128,22 +128,8 @@ public sealed class KMeansModel
     /// source is never read whole).</summary>
     /// <param name="source">The rows.</param>
     /// <returns>One label per row.</returns>
-    public int[] Predict(IDataSource source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (source.ColumnCount != Dimension)
-            throw new ArgumentException($"The data has {source.ColumnCount} columns but the model was fitted on {Dimension}.", nameof(source));
-        const int chunk = 65536;
-        var labels = new int[checked((int)source.RowCount)];
-        var buffer = new float[(long)chunk * Dimension];
-        for (long first = 0; first < source.RowCount; first += chunk)
-        {
-            int rows = (int)Math.Min(chunk, source.RowCount - first);
-            source.ReadRows(first, rows, buffer);
-            Predict(buffer.AsMemory(0, rows * Dimension), rows, Dimension).CopyTo(labels, first);
-        }
-        return labels;
-    }
+    public int[] Predict(IDataSource source) =>
+        DataSource.PredictInChunks(source, Dimension, (chunk, rows) => Predict(chunk, rows, Dimension));
 
     /// <summary>Writes the model as a versioned JSON document (format "gpuem.kmeans").</summary>
     /// <param name="path">The file, created or overwritten.</param>
