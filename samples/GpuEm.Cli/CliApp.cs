@@ -23,7 +23,7 @@ public static class CliApp
           select   fit mixtures over a range of k and covariance types; print the BIC/AIC table
           plot     draw data, clusters, 1σ/2σ ellipses and the log-likelihood curve to a PNG
           devices  list the devices ILGPU sees and whether GpuEm can use them
-          bench    time EM iterations (runs samples/GpuEm.Bench; see docs/BENCHMARKS.md)
+          bench    time EM iterations on a seeded mixture (as samples/GpuEm.Bench; docs/BENCHMARKS.md)
           help     show this text
 
         `gpuem <command> --help` describes a command. Exit codes: 0 ok, 1 data or fit error,
@@ -70,8 +70,7 @@ public static class CliApp
                 "select" => ModelCommands.Select(rest, stdout, stderr),
                 "devices" => ModelCommands.ListDevices(rest, stdout),
                 "plot" => PlotCommands.Plot(rest, stdout),
-                "bench" => throw new UsageException(
-                    "bench is a separate program: dotnet run -c Release --project samples/GpuEm.Bench -- " + string.Join(' ', rest)),
+                "bench" => Bench.BenchRunner.Run(rest, stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)"),
             };
         }

@@ -207,6 +207,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_runs_the_benchmark_in_process_and_prints_json()
+    {
+        (int code, string output, string errors) = Run(
+            "bench", "--model", "gmm", "--covariance", "diag", "--n", "3000", "--d", "4", "--k", "3", "--iterations", "3",
+            "--backend", "reference", "--json");
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.True(json.RootElement.GetProperty("secondsPerIteration").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("floorSeconds").GetDouble() > 0);
+        Assert.Contains("usage: gpuem bench", Run("bench", "--help").Out);
+    }
+
+    [Fact]
     public void Devices_lists_the_cpu_accelerator_and_the_reference_engine()
     {
         (int code, string output, _) = Run("devices");
