@@ -23,6 +23,31 @@ public sealed class NumericalAccuracyTests
         Tolerance.Close(reference.Means, accelerator.Means, 1e-6, 1e-9, "means");
     }
 
+    [Fact]
+    public void Tied_reference_e_step_is_translation_invariant_far_from_the_origin()
+    {
+        // The tied E-step computes (x − s)U − (μ_c − s)U with s the mean of the means; shifting
+        // the data by 1e4 must change the fit only by rounding of the float32 data (~1e-3 · 1e-4).
+        (float[,] data, _, _) = Synthetic.Mixture(2000, 3, 3, seed: 19, separation: 3);
+        var far = new float[2000, 3];
+        for (int i = 0; i < 2000; i++)
+            for (int j = 0; j < 3; j++)
+                far[i, j] = data[i, j] + 1e4f;
+        var options = new GaussianMixtureOptions
+        {
+            ComponentCount = 3, CovarianceType = CovarianceType.Tied, Backend = Backend.Reference,
+            Initialization = GaussianInitialization.KMeansPlusPlus, Tolerance = 0, MaxIterations = 10,
+        };
+        GaussianMixtureModel near = new GaussianMixture(options).Fit(data);
+        GaussianMixtureModel shifted = new GaussianMixture(options).Fit(far);
+        double[,] nearMeans = near.Means, farMeans = shifted.Means;
+        for (int c = 0; c < 3; c++)
+            for (int j = 0; j < 3; j++)
+                Tolerance.Close(nearMeans[c, j] + 1e4, farMeans[c, j], 5e-3, 0, $"mean[{c}, {j}]");
+        Tolerance.Close(near.Covariances, shifted.Covariances, 5e-3, 5e-3, "covariances");
+        Tolerance.Close(near.MeanLogLikelihood, shifted.MeanLogLikelihood, 1e-4, 0, "mean log-likelihood");
+    }
+
     [CudaFact]
     public void Cuda_matches_the_reference_on_a_larger_mixture()
     {

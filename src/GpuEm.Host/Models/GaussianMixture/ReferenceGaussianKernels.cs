@@ -227,7 +227,43 @@ internal static class ReferenceGaussianKernels
                     }
             }
             LogNorm = p.LogNorm;
+            Tied = p.Type == CovarianceType.Tied;
+            if (Tied)
+            {
+                // One factor U for every component: y_c = (x − μ_c)U = (x − s)U − (μ_c − s)U, so
+                // (x − s)U is computed once per point. s, the mean of the means, keeps both terms
+                // small, so their difference cancels nothing that matters (data far from the
+                // origin included).
+                Shift = new double[padded];
+                for (int c = 0; c < p.K; c++)
+                    for (int j = 0; j < p.D; j++)
+                        Shift[j] += p.Means[c * p.D + j] / p.K;
+                MeanProjections = new Vector256<double>[p.K * Columns];
+                for (int c = 0; c < p.K; c++)
+                    for (int jb = 0; jb < Columns; jb++)
+                    {
+                        for (int l = 0; l < Lanes; l++)
+                        {
+                            int j = jb * Lanes + l;
+                            double sum = 0;
+                            if (j < p.D)
+                                for (int i = 0; i <= j; i++)
+                                    sum += (p.Means[c * p.D + i] - Shift[i]) * p.PrecisionCholesky[i * p.D + j];
+                            lane[l] = sum;
+                        }
+                        MeanProjections[c * Columns + jb] = Vector256.Create<double>(lane);
+                    }
+            }
         }
+
+        /// <summary>True for a tied covariance (one factor shared by the components).</summary>
+        public bool Tied { get; }
+
+        /// <summary>Tied only: s, the mean of the component means, padded.</summary>
+        public double[]? Shift { get; }
+
+        /// <summary>Tied only: (μ_c − s)U as vectors, [c·Columns + jb].</summary>
+        public Vector256<double>[]? MeanProjections { get; }
 
         public int D { get; }
 
@@ -263,6 +299,8 @@ internal static class ReferenceGaussianKernels
         n.Clear();
         Span<double> x = stackalloc double[padded];
         x.Clear();
+        Span<double> shifted = stackalloc double[padded];
+        shifted.Clear();
         // z again as plain doubles, to broadcast z_i without extracting a lane.
         Span<double> zs = padded * k <= 4096 ? stackalloc double[padded * k] : new double[padded * k];
         ReadOnlySpan<Vector256<double>> factors = layout.Factors;
@@ -280,6 +318,12 @@ internal static class ReferenceGaussianKernels
             for (int j = 0; j < d; j++)
                 x[j] = source[j];
             double max = double.NegativeInfinity;
+            if (layout.Tied)
+            {
+                for (int j = 0; j < d; j++)
+                    shifted[j] = x[j] - layout.Shift![j];
+                Project(shifted, factors[..(d * nb)], d, nb, y);
+            }
             for (int c = 0; c < k; c++)
             {
                 Span<Vector256<double>> zc = z.Slice(c * nb, nb);
@@ -290,8 +334,22 @@ internal static class ReferenceGaussianKernels
                     zc[jb] = Vector256.Create<double>(x.Slice(jb * Lanes, Lanes)) - Vector256.Create<double>(mu.Slice(jb * Lanes, Lanes));
                     zc[jb].CopyTo(zcs.Slice(jb * Lanes, Lanes));
                 }
-                ReadOnlySpan<Vector256<double>> u = factors.Slice(c * d * nb, d * nb);
-                Vector256<double> squares = nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y);
+                Vector256<double> squares;
+                if (layout.Tied)
+                {
+                    squares = Vector256<double>.Zero;
+                    ReadOnlySpan<Vector256<double>> projected = layout.MeanProjections.AsSpan(c * nb, nb);
+                    for (int jb = 0; jb < nb; jb++)
+                    {
+                        Vector256<double> diff = y[jb] - projected[jb];
+                        squares = Vector256.FusedMultiplyAdd(diff, diff, squares);
+                    }
+                }
+                else
+                {
+                    ReadOnlySpan<Vector256<double>> u = factors.Slice(c * d * nb, d * nb);
+                    squares = nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y);
+                }
                 double lp = layout.LogNorm[c] - 0.5 * Vector256.Sum(squares);
                 logp[c] = lp;
                 max = Math.Max(max, lp);
@@ -391,6 +449,20 @@ internal static class ReferenceGaussianKernels
         for (int jb = 0; jb < nb; jb++)
             squares = Vector256.FusedMultiplyAdd(y[jb], y[jb], squares);
         return squares;
+    }
+
+    // y = z U (lane blocks), U upper-triangular: blocks jb < i/4 of row i are zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Project(ReadOnlySpan<double> z, ReadOnlySpan<Vector256<double>> u, int d, int nb, Span<Vector256<double>> y)
+    {
+        y.Clear();
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<double> zi = Vector256.Create(z[i]);
+            ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb, nb);
+            for (int jb = i / Lanes; jb < nb; jb++)
+                y[jb] = Vector256.FusedMultiplyAdd(zi, row[jb], y[jb]);
+        }
     }
 
     /// <summary>values[c] = exp(values[c] − max) in place, 4 at a time; returns their sum.</summary>
