@@ -129,6 +129,20 @@ public sealed class DataSourceTests : IDisposable
     }
 
     [Fact]
+    public void Csv_separator_and_array_sources_work()
+    {
+        File.WriteAllText(PathOf("semi.csv"), "1;2\n3;4\n");
+        using (CsvDataSource source = CsvDataSource.Open(PathOf("semi.csv"), new CsvOptions { Separator = ';' }))
+            Assert.Equal(new float[] { 1, 2, 3, 4 }, ReadInChunks(source, 1));
+        float[,] values = { { 1, 2, 3 }, { 4, 5, 6 } };
+        using var array = new ArrayDataSource(values);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, ReadInChunks(array, 1));
+        values[0, 0] = 9; // the source holds its own copy
+        Assert.Equal(1f, DataSource.ReadAll(array).Span[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => array.ReadRows(1, 2, new float[6]));
+    }
+
+    [Fact]
     public void Fit_and_predict_from_files_equal_the_in_memory_fit()
     {
         (float[,] data, _, _) = Synthetic.Mixture(300, 2, 2, seed: 103);

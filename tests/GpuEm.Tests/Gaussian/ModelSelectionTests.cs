@@ -42,6 +42,17 @@ public sealed class ModelSelectionTests
     }
 
     [Fact]
+    public void Row_major_overload_gives_the_same_table()
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(300, 2, 2, seed: 94);
+        float[] flat = data.Cast<float>().ToArray();
+        ModelSelectionResult a = GaussianMixture.SelectComponents(data, [1, 2, 3], [CovarianceType.Diagonal], baseOptions: Reference);
+        ModelSelectionResult b = GaussianMixture.SelectComponents(flat, 300, 2, [1, 2, 3], [CovarianceType.Diagonal], baseOptions: Reference);
+        Assert.Equal(a.Candidates.Select(c => c.Bic), b.Candidates.Select(c => c.Bic));
+        Assert.Equal(2, b.Best.ComponentCount);
+    }
+
+    [Fact]
     public void A_failing_candidate_is_reported_and_the_others_still_run()
     {
         float[,] data = Synthetic.Gaussian(5, 2, seed: 93);
