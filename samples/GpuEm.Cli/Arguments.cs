@@ -6,8 +6,10 @@ namespace GpuEm.Cli;
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// "--name value" options and "--flag" switches after a subcommand. Every option a command
-/// reads is declared, so an unknown one is a usage error rather than silently ignored.
+/// "--name value" options and "--flag" switches after a subcommand, parsed by System.CommandLine
+/// (tokens, "--name=value", option matching). Every option a command reads is declared, so an
+/// unknown one is a usage error rather than silently ignored; values are converted here, with
+/// messages that name the option.
 /// </summary>
 internal sealed class Arguments
 {
@@ -16,24 +18,53 @@ internal sealed class Arguments
 
     public Arguments(IEnumerable<string> args, IReadOnlySet<string> options, IReadOnlySet<string> flags)
     {
-        using IEnumerator<string> e = args.GetEnumerator();
-        while (e.MoveNext())
+        var command = new System.CommandLine.Command("gpuem");
+        var valueOptions = new Dictionary<string, System.CommandLine.Option<string>>(StringComparer.Ordinal);
+        var flagOptions = new Dictionary<string, System.CommandLine.Option<bool>>(StringComparer.Ordinal);
+        foreach (string name in options)
         {
-            string arg = e.Current;
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-                throw new UsageException($"unexpected argument '{arg}'");
-            string name = arg[2..];
-            if (flags.Contains(name))
-            {
+            var option = new System.CommandLine.Option<string>("--" + name);
+            valueOptions[name] = option;
+            command.Options.Add(option);
+        }
+        foreach (string name in flags)
+        {
+            var option = new System.CommandLine.Option<bool>("--" + name) { Arity = System.CommandLine.ArgumentArity.Zero };
+            flagOptions[name] = option;
+            command.Options.Add(option);
+        }
+        string[] tokens = args.ToArray();
+        System.CommandLine.ParseResult result = command.Parse(tokens);
+        if (result.Errors.Count > 0)
+            throw new UsageException(Explain(tokens, options, flags, result.Errors[0].Message));
+        foreach ((string name, System.CommandLine.Option<string> option) in valueOptions)
+            if (result.GetResult(option) is not null && result.GetValue(option) is { } value)
+                _values[name] = value;
+        foreach ((string name, System.CommandLine.Option<bool> option) in flagOptions)
+            if (result.GetValue(option))
                 _flags.Add(name);
+    }
+
+    // The parser's message, or a plainer one for the usual mistakes.
+    private static string Explain(string[] tokens, IReadOnlySet<string> options, IReadOnlySet<string> flags, string message)
+    {
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            string token = tokens[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (i == 0 || !options.Contains(tokens[i - 1][2..]))
+                    return $"unexpected argument '{token}'";
                 continue;
             }
-            if (!options.Contains(name))
-                throw new UsageException($"unknown option '{arg}'");
-            if (!e.MoveNext())
-                throw new UsageException($"option '{arg}' needs a value");
-            _values[name] = e.Current;
+            string name = token[2..].Split('=')[0];
+            if (!options.Contains(name) && !flags.Contains(name))
+                return $"unknown option '--{name}'";
+            if (options.Contains(name) && !token.Contains('=', StringComparison.Ordinal)
+                && (i + 1 == tokens.Length || tokens[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                return $"option '--{name}' needs a value";
         }
+        return message.ReplaceLineEndings(" ");
     }
 
     public bool Flag(string name) => _flags.Contains(name);
