@@ -122,7 +122,11 @@ public static class BenchRunner
         {
             var kmeansOptions = new KMeansOptions
             {
-                ClusterCount = k, Backend = backend, Tolerance = 0, Seed = seed, DeviceMemoryLimit = memoryLimit,
+                ClusterCount = k,
+                Backend = backend,
+                Tolerance = 0,
+                Seed = seed,
+                DeviceMemoryLimit = memoryLimit,
                 Initialization = KMeansInitialization.RandomPoints,
             };
             new KMeans(kmeansOptions with { MaxIterations = 1 }).Fit(data, n, d);
@@ -139,22 +143,22 @@ public static class BenchRunner
 
         GaussianMixtureModel FitMixture()
         {
-        var baseOptions = new GaussianMixtureOptions
-        {
-            ComponentCount = k,
-            CovarianceType = covariance,
-            Backend = backend,
-            Tolerance = 0,
-            Seed = seed,
-            DeviceMemoryLimit = memoryLimit,
-            Initialization = GaussianInitialization.RandomPoints,
-        };
-        new GaussianMixture(baseOptions with { MaxIterations = 1 }).Fit(data, n, d);
-        total.Restart();
-        GaussianMixtureModel fitted = new GaussianMixture(baseOptions with { MaxIterations = iterations, Progress = progress })
-            .Fit(data, n, d);
-        total.Stop();
-        return fitted;
+            var baseOptions = new GaussianMixtureOptions
+            {
+                ComponentCount = k,
+                CovarianceType = covariance,
+                Backend = backend,
+                Tolerance = 0,
+                Seed = seed,
+                DeviceMemoryLimit = memoryLimit,
+                Initialization = GaussianInitialization.RandomPoints,
+            };
+            new GaussianMixture(baseOptions with { MaxIterations = 1 }).Fit(data, n, d);
+            total.Restart();
+            GaussianMixtureModel fitted = new GaussianMixture(baseOptions with { MaxIterations = iterations, Progress = progress })
+                .Fit(data, n, d);
+            total.Stop();
+            return fitted;
         }
 
         double[] perIteration = stamps.Zip(stamps.Skip(1), (a, b) => (b - a).TotalSeconds).OrderBy(s => s).ToArray();

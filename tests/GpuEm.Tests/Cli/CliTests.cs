@@ -77,7 +77,9 @@ public sealed class CliTests : IDisposable
 
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 2, Backend = Backend.Reference, Seed = 5,
+            ComponentCount = 2,
+            Backend = Backend.Reference,
+            Seed = 5,
         }).Fit(data);
         double[,] means = model.Means;
         JsonElement[] printed = root.GetProperty("means").EnumerateArray().ToArray();

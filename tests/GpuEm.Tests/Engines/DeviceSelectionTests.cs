@@ -46,7 +46,8 @@ public sealed class DeviceSelectionTests
             return; // This machine has one: the failure path cannot be exercised here.
         var error = Assert.Throws<NotSupportedException>(() => new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 1, Backend = backend,
+            ComponentCount = 1,
+            Backend = backend,
         }).Fit(Synthetic.Gaussian(10, 2, seed: 1)));
         Assert.Contains(backend.ToString(), error.Message);
     }
@@ -64,7 +65,8 @@ public sealed class DeviceSelectionTests
     {
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 1, Backend = Backend.Reference,
+            ComponentCount = 1,
+            Backend = Backend.Reference,
         }).Fit(Synthetic.Gaussian(10, 2, seed: 1));
         Assert.Equal(Backend.Reference, model.Backend);
         Assert.Contains("reference", model.DeviceName, StringComparison.OrdinalIgnoreCase);

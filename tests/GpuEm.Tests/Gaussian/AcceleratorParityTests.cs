@@ -67,11 +67,13 @@ public sealed class AcceleratorParityTests
                 double relative = iterations == 1 ? ParameterRelativeOneStep : ParameterRelativeTwentySteps;
                 GaussianMixtureModel reference = new GaussianMixture(options with
                 {
-                    MaxIterations = iterations, Backend = Backend.Reference,
+                    MaxIterations = iterations,
+                    Backend = Backend.Reference,
                 }).Fit(data, w);
                 GaussianMixtureModel accelerator = new GaussianMixture(options with
                 {
-                    MaxIterations = iterations, Backend = Backend.CpuAccelerator,
+                    MaxIterations = iterations,
+                    Backend = Backend.CpuAccelerator,
                 }).Fit(data, w);
 
                 Assert.Equal(Backend.CpuAccelerator, accelerator.Backend);

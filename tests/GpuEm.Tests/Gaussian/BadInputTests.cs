@@ -64,7 +64,9 @@ public sealed class BadInputTests
             data[i, 1] = 5f; // a constant column: zero variance
         var estimator = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 1, CovarianceRegularization = 0, Backend = backend,
+            ComponentCount = 1,
+            CovarianceRegularization = 0,
+            Backend = backend,
         });
         var error = Assert.Throws<SingularCovarianceException>(() => estimator.Fit(data));
         Assert.Contains("CovarianceRegularization", error.Message);

@@ -95,7 +95,11 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(800, 3, 3, seed: 8);
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = 3, Backend = backend, Seed = 42, Restarts = 2, MaxIterations = 15,
+            ComponentCount = 3,
+            Backend = backend,
+            Seed = 42,
+            Restarts = 2,
+            MaxIterations = 15,
         };
         GaussianMixtureModel first = new GaussianMixture(options).Fit(data);
         GaussianMixtureModel second = new GaussianMixture(options).Fit(data);
@@ -112,7 +116,8 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(1000, 2, 3, seed: 2);
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 3, Backend = Backend.Reference,
+            ComponentCount = 3,
+            Backend = Backend.Reference,
         }).Fit(data);
         // Both are the same float64 sum over the same points, in a different order.
         Tolerance.Close(model.MeanLogLikelihood, model.Score(data), 1e-12, 1e-12, "score");
@@ -125,7 +130,8 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(500, 2, 3, seed: 4, separation: 3);
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 3, Backend = Backend.Reference,
+            ComponentCount = 3,
+            Backend = Backend.Reference,
         }).Fit(data);
         int[] labels = model.Predict(data);
         double[,] proba = model.PredictProba(data);
@@ -150,7 +156,9 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(400, 3, 2, seed: 6);
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 2, CovarianceType = CovarianceType.Diagonal, Backend = Backend.Reference,
+            ComponentCount = 2,
+            CovarianceType = CovarianceType.Diagonal,
+            Backend = Backend.Reference,
         }).Fit(data);
         double logLikelihood = model.ScoreSamples(data).Sum();
         long p = 2 * 3 + 2 * 3 + 1;
@@ -165,7 +173,10 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(900, 2, 5, seed: 13, separation: 2);
         double Fit(int restarts) => new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 5, Restarts = restarts, Seed = 9, Backend = Backend.Reference,
+            ComponentCount = 5,
+            Restarts = restarts,
+            Seed = 9,
+            Backend = Backend.Reference,
             Initialization = GaussianInitialization.RandomPoints,
         }).Fit(data).MeanLogLikelihood;
         // Restart 0 is the same start in both fits, so the best of four is at least as good.
@@ -178,11 +189,16 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(900, 2, 3, seed: 15, separation: 5);
         GaussianMixtureModel start = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 3, MaxIterations = 0, Backend = Backend.Reference, Seed = 4,
+            ComponentCount = 3,
+            MaxIterations = 0,
+            Backend = Backend.Reference,
+            Seed = 4,
         }).Fit(data);
         var clusters = new GpuEm.Models.KMeans.KMeans(new GpuEm.Models.KMeans.KMeansOptions
         {
-            ClusterCount = 3, Backend = Backend.Reference, Seed = GaussianMixture.RestartSeed(4, 0),
+            ClusterCount = 3,
+            Backend = Backend.Reference,
+            Seed = GaussianMixture.RestartSeed(4, 0),
         }).Fit(data);
         // K-means' converged centres are the means of its clusters, which one M-step reproduces.
         Tolerance.Close(clusters.Centres, start.Means, 1e-9, 1e-9, "means");
@@ -262,7 +278,10 @@ public sealed class EmPropertyTests
         using var source = new CancellationTokenSource();
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = 2, Backend = Backend.Reference, Tolerance = 0, MaxIterations = 50,
+            ComponentCount = 2,
+            Backend = Backend.Reference,
+            Tolerance = 0,
+            MaxIterations = 50,
             Progress = new SynchronousProgress<FitProgress>(r =>
             {
                 if (r.Iteration == 3)
@@ -282,7 +301,8 @@ public sealed class EmPropertyTests
         (float[,] data, _, _) = Synthetic.Mixture(2000, 2, 2, seed: 12, separation: 8);
         GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
         {
-            ComponentCount = 2, Backend = Backend.Reference,
+            ComponentCount = 2,
+            Backend = Backend.Reference,
         }).Fit(data);
         (float[,] points, int[] labels) = model.Sample(20000, seed: 5);
         (float[,] again, _) = model.Sample(20000, seed: 5);
@@ -331,8 +351,12 @@ public sealed class EmPropertyTests
         var start = new GaussianMixtureStart(new[] { 0.5, 0.5 }, new double[,] { { 0, 0 }, { 6, 0 } });
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = 2, Initialization = GaussianInitialization.Given, InitialParameters = start,
-            Backend = Backend.Reference, MaxIterations = 10, Tolerance = 0,
+            ComponentCount = 2,
+            Initialization = GaussianInitialization.Given,
+            InitialParameters = start,
+            Backend = Backend.Reference,
+            MaxIterations = 10,
+            Tolerance = 0,
         };
         GaussianMixtureModel weighted = new GaussianMixture(options with
         {

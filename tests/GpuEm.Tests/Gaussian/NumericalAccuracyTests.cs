@@ -35,8 +35,12 @@ public sealed class NumericalAccuracyTests
                 far[i, j] = data[i, j] + 1e4f;
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = 3, CovarianceType = CovarianceType.Tied, Backend = Backend.Reference,
-            Initialization = GaussianInitialization.KMeansPlusPlus, Tolerance = 0, MaxIterations = 10,
+            ComponentCount = 3,
+            CovarianceType = CovarianceType.Tied,
+            Backend = Backend.Reference,
+            Initialization = GaussianInitialization.KMeansPlusPlus,
+            Tolerance = 0,
+            MaxIterations = 10,
         };
         GaussianMixtureModel near = new GaussianMixture(options).Fit(data);
         GaussianMixtureModel shifted = new GaussianMixture(options).Fit(far);
@@ -56,8 +60,12 @@ public sealed class NumericalAccuracyTests
         {
             var options = new GaussianMixtureOptions
             {
-                ComponentCount = 6, CovarianceType = type, MaxIterations = 1, Tolerance = 0,
-                Initialization = GaussianInitialization.KMeansPlusPlus, Seed = 2,
+                ComponentCount = 6,
+                CovarianceType = type,
+                MaxIterations = 1,
+                Tolerance = 0,
+                Initialization = GaussianInitialization.KMeansPlusPlus,
+                Seed = 2,
             };
             GaussianMixtureModel reference = new GaussianMixture(options with { Backend = Backend.Reference }).Fit(data);
             GaussianMixtureModel cuda = new GaussianMixture(options with { Backend = Backend.Cuda }).Fit(data);

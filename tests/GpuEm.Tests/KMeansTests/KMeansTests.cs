@@ -27,8 +27,11 @@ public sealed class KMeansTests
         {
             var options = new KMeansOptions
             {
-                ClusterCount = k, Initialization = KMeansInitialization.Given, InitialCentres = centres,
-                MaxIterations = iterations, Tolerance = 0,
+                ClusterCount = k,
+                Initialization = KMeansInitialization.Given,
+                InitialCentres = centres,
+                MaxIterations = iterations,
+                Tolerance = 0,
             };
             KMeansModel reference = new KMeans(options with { Backend = Backend.Reference }).Fit(data);
             KMeansModel accelerator = new KMeans(options with { Backend = Backend.CpuAccelerator }).Fit(data);
@@ -51,7 +54,10 @@ public sealed class KMeansTests
         (float[,] data, _, _) = Synthetic.Mixture(1500, 2, 6, seed: 3, separation: 1.5);
         KMeansModel model = new KMeans(new KMeansOptions
         {
-            ClusterCount = 6, Initialization = KMeansInitialization.RandomPoints, Tolerance = 0, Backend = backend,
+            ClusterCount = 6,
+            Initialization = KMeansInitialization.RandomPoints,
+            Tolerance = 0,
+            Backend = backend,
         }).Fit(data);
         IReadOnlyList<double> history = model.InertiaHistory;
         Assert.True(history.Count > 2);
@@ -128,7 +134,10 @@ public sealed class KMeansTests
         var warnings = new List<string>();
         KMeansModel model = new KMeans(new KMeansOptions
         {
-            ClusterCount = 3, Initialization = KMeansInitialization.Given, InitialCentres = centres, Backend = backend,
+            ClusterCount = 3,
+            Initialization = KMeansInitialization.Given,
+            InitialCentres = centres,
+            Backend = backend,
             Progress = new SynchronousProgress<FitProgress>(p =>
             {
                 if (p.Warning is not null)
@@ -161,7 +170,9 @@ public sealed class KMeansTests
         Assert.Throws<ArgumentException>(() => new KMeans(new KMeansOptions { ClusterCount = 2 }).Fit(data, negative));
         Assert.Throws<ArgumentException>(() => new KMeans(new KMeansOptions
         {
-            ClusterCount = 2, Initialization = KMeansInitialization.Given, InitialCentres = new double[3, 2],
+            ClusterCount = 2,
+            Initialization = KMeansInitialization.Given,
+            InitialCentres = new double[3, 2],
         }));
     }
 
@@ -171,7 +182,9 @@ public sealed class KMeansTests
         float[,] data = { { 0 }, { 1 }, { 10 }, { 11 } };
         KMeansModel model = new KMeans(new KMeansOptions
         {
-            ClusterCount = 2, Initialization = KMeansInitialization.Given, InitialCentres = new double[,] { { 0 }, { 10 } },
+            ClusterCount = 2,
+            Initialization = KMeansInitialization.Given,
+            InitialCentres = new double[,] { { 0 }, { 10 } },
             Backend = Backend.Reference,
         }).Fit(data, new float[] { 3, 1, 1, 1 });
         Assert.Equal(0.25, model.Centres[0, 0], 12);
@@ -185,8 +198,11 @@ public sealed class KMeansTests
         float[,] data = { { 0, 0 }, { 3, 4 } };
         KMeansModel model = new KMeans(new KMeansOptions
         {
-            ClusterCount = 2, Initialization = KMeansInitialization.Given, InitialCentres = new double[,] { { 0, 0 }, { 3, 4 } },
-            Backend = Backend.Reference, MaxIterations = 0,
+            ClusterCount = 2,
+            Initialization = KMeansInitialization.Given,
+            InitialCentres = new double[,] { { 0, 0 }, { 3, 4 } },
+            Backend = Backend.Reference,
+            MaxIterations = 0,
         }).Fit(data);
         double[,] distances = model.Transform(data);
         Assert.Equal(new double[] { 0, 5, 5, 0 }, Tolerance.Flatten(distances));

@@ -93,48 +93,48 @@ internal sealed class GaussianConstraints
         {
             case CovarianceType.Full:
             case CovarianceType.Tied:
-            {
-                var scale = Matrix<double>.Build.Dense(d, d, (i, j) => prior.Scale[i * d + j]);
-                double logDetScale = scale.Cholesky().DeterminantLn;
-                int matrices = Type == CovarianceType.Full ? k : 1;
-                for (int c = 0; c < matrices; c++)
                 {
-                    Matrix<double> precision = Precision(p, c);
-                    // log|Σ| = −2 log det U.
-                    double logDetCovariance = -2 * p.LogDet[c];
-                    logPrior += 0.5 * prior.Nu * logDetScale - 0.5 * prior.Nu * d * Math.Log(2)
-                        - MultivariateGammaLn(0.5 * prior.Nu, d)
-                        - 0.5 * (prior.Nu + d + 1) * logDetCovariance
-                        - 0.5 * (scale * precision).Trace();
-                }
-                if (prior.Kappa > 0)
-                    for (int c = 0; c < k; c++)
-                        logPrior += NormalLn(p.Means.AsSpan(c * d, d), prior.Location, Precision(p, c), prior.Kappa, -2 * p.LogDet[c]);
-                break;
-            }
-            default:
-            {
-                bool spherical = Type == CovarianceType.Spherical;
-                double shape = 0.5 * prior.Nu;
-                for (int c = 0; c < k; c++)
-                {
-                    if (spherical)
-                        logPrior += InverseGammaLn(p.Covariances[c], shape, 0.5 * prior.ScaleTrace / d);
-                    for (int j = 0; j < d; j++)
+                    var scale = Matrix<double>.Build.Dense(d, d, (i, j) => prior.Scale[i * d + j]);
+                    double logDetScale = scale.Cholesky().DeterminantLn;
+                    int matrices = Type == CovarianceType.Full ? k : 1;
+                    for (int c = 0; c < matrices; c++)
                     {
-                        double variance = spherical ? p.Covariances[c] : p.Covariances[c * d + j];
-                        if (!spherical)
-                            logPrior += InverseGammaLn(variance, shape, 0.5 * prior.Scale[j * d + j]);
-                        if (prior.Kappa > 0)
+                        Matrix<double> precision = Precision(p, c);
+                        // log|Σ| = −2 log det U.
+                        double logDetCovariance = -2 * p.LogDet[c];
+                        logPrior += 0.5 * prior.Nu * logDetScale - 0.5 * prior.Nu * d * Math.Log(2)
+                            - MultivariateGammaLn(0.5 * prior.Nu, d)
+                            - 0.5 * (prior.Nu + d + 1) * logDetCovariance
+                            - 0.5 * (scale * precision).Trace();
+                    }
+                    if (prior.Kappa > 0)
+                        for (int c = 0; c < k; c++)
+                            logPrior += NormalLn(p.Means.AsSpan(c * d, d), prior.Location, Precision(p, c), prior.Kappa, -2 * p.LogDet[c]);
+                    break;
+                }
+            default:
+                {
+                    bool spherical = Type == CovarianceType.Spherical;
+                    double shape = 0.5 * prior.Nu;
+                    for (int c = 0; c < k; c++)
+                    {
+                        if (spherical)
+                            logPrior += InverseGammaLn(p.Covariances[c], shape, 0.5 * prior.ScaleTrace / d);
+                        for (int j = 0; j < d; j++)
                         {
-                            double e = p.Means[c * d + j] - prior.Location[j];
-                            double v = variance / prior.Kappa;
-                            logPrior += -0.5 * Math.Log(2 * Math.PI * v) - 0.5 * e * e / v;
+                            double variance = spherical ? p.Covariances[c] : p.Covariances[c * d + j];
+                            if (!spherical)
+                                logPrior += InverseGammaLn(variance, shape, 0.5 * prior.Scale[j * d + j]);
+                            if (prior.Kappa > 0)
+                            {
+                                double e = p.Means[c * d + j] - prior.Location[j];
+                                double v = variance / prior.Kappa;
+                                logPrior += -0.5 * Math.Log(2 * Math.PI * v) - 0.5 * e * e / v;
+                            }
                         }
                     }
+                    break;
                 }
-                break;
-            }
         }
         return logPrior;
     }

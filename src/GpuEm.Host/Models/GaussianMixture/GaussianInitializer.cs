@@ -38,35 +38,35 @@ internal static class GaussianInitializer
             case GaussianInitialization.Given:
                 return FromStart(options.InitialParameters!, data, type, reg);
             case GaussianInitialization.KMeans:
-            {
-                KMeans.KMeansModel clusters = new KMeans.KMeans(new KMeans.KMeansOptions
                 {
-                    ClusterCount = k,
-                    Seed = seed,
-                    Backend = options.Backend,
-                    DeviceMemoryLimit = options.DeviceMemoryLimit,
-                    Progress = WarningsOnly.Wrap(options.Progress, "K-means initialization: "),
-                }).Fit(data, CancellationToken.None);
-                return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
-            }
+                    KMeans.KMeansModel clusters = new KMeans.KMeans(new KMeans.KMeansOptions
+                    {
+                        ClusterCount = k,
+                        Seed = seed,
+                        Backend = options.Backend,
+                        DeviceMemoryLimit = options.DeviceMemoryLimit,
+                        Progress = WarningsOnly.Wrap(options.Progress, "K-means initialization: "),
+                    }).Fit(data, CancellationToken.None);
+                    return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
+                }
             case GaussianInitialization.RandomResponsibilities:
-            {
-                double[] mean = GlobalMean(data);
-                var shifts = new double[k * data.Columns];
-                for (int c = 0; c < k; c++)
-                    mean.CopyTo(shifts, c * data.Columns);
-                GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
-                    data, k, diagonal, shifts, (row, r) => RandomResponsibilities(seed, row, r));
-                return GaussianMStep.Maximize(stats, type, reg);
-            }
+                {
+                    double[] mean = GlobalMean(data);
+                    var shifts = new double[k * data.Columns];
+                    for (int c = 0; c < k; c++)
+                        mean.CopyTo(shifts, c * data.Columns);
+                    GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
+                        data, k, diagonal, shifts, (row, r) => RandomResponsibilities(seed, row, r));
+                    return GaussianMStep.Maximize(stats, type, reg);
+                }
             default:
-            {
-                var random = new Random(seed);
-                double[] centres = options.Initialization == GaussianInitialization.KMeansPlusPlus
-                    ? Seeding.KMeansPlusPlus(data, k, random)
-                    : Seeding.RandomPoints(data, k, random);
-                return FromCentres(data, centres, k, type, reg);
-            }
+                {
+                    var random = new Random(seed);
+                    double[] centres = options.Initialization == GaussianInitialization.KMeansPlusPlus
+                        ? Seeding.KMeansPlusPlus(data, k, random)
+                        : Seeding.RandomPoints(data, k, random);
+                    return FromCentres(data, centres, k, type, reg);
+                }
         }
     }
 

@@ -95,62 +95,62 @@ internal static class GaussianMStep
                 }
                 break;
             case CovarianceType.Tied:
-            {
-                double denominator = stats.Weight.Sum();
-                for (int c = 0; c < k; c++)
                 {
-                    Scatter(stats, delta, offset, n[c], c, covariances);
-                    if (prior is { Kappa: > 0 })
-                        AddOuter(covariances, means.AsSpan(c * d, d), prior.Location, prior.Kappa, d);
-                }
-                if (prior is not null)
-                {
-                    for (int i = 0; i < d * d; i++)
-                        covariances[i] += prior.Scale[i];
-                    denominator += meanPrior * k + prior.Nu + d + 1;
-                }
-                Scale(covariances, denominator > 0 ? 1.0 / denominator : 0);
-                AddToDiagonal(covariances, d, reg);
-                break;
-            }
-            default:
-            {
-                bool spherical = type == CovarianceType.Spherical;
-                for (int c = 0; c < k; c++)
-                {
-                    double sphericalSum = 0;
-                    for (int j = 0; j < d; j++)
+                    double denominator = stats.Weight.Sum();
+                    for (int c = 0; c < k; c++)
                     {
-                        int index = c * d + j;
-                        // Scatter around μ per dimension: S2 − N δ² + N (δ − m)².
-                        double gap = delta[index] - offset[index];
-                        double scatter = stats.Sum2[index] - n[c] * delta[index] * delta[index] + n[c] * gap * gap;
-                        if (prior is not null)
+                        Scatter(stats, delta, offset, n[c], c, covariances);
+                        if (prior is { Kappa: > 0 })
+                            AddOuter(covariances, means.AsSpan(c * d, d), prior.Location, prior.Kappa, d);
+                    }
+                    if (prior is not null)
+                    {
+                        for (int i = 0; i < d * d; i++)
+                            covariances[i] += prior.Scale[i];
+                        denominator += meanPrior * k + prior.Nu + d + 1;
+                    }
+                    Scale(covariances, denominator > 0 ? 1.0 / denominator : 0);
+                    AddToDiagonal(covariances, d, reg);
+                    break;
+                }
+            default:
+                {
+                    bool spherical = type == CovarianceType.Spherical;
+                    for (int c = 0; c < k; c++)
+                    {
+                        double sphericalSum = 0;
+                        for (int j = 0; j < d; j++)
                         {
-                            double e = means[index] - prior.Location[j];
-                            scatter += kappa * e * e + (spherical ? 0 : prior.Scale[j * d + j]);
+                            int index = c * d + j;
+                            // Scatter around μ per dimension: S2 − N δ² + N (δ − m)².
+                            double gap = delta[index] - offset[index];
+                            double scatter = stats.Sum2[index] - n[c] * delta[index] * delta[index] + n[c] * gap * gap;
+                            if (prior is not null)
+                            {
+                                double e = means[index] - prior.Location[j];
+                                scatter += kappa * e * e + (spherical ? 0 : prior.Scale[j * d + j]);
+                            }
+                            if (spherical)
+                            {
+                                sphericalSum += scatter;
+                                continue;
+                            }
+                            double denominator = prior is null ? n[c] : n[c] + meanPrior + prior.Nu + 2;
+                            covariances[index] = scatter / denominator + reg;
                         }
                         if (spherical)
                         {
-                            sphericalSum += scatter;
-                            continue;
+                            double denominator = n[c] * d;
+                            if (prior is not null)
+                            {
+                                sphericalSum += prior.ScaleTrace / d;
+                                denominator += meanPrior * d + prior.Nu + 2;
+                            }
+                            covariances[c] = sphericalSum / denominator + reg;
                         }
-                        double denominator = prior is null ? n[c] : n[c] + meanPrior + prior.Nu + 2;
-                        covariances[index] = scatter / denominator + reg;
                     }
-                    if (spherical)
-                    {
-                        double denominator = n[c] * d;
-                        if (prior is not null)
-                        {
-                            sphericalSum += prior.ScaleTrace / d;
-                            denominator += meanPrior * d + prior.Nu + 2;
-                        }
-                        covariances[c] = sphericalSum / denominator + reg;
-                    }
+                    break;
                 }
-                break;
-            }
         }
         return covariances;
     }

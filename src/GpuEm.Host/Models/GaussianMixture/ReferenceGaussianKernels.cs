@@ -1,6 +1,6 @@
-using GpuEm.Engines;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using GpuEm.Engines;
 
 namespace GpuEm.Models.GaussianMixture;
 
