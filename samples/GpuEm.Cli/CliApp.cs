@@ -98,12 +98,12 @@ public static class CliApp
 
     /// <summary>Writes notices and warnings of a fit to stderr, and per-iteration progress when
     /// <see cref="ShowProgress"/> is on.</summary>
-    internal static IProgress<FitProgress> Warnings(TextWriter stderr) =>
-        new WarningWriter(stderr, ShowProgress);
+    internal static IProgress<FitProgress> Warnings(TextWriter stderr, int maxIterations = 0) =>
+        new WarningWriter(stderr, ShowProgress, maxIterations);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
-    private sealed class WarningWriter(TextWriter stderr, bool progress) : IProgress<FitProgress>
+    private sealed class WarningWriter(TextWriter stderr, bool progress, int maxIterations) : IProgress<FitProgress>
     {
         private TimeSpan _last;
 
@@ -120,8 +120,13 @@ public static class CliApp
                 _last = TimeSpan.Zero;
             double seconds = (value.Elapsed - _last).TotalSeconds;
             _last = value.Elapsed;
+            // ETA of the restart if it runs to MaxIterations: the mean time per iteration so far.
+            string eta = maxIterations > value.Iteration && value.Iteration > 0
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $", at most {(maxIterations - value.Iteration) * value.Elapsed.TotalSeconds / (value.Iteration + 1):F1} s left")
+                : "";
             stderr.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"gpuem: restart {value.Restart} iteration {value.Iteration}: objective {value.Objective:F6}, change {value.Change:E2}, {seconds:F3} s"));
+                $"gpuem: restart {value.Restart} iteration {value.Iteration}: objective {value.Objective:F6}, change {value.Change:E2}, {seconds:F3} s{eta}"));
         }
     }
 }

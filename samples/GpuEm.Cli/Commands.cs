@@ -150,7 +150,7 @@ internal static class Commands
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
-            Progress = CliApp.Warnings(stderr),
+            Progress = CliApp.Warnings(stderr, a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations)),
         };
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
         float[,] data = CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize);
@@ -215,7 +215,7 @@ internal static class Commands
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
-            Progress = CliApp.Warnings(stderr),
+            Progress = CliApp.Warnings(stderr, a.Int("max-iter", 300)),
         };
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         float[,] data = CsvMatrixReader.Read(input);

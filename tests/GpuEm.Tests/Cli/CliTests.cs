@@ -163,6 +163,8 @@ public sealed class CliTests : IDisposable
         var stderr = new StringWriter(CultureInfo.InvariantCulture);
         Assert.Equal(0, CliApp.Run(fit, stdout, stderr, CancellationToken.None, showProgress: true));
         Assert.Contains("iteration 3: objective", stderr.ToString());
+        Assert.Contains("iteration 1: objective", stderr.ToString());
+        Assert.Contains("s left", stderr.ToString());
 
         stderr = new StringWriter(CultureInfo.InvariantCulture);
         Assert.Equal(0, CliApp.Run([.. fit, "--quiet"], new StringWriter(), stderr, CancellationToken.None, showProgress: true));
