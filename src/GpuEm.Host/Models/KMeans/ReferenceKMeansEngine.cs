@@ -50,12 +50,30 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
         float[]? weights = data.Weights;
         Span<Vector256<double>> x0 = stackalloc Vector256<double>[d];
         Span<Vector256<double>> x1 = stackalloc Vector256<double>[d];
+        Span<Vector256<double>> x2 = stackalloc Vector256<double>[d];
+        Span<Vector256<double>> x3 = stackalloc Vector256<double>[d];
+        Span<int> labels = stackalloc int[4];
         var counts = new double[p.K];
         var sums = new double[p.K * d];
         double inertia = 0;
         long changed = 0;
         int row = start;
-        // Two points at a time share every load of the centre blocks (eight FMA chains).
+        // Four points at a time share every load of the centre blocks (sixteen FMA chains: with
+        // AVX-512's 32 registers they stay in registers); pairs and a single point finish.
+        for (; row + 3 < end; row += 4)
+        {
+            ReadOnlySpan<float> a = rows.Slice((row - start) * d, 4 * d);
+            for (int j = 0; j < d; j++)
+            {
+                x0[j] = Vector256.Create((double)a[j]);
+                x1[j] = Vector256.Create((double)a[d + j]);
+                x2[j] = Vector256.Create((double)a[2 * d + j]);
+                x3[j] = Vector256.Create((double)a[3 * d + j]);
+            }
+            layout.Nearest4(x0, x1, x2, x3, labels);
+            for (int i = 0; i < 4; i++)
+                Record(row + i, a.Slice(i * d, d), labels[i]);
+        }
         for (; row + 1 < end; row += 2)
         {
             ReadOnlySpan<float> a = rows.Slice((row - start) * d, d);
@@ -214,6 +232,67 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
                 Keep(ref best1, ref index1, _norms[b] - (e + e), b);
             }
             return (Reduce(best0, index0), Reduce(best1, index1));
+        }
+
+        /// <summary>As <see cref="Nearest"/> for four points at once.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Nearest4(
+            ReadOnlySpan<Vector256<double>> x0, ReadOnlySpan<Vector256<double>> x1,
+            ReadOnlySpan<Vector256<double>> x2, ReadOnlySpan<Vector256<double>> x3, Span<int> labels)
+        {
+            Vector256<double> inf = Vector256.Create(double.PositiveInfinity);
+            Vector256<double> best0 = inf, best1 = inf, best2 = inf, best3 = inf;
+            Vector256<double> index0 = Vector256<double>.Zero, index1 = index0, index2 = index0, index3 = index0;
+            ReadOnlySpan<Vector256<double>> c = _coordinates;
+            int d = _d;
+            int b = 0;
+            for (; b + 2 <= _blocks; b += 2)
+            {
+                Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                Vector256<double> e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+                ReadOnlySpan<Vector256<double>> c0 = c.Slice(b * d, d), c1 = c.Slice((b + 1) * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    Vector256<double> u = c0[j], v = c1[j];
+                    a0 = Vector256.FusedMultiplyAdd(x0[j], u, a0);
+                    a1 = Vector256.FusedMultiplyAdd(x1[j], u, a1);
+                    a2 = Vector256.FusedMultiplyAdd(x2[j], u, a2);
+                    a3 = Vector256.FusedMultiplyAdd(x3[j], u, a3);
+                    e0 = Vector256.FusedMultiplyAdd(x0[j], v, e0);
+                    e1 = Vector256.FusedMultiplyAdd(x1[j], v, e1);
+                    e2 = Vector256.FusedMultiplyAdd(x2[j], v, e2);
+                    e3 = Vector256.FusedMultiplyAdd(x3[j], v, e3);
+                }
+                Vector256<double> n0 = _norms[b], n1 = _norms[b + 1];
+                Keep(ref best0, ref index0, n0 - (a0 + a0), b);
+                Keep(ref best1, ref index1, n0 - (a1 + a1), b);
+                Keep(ref best2, ref index2, n0 - (a2 + a2), b);
+                Keep(ref best3, ref index3, n0 - (a3 + a3), b);
+                Keep(ref best0, ref index0, n1 - (e0 + e0), b + 1);
+                Keep(ref best1, ref index1, n1 - (e1 + e1), b + 1);
+                Keep(ref best2, ref index2, n1 - (e2 + e2), b + 1);
+                Keep(ref best3, ref index3, n1 - (e3 + e3), b + 1);
+            }
+            for (; b < _blocks; b++)
+            {
+                Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                ReadOnlySpan<Vector256<double>> cb = c.Slice(b * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    a0 = Vector256.FusedMultiplyAdd(x0[j], cb[j], a0);
+                    a1 = Vector256.FusedMultiplyAdd(x1[j], cb[j], a1);
+                    a2 = Vector256.FusedMultiplyAdd(x2[j], cb[j], a2);
+                    a3 = Vector256.FusedMultiplyAdd(x3[j], cb[j], a3);
+                }
+                Keep(ref best0, ref index0, _norms[b] - (a0 + a0), b);
+                Keep(ref best1, ref index1, _norms[b] - (a1 + a1), b);
+                Keep(ref best2, ref index2, _norms[b] - (a2 + a2), b);
+                Keep(ref best3, ref index3, _norms[b] - (a3 + a3), b);
+            }
+            labels[0] = Reduce(best0, index0);
+            labels[1] = Reduce(best1, index1);
+            labels[2] = Reduce(best2, index2);
+            labels[3] = Reduce(best3, index3);
         }
 
         // Across lanes: the smallest score, then the lowest centre index.
