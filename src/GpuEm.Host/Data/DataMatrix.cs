@@ -89,13 +89,7 @@ internal sealed class DataMatrix
     {
         if (missing == MissingValues.Error)
             return From(data, weights, name);
-        ArgumentNullException.ThrowIfNull(data, name);
-        int rows = data.GetLength(0);
-        int columns = data.GetLength(1);
-        var copy = new float[rows * columns];
-        if (copy.Length > 0)
-            MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], copy.Length).CopyTo(copy);
-        return WithMissing(copy, rows, columns, weights, skipEmptyRows, name);
+        return WithMissing(Copy(data, name), data.GetLength(0), data.GetLength(1), weights, skipEmptyRows, name);
     }
 
     /// <summary>As <see cref="From(float[,], float[], MissingValues, bool, string)"/> for row-major memory.</summary>
@@ -183,6 +177,28 @@ internal sealed class DataMatrix
         return new DataMatrix(values, count, Columns, weights) { Labels = labels };
     }
 
+    /// <summary>The weighted mean of every column, d values (observed values only where missing).</summary>
+    public double[] WeightedMean()
+    {
+        var sums = new double[Columns];
+        var weights = new double[Columns];
+        for (int row = 0; row < Rows; row++)
+        {
+            double w = Weight(row);
+            ReadOnlySpan<float> x = Row(row);
+            for (int j = 0; j < Columns; j++)
+            {
+                if (float.IsNaN(x[j]))
+                    continue;
+                sums[j] += w * x[j];
+                weights[j] += w;
+            }
+        }
+        for (int j = 0; j < Columns; j++)
+            sums[j] = weights[j] > 0 ? sums[j] / weights[j] : 0;
+        return sums;
+    }
+
     /// <summary>One zero row of weight 0: a placeholder for a device that needs a row to launch.</summary>
     public static DataMatrix Placeholder(int columns) => new(new float[columns], 1, columns, [0f]);
 
@@ -194,28 +210,14 @@ internal sealed class DataMatrix
     {
         if (Incomplete is null)
             return this;
-        var sums = new double[Columns];
-        var weights = new double[Columns];
+        double[] means = WeightedMean();
         ReadOnlySpan<float> values = Values.Span;
-        for (int row = 0; row < Rows; row++)
-        {
-            double w = Weight(row);
-            for (int j = 0; j < Columns; j++)
-            {
-                float v = values[row * Columns + j];
-                if (!float.IsNaN(v))
-                {
-                    sums[j] += w * v;
-                    weights[j] += w;
-                }
-            }
-        }
         var copy = values.ToArray();
         for (int i = 0; i < copy.Length; i++)
             if (float.IsNaN(copy[i]))
             {
                 int j = i % Columns;
-                copy[i] = weights[j] > 0 ? (float)(sums[j] / weights[j]) : 0f;
+                copy[i] = (float)means[j];
             }
         return new DataMatrix(copy, Rows, Columns, Weights) { Labels = Labels };
     }
@@ -223,13 +225,17 @@ internal sealed class DataMatrix
     /// <summary>Copies a 2-D array (the copy is row-major and private) and validates it.</summary>
     public static DataMatrix From(float[,] data, float[]? weights, string name = "data")
     {
+        return From(Copy(data, name), data.GetLength(0), data.GetLength(1), weights, name);
+    }
+
+    // A private row-major copy of a 2-D array.
+    private static float[] Copy(float[,] data, string name)
+    {
         ArgumentNullException.ThrowIfNull(data, name);
-        int rows = data.GetLength(0);
-        int columns = data.GetLength(1);
-        var copy = new float[rows * columns];
+        var copy = new float[data.Length];
         if (copy.Length > 0)
             MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], copy.Length).CopyTo(copy);
-        return From(copy, rows, columns, weights, name);
+        return copy;
     }
 
     /// <summary>Wraps row-major memory (not copied: it is only read) and validates it.</summary>

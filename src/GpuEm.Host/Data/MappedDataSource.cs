@@ -59,7 +59,8 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
     public static MappedDataSource OpenNpy(string path)
     {
         string name = Path.GetFileName(path);
-        long fileLength = new FileInfo(path).Exists ? new FileInfo(path).Length : throw new FileNotFoundException($"The data file {path} does not exist.", path);
+        var info = new FileInfo(path);
+        long fileLength = info.Exists ? info.Length : throw new FileNotFoundException($"The data file {path} does not exist.", path);
         byte[] start;
         using (FileStream stream = File.OpenRead(path))
         {

@@ -38,7 +38,8 @@ internal static class DeviceBudget
                 $"cannot hold one row ({bytesPerRow:N0} bytes) beside the model's {fixedBytes:N0} bytes; raise " +
                 "DeviceMemoryLimit or use the reference backend.");
         long chunk = Math.Min(rows, available / bytesPerRow);
-        // ILGPU's 1-D launches index with int: keep n × max(d, k) below 2³¹ per chunk.
+        // A conservative cap of 2³¹/64 rows (33 M) per chunk, not yet checked on a GPU: larger data
+        // streams in chunks of that size even when the device could hold it.
         return (int)Math.Max(1, Math.Min(chunk, int.MaxValue / 64));
     }
 }

@@ -1,3 +1,4 @@
+using GpuEm.Kernels.Common;
 using ILGPU;
 using ILGPU.Algorithms;
 
@@ -66,12 +67,7 @@ public static class BernoulliKernels
         }
 
         float weight = p.UseWeights != 0 ? weights[point] : 1f;
-        float sum = 0f;
-        for (int component = 0; component < p.ComponentCount; component++)
-            sum += XMath.Exp(responsibilities[respRow + component] - max);
-        float lse = max + XMath.Log(sum);
-        for (int component = 0; component < p.ComponentCount; component++)
-            responsibilities[respRow + component] = weight * XMath.Exp(responsibilities[respRow + component] - lse);
+        float lse = LogSumExp.NormalizeRow(responsibilities, respRow, p.ComponentCount, max, weight);
         pointLogLikelihood[point] = weight * lse;
     }
 }

@@ -1,3 +1,4 @@
+using GpuEm.Kernels.Common;
 using ILGPU;
 using ILGPU.Algorithms;
 
@@ -133,15 +134,7 @@ public static class GaussianKernels
                 responsibilities[respRow + component] = component == label ? weight : 0f;
             return;
         }
-        float sum = 0f;
-        for (int component = 0; component < p.ComponentCount; component++)
-            sum += XMath.Exp(responsibilities[respRow + component] - max);
-        float lse = max + XMath.Log(sum);
-        for (int component = 0; component < p.ComponentCount; component++)
-        {
-            float r = XMath.Exp(responsibilities[respRow + component] - lse);
-            responsibilities[respRow + component] = weight * r;
-        }
+        float lse = LogSumExp.NormalizeRow(responsibilities, respRow, p.ComponentCount, max, weight);
         pointLogLikelihood[point] = weight * lse;
     }
 }

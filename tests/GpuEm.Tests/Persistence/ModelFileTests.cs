@@ -83,6 +83,19 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(model.Means, GaussianMixtureModel.Load(stream).Means);
     }
 
+    [Fact]
+    public void KMeans_streams_round_trip_too()
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(200, 2, 3, seed: 85);
+        KMeansModel model = new KMeans(new KMeansOptions { ClusterCount = 3, Backend = Backend.Reference }).Fit(data);
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        KMeansModel loaded = KMeansModel.Load(stream);
+        Assert.Equal(model.Centres, loaded.Centres);
+        Assert.Equal(model.Labels, loaded.Labels);
+    }
+
     private string SavedText(CovarianceType type = CovarianceType.Full)
     {
         string path = PathOf("base.json");

@@ -12,7 +12,7 @@ internal static class BernoulliInitializer
         if (options.Initialization == DiscreteInitialization.RandomResponsibilities)
         {
             BernoulliStatistics stats = ReferenceBernoulliEngine.FromResponsibilities(
-                data, k, (row, r) => DiscreteStarts.RandomResponsibilities(seed, row, r));
+                data, k, (row, r) => Seeding.RandomResponsibilities(seed, row, r));
             return BernoulliMStep.Maximize(stats, options.Smoothing, null);
         }
         double[] centres = DiscreteStarts.Centres(SeedingRows(data), k, options.Initialization, seed);

@@ -34,7 +34,7 @@ internal static class CategoricalInitializer
         if (options.Initialization == DiscreteInitialization.RandomResponsibilities)
         {
             CategoricalStatistics stats = ReferenceCategoricalEngine.FromResponsibilities(
-                data, k, (row, r) => DiscreteStarts.RandomResponsibilities(seed, row, r));
+                data, k, (row, r) => Seeding.RandomResponsibilities(seed, row, r));
             return CategoricalMStep.Maximize(stats, options.Smoothing, null);
         }
         double[] centres = DiscreteStarts.Centres(SeedingRows(data), k, options.Initialization, seed);

@@ -300,16 +300,7 @@ internal sealed class GaussianConstraints
     private static (double[] Mean, double[] Covariance) DataMoments(DataMatrix data)
     {
         int d = data.Columns;
-        var mean = new double[d];
-        for (int row = 0; row < data.Rows; row++)
-        {
-            double w = data.Weight(row);
-            ReadOnlySpan<float> x = data.Row(row);
-            for (int j = 0; j < d; j++)
-                mean[j] += w * x[j];
-        }
-        for (int j = 0; j < d; j++)
-            mean[j] /= data.TotalWeight;
+        double[] mean = data.WeightedMean();
         var covariance = new double[d * d];
         for (int row = 0; row < data.Rows; row++)
         {

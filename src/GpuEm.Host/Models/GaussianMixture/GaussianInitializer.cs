@@ -20,7 +20,7 @@ internal static class GaussianInitializer
         {
             // Semi-supervised: the labelled points alone give the first M-step.
             int[] labels = data.Labels!;
-            double[] mean = GlobalMean(data);
+            double[] mean = data.WeightedMean();
             var shifts = new double[k * data.Columns];
             for (int c = 0; c < k; c++)
                 mean.CopyTo(shifts, c * data.Columns);
@@ -51,12 +51,12 @@ internal static class GaussianInitializer
                 }
             case GaussianInitialization.RandomResponsibilities:
                 {
-                    double[] mean = GlobalMean(data);
+                    double[] mean = data.WeightedMean();
                     var shifts = new double[k * data.Columns];
                     for (int c = 0; c < k; c++)
                         mean.CopyTo(shifts, c * data.Columns);
                     GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
-                        data, k, diagonal, shifts, (row, r) => RandomResponsibilities(seed, row, r));
+                        data, k, diagonal, shifts, (row, r) => Seeding.RandomResponsibilities(seed, row, r));
                     return GaussianMStep.Maximize(stats, type, reg);
                 }
             default:
@@ -188,46 +188,9 @@ internal static class GaussianInitializer
     private static double[] DataCovariance(DataMatrix data, double reg)
     {
         GaussianStatistics stats = ReferenceGaussianEngine.FromResponsibilities(
-            data, 1, diagonal: false, GlobalMean(data), (_, r) => r[0] = 1);
+            data, 1, diagonal: false, data.WeightedMean(), (_, r) => r[0] = 1);
         return GaussianMStep.Maximize(stats, CovarianceType.Full, reg).Covariances;
     }
 
     private static double[] Flatten(double[,] values) => values.Cast<double>().ToArray();
-
-    private static double[] GlobalMean(DataMatrix data)
-    {
-        var mean = new double[data.Columns];
-        for (int row = 0; row < data.Rows; row++)
-        {
-            double w = data.Weight(row);
-            ReadOnlySpan<float> x = data.Row(row);
-            for (int j = 0; j < mean.Length; j++)
-                mean[j] += w * x[j];
-        }
-        for (int j = 0; j < mean.Length; j++)
-            mean[j] /= data.TotalWeight;
-        return mean;
-    }
-
-    // Per-row generator seeded by (seed, row): the same responsibilities whatever the threads.
-    private static void RandomResponsibilities(int seed, int row, Span<double> r)
-    {
-        ulong state = ((ulong)(uint)seed << 32) ^ (uint)row;
-        double sum = 0;
-        for (int c = 0; c < r.Length; c++)
-        {
-            r[c] = (SplitMix64(ref state) >> 11) * (1.0 / (1UL << 53));
-            sum += r[c];
-        }
-        for (int c = 0; c < r.Length; c++)
-            r[c] /= sum;
-    }
-
-    private static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }

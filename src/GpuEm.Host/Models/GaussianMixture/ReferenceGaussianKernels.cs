@@ -431,27 +431,20 @@ internal static class ReferenceGaussianKernels
         return y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
     }
 
-    // ‖z U‖² lane-wise for larger d: y in memory; each y[jb] is updated once per row i, with the
-    // other blocks' updates in between hiding the FMA latency. Blocks jb < i/4 of U are zero.
+    // ‖z U‖² lane-wise for larger d: y = z U in memory (Project), then Σ y².
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<double> SquaredNorm(
         ReadOnlySpan<double> z, ReadOnlySpan<Vector256<double>> u, int d, int nb, Span<Vector256<double>> y)
     {
-        y.Clear();
-        for (int i = 0; i < d; i++)
-        {
-            Vector256<double> zi = Vector256.Create(z[i]);
-            ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb, nb);
-            for (int jb = i / Lanes; jb < nb; jb++)
-                y[jb] = Vector256.FusedMultiplyAdd(zi, row[jb], y[jb]);
-        }
+        Project(z, u, d, nb, y);
         Vector256<double> squares = Vector256<double>.Zero;
         for (int jb = 0; jb < nb; jb++)
             squares = Vector256.FusedMultiplyAdd(y[jb], y[jb], squares);
         return squares;
     }
 
-    // y = z U (lane blocks), U upper-triangular: blocks jb < i/4 of row i are zero.
+    // y = z U (lane blocks), U upper-triangular: blocks jb < i/4 of row i are zero. Each y[jb] is
+    // updated once per row i, with the other blocks' updates in between hiding the FMA latency.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Project(ReadOnlySpan<double> z, ReadOnlySpan<Vector256<double>> u, int d, int nb, Span<Vector256<double>> y)
     {

@@ -114,17 +114,8 @@ public sealed class KMeans
     internal static double MeanColumnVariance(DataMatrix data)
     {
         int d = data.Columns;
-        var mean = new double[d];
+        double[] mean = data.WeightedMean();
         var square = new double[d];
-        for (int row = 0; row < data.Rows; row++)
-        {
-            double w = data.Weight(row);
-            ReadOnlySpan<float> x = data.Row(row);
-            for (int j = 0; j < d; j++)
-                mean[j] += w * x[j];
-        }
-        for (int j = 0; j < d; j++)
-            mean[j] /= data.TotalWeight;
         for (int row = 0; row < data.Rows; row++)
         {
             double w = data.Weight(row);

@@ -59,41 +59,22 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
         long changed = 0;
         int row = start;
         // Four points at a time share every load of the centre blocks (sixteen FMA chains: with
-        // AVX-512's 32 registers they stay in registers); pairs and a single point finish.
-        for (; row + 3 < end; row += 4)
+        // AVX-512's 32 registers they stay in registers); a last group of fewer points repeats
+        // its first point in the empty slots.
+        for (; row < end; row += 4)
         {
-            ReadOnlySpan<float> a = rows.Slice((row - start) * d, 4 * d);
+            int count = Math.Min(4, end - row);
+            ReadOnlySpan<float> a = rows.Slice((row - start) * d, count * d);
             for (int j = 0; j < d; j++)
             {
                 x0[j] = Vector256.Create((double)a[j]);
-                x1[j] = Vector256.Create((double)a[d + j]);
-                x2[j] = Vector256.Create((double)a[2 * d + j]);
-                x3[j] = Vector256.Create((double)a[3 * d + j]);
+                x1[j] = Vector256.Create((double)a[(count > 1 ? 1 : 0) * d + j]);
+                x2[j] = Vector256.Create((double)a[(count > 2 ? 2 : 0) * d + j]);
+                x3[j] = Vector256.Create((double)a[(count > 3 ? 3 : 0) * d + j]);
             }
             layout.Nearest4(x0, x1, x2, x3, labels);
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < count; i++)
                 Record(row + i, a.Slice(i * d, d), labels[i]);
-        }
-        for (; row + 1 < end; row += 2)
-        {
-            ReadOnlySpan<float> a = rows.Slice((row - start) * d, d);
-            ReadOnlySpan<float> b = rows.Slice((row + 1 - start) * d, d);
-            for (int j = 0; j < d; j++)
-            {
-                x0[j] = Vector256.Create((double)a[j]);
-                x1[j] = Vector256.Create((double)b[j]);
-            }
-            (int l0, int l1) = layout.Nearest(x0, x1);
-            Record(row, a, l0);
-            Record(row + 1, b, l1);
-        }
-        if (row < end)
-        {
-            ReadOnlySpan<float> a = rows.Slice((row - start) * d, d);
-            for (int j = 0; j < d; j++)
-                x0[j] = Vector256.Create((double)a[j]);
-            (int l0, _) = layout.Nearest(x0, x0);
-            Record(row, a, l0);
         }
         for (int c = 0; c < counts.Length; c++)
             partial.Counts[c] += counts[c];
@@ -179,62 +160,10 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
             }
         }
 
-        /// <summary>argmin over c of ‖c‖² − 2 x·c (lowest index on ties) for two points.</summary>
-        /// <param name="x0">The first point, broadcast: x[j] in every lane.</param>
-        /// <param name="x1">The second point, broadcast.</param>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public (int, int) Nearest(ReadOnlySpan<Vector256<double>> x0, ReadOnlySpan<Vector256<double>> x1)
-        {
-            // Four blocks × two points: eight independent FMA chains keep both FMA units busy,
-            // where one chain per block would wait on the FMA latency.
-            Vector256<double> best0 = Vector256.Create(double.PositiveInfinity), best1 = best0;
-            Vector256<double> index0 = Vector256<double>.Zero, index1 = index0;
-            ReadOnlySpan<Vector256<double>> c = _coordinates;
-            int d = _d;
-            int b = 0;
-            for (; b + 4 <= _blocks; b += 4)
-            {
-                Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                Vector256<double> e0 = a0, e1 = a0, e2 = a0, e3 = a0;
-                ReadOnlySpan<Vector256<double>> c0 = c.Slice(b * d, d), c1 = c.Slice((b + 1) * d, d);
-                ReadOnlySpan<Vector256<double>> c2 = c.Slice((b + 2) * d, d), c3 = c.Slice((b + 3) * d, d);
-                for (int j = 0; j < d; j++)
-                {
-                    Vector256<double> u = x0[j], v = x1[j];
-                    a0 = Vector256.FusedMultiplyAdd(u, c0[j], a0);
-                    e0 = Vector256.FusedMultiplyAdd(v, c0[j], e0);
-                    a1 = Vector256.FusedMultiplyAdd(u, c1[j], a1);
-                    e1 = Vector256.FusedMultiplyAdd(v, c1[j], e1);
-                    a2 = Vector256.FusedMultiplyAdd(u, c2[j], a2);
-                    e2 = Vector256.FusedMultiplyAdd(v, c2[j], e2);
-                    a3 = Vector256.FusedMultiplyAdd(u, c3[j], a3);
-                    e3 = Vector256.FusedMultiplyAdd(v, c3[j], e3);
-                }
-                Keep(ref best0, ref index0, _norms[b] - (a0 + a0), b);
-                Keep(ref best0, ref index0, _norms[b + 1] - (a1 + a1), b + 1);
-                Keep(ref best0, ref index0, _norms[b + 2] - (a2 + a2), b + 2);
-                Keep(ref best0, ref index0, _norms[b + 3] - (a3 + a3), b + 3);
-                Keep(ref best1, ref index1, _norms[b] - (e0 + e0), b);
-                Keep(ref best1, ref index1, _norms[b + 1] - (e1 + e1), b + 1);
-                Keep(ref best1, ref index1, _norms[b + 2] - (e2 + e2), b + 2);
-                Keep(ref best1, ref index1, _norms[b + 3] - (e3 + e3), b + 3);
-            }
-            for (; b < _blocks; b++)
-            {
-                Vector256<double> a = Vector256<double>.Zero, e = a;
-                ReadOnlySpan<Vector256<double>> cb = c.Slice(b * d, d);
-                for (int j = 0; j < d; j++)
-                {
-                    a = Vector256.FusedMultiplyAdd(x0[j], cb[j], a);
-                    e = Vector256.FusedMultiplyAdd(x1[j], cb[j], e);
-                }
-                Keep(ref best0, ref index0, _norms[b] - (a + a), b);
-                Keep(ref best1, ref index1, _norms[b] - (e + e), b);
-            }
-            return (Reduce(best0, index0), Reduce(best1, index1));
-        }
-
-        /// <summary>As <see cref="Nearest"/> for four points at once.</summary>
+        /// <summary>
+        /// argmin over c of ‖c‖² − 2 x·c (lowest index on ties) for four points, each broadcast
+        /// (x[j] in every lane), into <paramref name="labels"/>.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Nearest4(
             ReadOnlySpan<Vector256<double>> x0, ReadOnlySpan<Vector256<double>> x1,
