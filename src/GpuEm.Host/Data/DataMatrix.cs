@@ -6,19 +6,54 @@ namespace GpuEm.Data;
 /// Validated, read-only data for a fit or a prediction: row-major n × d floats and optional
 /// per-point weights. Never writes to the caller's arrays.
 /// </summary>
+/// <remarks>
+/// The rows lie in segments of 2^s rows each (the last may be shorter), each one block of
+/// row-major memory: .NET spans and arrays hold fewer than 2³¹ values, and a data set of
+/// 10⁸ × 32 floats holds more. Data up to one segment (2³⁰ values by default) is a single
+/// segment. Segment boundaries are multiples of <see cref="Engines.ChunkedReduction.ChunkRows"/>,
+/// so the reference engine's chunks never straddle two.
+/// </remarks>
 internal sealed class DataMatrix
 {
+    /// <summary>Values per segment at most (4 GiB of floats).</summary>
+    internal const long MaxSegmentValues = 1L << 30;
+
+    /// <summary>The smallest segment shift: segments hold whole reference chunks.</summary>
+    internal const int MinSegmentShift = 10;
+
+    // Shift 31: row >> 31 is 0 for every int row, i.e. one segment.
+    private const int SingleSegment = 31;
+
+    private readonly ReadOnlyMemory<float>[] _segments;
+    private readonly int _shift;
+    private readonly int _mask;
+
     private DataMatrix(ReadOnlyMemory<float> values, int rows, int columns, float[]? weights)
+        : this([values], SingleSegment, rows, columns, weights)
     {
-        Values = values;
+    }
+
+    private DataMatrix(ReadOnlyMemory<float>[] segments, int shift, int rows, int columns, float[]? weights)
+    {
+        _segments = segments;
+        _shift = segments.Length == 1 ? SingleSegment : shift;
+        _mask = _shift == SingleSegment ? int.MaxValue : (1 << _shift) - 1;
         Rows = rows;
         Columns = columns;
         Weights = weights;
         TotalWeight = weights is null ? rows : weights.Sum(w => (double)w);
     }
 
-    /// <summary>Row-major n × d values.</summary>
-    public ReadOnlyMemory<float> Values { get; }
+    /// <summary>
+    /// Row-major n × d values when the data is one segment (data built from one array always
+    /// is); segmented data has no single block and throws.
+    /// </summary>
+    public ReadOnlyMemory<float> Values => _segments.Length == 1
+        ? _segments[0]
+        : throw new InvalidOperationException($"The data is split into {_segments.Length} segments; read it by rows.");
+
+    /// <summary>Number of segments (1 unless n · d exceeds one segment).</summary>
+    public int SegmentCount => _segments.Length;
 
     public int Rows { get; }
 
@@ -67,7 +102,7 @@ internal sealed class DataMatrix
                     $"Label {labels[row]} at row {row} is out of range; labels are −1 (unknown) or a component " +
                     $"index in [0, {componentCount}).", nameof(labels));
         int[]? copy = labels.Any(l => l >= 0) ? (int[])labels.Clone() : null;
-        return new DataMatrix(Values, Rows, Columns, Weights)
+        return new DataMatrix(_segments, _shift, Rows, Columns, Weights)
         {
             Labels = copy,
             Incomplete = Incomplete,
@@ -76,7 +111,35 @@ internal sealed class DataMatrix
         };
     }
 
-    public ReadOnlySpan<float> Row(int row) => Values.Span.Slice(row * Columns, Columns);
+    public ReadOnlySpan<float> Row(int row) =>
+        _segments[row >> _shift].Span.Slice((row & _mask) * Columns, Columns);
+
+    /// <summary>
+    /// Rows [first, first + count) as one span; they must lie in one segment (true of the
+    /// reference engine's chunks, which segment boundaries never cut).
+    /// </summary>
+    public ReadOnlySpan<float> Block(int first, int count)
+    {
+        System.Diagnostics.Debug.Assert(count == 0 || first >> _shift == (first + count - 1) >> _shift);
+        return _segments[first >> _shift].Span.Slice((first & _mask) * Columns, count * Columns);
+    }
+
+    /// <summary>
+    /// Rows [first, first + count) as consecutive blocks of memory, one per segment they touch:
+    /// (rows from <paramref name="first"/> to the block's first row, the block's values).
+    /// </summary>
+    public IEnumerable<(int Offset, ReadOnlyMemory<float> Values)> Pieces(int first, int count)
+    {
+        int offset = 0;
+        while (offset < count)
+        {
+            int row = first + offset;
+            int inSegment = row & _mask;
+            int take = (int)Math.Min(count - offset, (long)_mask + 1 - inSegment);
+            yield return (offset, _segments[row >> _shift].Slice(inSegment * Columns, take * Columns));
+            offset += take;
+        }
+    }
 
     public double Weight(int row) => Weights is null ? 1.0 : Weights[row];
 
@@ -104,16 +167,112 @@ internal sealed class DataMatrix
         ReadOnlyMemory<float> data, int rows, int columns, float[]? weights, bool skipEmptyRows, string name)
     {
         CheckShape(data, rows, columns, name);
-        ReadOnlySpan<float> values = data.Span;
-        var incomplete = new bool[rows];
+        return new DataMatrix(data, rows, columns, null).Validated(weights, MissingValues.Marginalize, skipEmptyRows, name);
+    }
+
+    /// <summary>
+    /// The rows of a source, validated: float32 files and arrays are used in place, other sources
+    /// are read once into memory. The data is cut into segments of 2^<paramref name="segmentShift"/>
+    /// rows (by default the most rows that keep a segment within <see cref="MaxSegmentValues"/>),
+    /// so that sources of more than 2³¹ values fit.
+    /// </summary>
+    public static DataMatrix FromSource(
+        IDataSource source, float[]? weights, MissingValues missing = MissingValues.Error,
+        bool skipEmptyRows = false, int? segmentShift = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.RowCount > int.MaxValue)
+            throw new ArgumentException(
+                $"{source.Description} has {source.RowCount:N0} rows; a fit takes at most {int.MaxValue:N0}. Split the file.",
+                nameof(source));
+        int rows = (int)source.RowCount;
+        int columns = source.ColumnCount;
+        if (rows == 0 || columns == 0)
+            throw new ArgumentException($"{source.Description} is empty; it needs at least one row and one column.", nameof(source));
+        int shift = segmentShift ?? SegmentShift(columns);
+        long segmentRows = 1L << shift;
+        int count = (int)((rows + segmentRows - 1) / segmentRows);
+        var segments = new ReadOnlyMemory<float>[count];
+        for (int segment = 0; segment < count; segment++)
+        {
+            long first = segment * segmentRows;
+            int take = (int)Math.Min(segmentRows, rows - first);
+            segments[segment] = source is IMemorySource inPlace && inPlace.InPlace(first, take) is { } memory
+                ? memory
+                : Read(source, first, take);
+        }
+        return new DataMatrix(segments, shift, rows, columns, null).Validated(weights, missing, skipEmptyRows, source.Description);
+    }
+
+    /// <summary>
+    /// The same rows cut into segments of 2^<paramref name="shift"/> rows (no copy): for tests
+    /// of segmented data without gigabytes of it.
+    /// </summary>
+    public DataMatrix WithSegmentShift(int shift)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shift, MinSegmentShift);
+        var rows = new ReadOnlyMemory<float>[(int)((Rows + (1L << shift) - 1) >> shift)];
+        for (int segment = 0; segment < rows.Length; segment++)
+        {
+            int first = segment << shift;
+            int take = Math.Min(1 << shift, Rows - first);
+            var values = new float[(long)take * Columns];
+            foreach ((int offset, ReadOnlyMemory<float> piece) in Pieces(first, take))
+                piece.CopyTo(values.AsMemory(offset * Columns));
+            rows[segment] = values;
+        }
+        return new DataMatrix(rows, shift, Rows, Columns, Weights)
+        {
+            Labels = Labels,
+            Incomplete = Incomplete,
+            IncompleteRows = IncompleteRows,
+            SkippedRows = SkippedRows,
+        };
+    }
+
+    /// <summary>The default segment shift for d columns: the largest 2^s rows within one segment.</summary>
+    internal static int SegmentShift(int columns)
+    {
+        int shift = 30;
+        while (shift > MinSegmentShift && (1L << shift) * columns > MaxSegmentValues)
+            shift--;
+        if ((1L << shift) * columns > Array.MaxLength)
+            throw new ArgumentException($"{columns:N0} columns are more than one segment of rows can hold.", nameof(columns));
+        return shift;
+    }
+
+    private static float[] Read(IDataSource source, long first, int rows)
+    {
+        const int ChunkRows = 65536;
+        var values = new float[(long)rows * source.ColumnCount];
+        for (int offset = 0; offset < rows; offset += ChunkRows)
+        {
+            int take = Math.Min(ChunkRows, rows - offset);
+            source.ReadRows(first + offset, take, values.AsSpan(offset * source.ColumnCount, take * source.ColumnCount));
+        }
+        return values;
+    }
+
+    // Validates the values (finite, or NaN marking missing entries when marginalizing) and the
+    // weights; returns the data with its weights and missing-value bookkeeping.
+    private DataMatrix Validated(float[]? weights, MissingValues missing, bool skipEmptyRows, string name)
+    {
+        if (missing == MissingValues.Error)
+        {
+            for (int segment = 0; segment < _segments.Length; segment++)
+                CheckFinite(_segments[segment].Span, segment == 0 ? 0 : (long)segment << _shift, Columns, name);
+            return new DataMatrix(_segments, _shift, Rows, Columns, weights is null ? null : CheckWeights(weights, Rows));
+        }
+        var incomplete = new bool[Rows];
         var incompleteRows = new List<int>();
         var skipped = new List<int>();
-        for (int row = 0; row < rows; row++)
+        for (int row = 0; row < Rows; row++)
         {
+            ReadOnlySpan<float> x = Row(row);
             int missingCount = 0;
-            for (int j = 0; j < columns; j++)
+            for (int j = 0; j < Columns; j++)
             {
-                float v = values[row * columns + j];
+                float v = x[j];
                 if (float.IsNaN(v))
                     missingCount++;
                 else if (!float.IsFinite(v))
@@ -123,7 +282,7 @@ internal sealed class DataMatrix
             if (missingCount == 0)
                 continue;
             incomplete[row] = true;
-            if (missingCount < columns)
+            if (missingCount < Columns)
                 incompleteRows.Add(row);
             else if (skipEmptyRows)
                 skipped.Add(row);
@@ -132,23 +291,37 @@ internal sealed class DataMatrix
                     $"Row {row} (zero-based) of the {name} has every entry missing; remove it, or set " +
                     "SkipEmptyRows to skip such rows.", name);
         }
-        float[]? weightCopy = weights is null ? null : CheckWeights(weights, rows);
+        float[]? weightCopy = weights is null ? null : CheckWeights(weights, Rows);
         if (skipped.Count > 0)
         {
-            weightCopy ??= Enumerable.Repeat(1f, rows).ToArray();
+            weightCopy ??= Enumerable.Repeat(1f, Rows).ToArray();
             foreach (int row in skipped)
                 weightCopy[row] = 0;
-            if (skipped.Count == rows || weightCopy.All(w => w == 0))
+            if (skipped.Count == Rows || weightCopy.All(w => w == 0))
                 throw new ArgumentException($"Every row of the {name} with a positive weight is entirely missing.", name);
         }
         bool any = incompleteRows.Count > 0 || skipped.Count > 0;
-        return new DataMatrix(data, rows, columns, weightCopy)
+        return new DataMatrix(_segments, _shift, Rows, Columns, weightCopy)
         {
             Incomplete = any ? incomplete : null,
             IncompleteRows = incompleteRows.ToArray(),
             SkippedRows = skipped.Count,
         };
     }
+
+    // Fresh segments for rows × columns values laid out as this data's segments would be.
+    private static float[][] NewSegments(int rows, int columns, out int shift)
+    {
+        shift = (long)rows * columns <= MaxSegmentValues ? SingleSegment : SegmentShift(columns);
+        long segmentRows = shift == SingleSegment ? rows : 1L << shift;
+        var segments = new float[(int)((rows + segmentRows - 1) / segmentRows)][];
+        for (int segment = 0; segment < segments.Length; segment++)
+            segments[segment] = new float[Math.Min(segmentRows, rows - segment * segmentRows) * columns];
+        return segments;
+    }
+
+    private static ReadOnlyMemory<float>[] AsMemory(float[][] segments) =>
+        Array.ConvertAll(segments, s => (ReadOnlyMemory<float>)s);
 
     /// <summary>
     /// The complete rows only (a private copy with their weights and labels), for engines that
@@ -159,7 +332,8 @@ internal sealed class DataMatrix
         if (Incomplete is null)
             return this;
         int count = Incomplete.Count(i => !i);
-        var values = new float[(long)count * Columns];
+        float[][] values = NewSegments(count, Columns, out int shift);
+        int mask = shift == SingleSegment ? int.MaxValue : (1 << shift) - 1;
         float[]? weights = Weights is null ? null : new float[count];
         int[]? labels = Labels is null ? null : new int[count];
         int target = 0;
@@ -167,14 +341,14 @@ internal sealed class DataMatrix
         {
             if (Incomplete[row])
                 continue;
-            Row(row).CopyTo(values.AsSpan(target * Columns, Columns));
+            Row(row).CopyTo(values[target >> shift].AsSpan((target & mask) * Columns, Columns));
             if (weights is not null)
                 weights[target] = Weights![row];
             if (labels is not null)
                 labels[target] = Labels![row];
             target++;
         }
-        return new DataMatrix(values, count, Columns, weights) { Labels = labels };
+        return new DataMatrix(AsMemory(values), shift, count, Columns, weights) { Labels = labels };
     }
 
     /// <summary>The weighted mean of every column, d values (observed values only where missing).</summary>
@@ -211,15 +385,15 @@ internal sealed class DataMatrix
         if (Incomplete is null)
             return this;
         double[] means = WeightedMean();
-        ReadOnlySpan<float> values = Values.Span;
-        var copy = values.ToArray();
-        for (int i = 0; i < copy.Length; i++)
-            if (float.IsNaN(copy[i]))
-            {
-                int j = i % Columns;
-                copy[i] = (float)means[j];
-            }
-        return new DataMatrix(copy, Rows, Columns, Weights) { Labels = Labels };
+        var copy = new float[_segments.Length][];
+        for (int segment = 0; segment < copy.Length; segment++)
+        {
+            copy[segment] = _segments[segment].ToArray();
+            for (int i = 0; i < copy[segment].Length; i++)
+                if (float.IsNaN(copy[segment][i]))
+                    copy[segment][i] = (float)means[i % Columns];
+        }
+        return new DataMatrix(AsMemory(copy), _shift, Rows, Columns, Weights) { Labels = Labels };
     }
 
     /// <summary>Copies a 2-D array (the copy is row-major and private) and validates it.</summary>
@@ -243,9 +417,7 @@ internal sealed class DataMatrix
         ReadOnlyMemory<float> data, int rows, int columns, float[]? weights, string name = "data")
     {
         CheckShape(data, rows, columns, name);
-        CheckFinite(data.Span, columns, name);
-        float[]? weightCopy = weights is null ? null : CheckWeights(weights, rows);
-        return new DataMatrix(data, rows, columns, weightCopy);
+        return new DataMatrix(data, rows, columns, null).Validated(weights, MissingValues.Error, false, name);
     }
 
     /// <summary>Throws when the dimension differs from the one the model was fitted on.</summary>
@@ -268,14 +440,14 @@ internal sealed class DataMatrix
                 $"The {name} holds {data.Length} values, but {rows} rows × {columns} columns need {(long)rows * columns}.", name);
     }
 
-    private static void CheckFinite(ReadOnlySpan<float> values, int columns, string name)
+    private static void CheckFinite(ReadOnlySpan<float> values, long firstRow, int columns, string name)
     {
         for (int i = 0; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i]))
             {
                 throw new ArgumentException(
-                    $"The {name} holds {values[i]} at row {i / columns}, column {i % columns} (zero-based); " +
+                    $"The {name} holds {values[i]} at row {firstRow + i / columns}, column {i % columns} (zero-based); " +
                     "every value must be finite. Remove or impute that entry.", name);
             }
         }

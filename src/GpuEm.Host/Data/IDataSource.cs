@@ -33,7 +33,8 @@ public static class DataSource
 
     /// <summary>
     /// The whole source as row-major float32 memory: the mapped file itself for float32 .npy and
-    /// raw files (no copy; valid while the source is open), otherwise a copy read in chunks.
+    /// raw files (no copy; valid while the source is open), otherwise a copy read in chunks. At
+    /// most 2³¹ − 1 values; Fit and Predict take larger sources.
     /// </summary>
     /// <param name="source">The source.</param>
     /// <returns>n · d values.</returns>
@@ -41,12 +42,12 @@ public static class DataSource
     public static ReadOnlyMemory<float> ReadAll(IDataSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (source is IMemorySource { Memory: { } memory })
-            return memory;
         long length = source.RowCount * source.ColumnCount;
         if (length > Array.MaxLength || source.RowCount > int.MaxValue)
             throw new InvalidOperationException(
-                $"{source.Description} holds {length:N0} values, more than one array can; use a float32 .npy or raw file, which is mapped instead of copied.");
+                $"{source.Description} holds {length:N0} values, more than one array can; read it in chunks with ReadRows (Fit and Predict do).");
+        if (source is IMemorySource inPlace && inPlace.InPlace(0, (int)source.RowCount) is { } memory)
+            return memory;
         var values = new float[length];
         for (long first = 0; first < source.RowCount; first += ChunkRows)
         {
@@ -91,8 +92,11 @@ public static class DataSource
 /// <summary>A source whose rows already lie in memory as row-major float32.</summary>
 internal interface IMemorySource
 {
-    /// <summary>The rows, or null when they must be converted.</summary>
-    ReadOnlyMemory<float>? Memory { get; }
+    /// <summary>
+    /// Rows [firstRow, firstRow + rowCount) in place (fewer than 2³¹ values), or null when they
+    /// must be converted.
+    /// </summary>
+    ReadOnlyMemory<float>? InPlace(long firstRow, int rowCount);
 }
 
 /// <summary>An in-memory array as a source (not copied; never written).</summary>
@@ -131,7 +135,11 @@ public sealed class ArrayDataSource : IDataSource, IMemorySource
     /// <inheritdoc/>
     public string Description => $"array ({RowCount} × {ColumnCount})";
 
-    ReadOnlyMemory<float>? IMemorySource.Memory => _values;
+    ReadOnlyMemory<float>? IMemorySource.InPlace(long firstRow, int rowCount)
+    {
+        DataSource.CheckRange(this, firstRow, rowCount, rowCount * ColumnCount);
+        return _values.Slice((int)firstRow * ColumnCount, rowCount * ColumnCount);
+    }
 
     /// <inheritdoc/>
     public void ReadRows(long firstRow, int rowCount, Span<float> destination)

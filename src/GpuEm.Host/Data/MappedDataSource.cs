@@ -17,7 +17,7 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
     private readonly MemoryMappedViewAccessor _view;
     private readonly long _offset;
     private readonly bool _double;
-    private readonly MappedMemory? _memory;
+    private readonly unsafe float* _floats;
 
     private unsafe MappedDataSource(string path, long offset, long rows, int columns, bool isDouble, string kind)
     {
@@ -28,12 +28,11 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
         Description = $"{Path.GetFileName(path)} ({kind}, {rows} × {columns})";
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        long values = rows * columns;
-        if (!isDouble && values <= int.MaxValue)
+        if (!isDouble)
         {
             byte* pointer = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            _memory = new MappedMemory((float*)(pointer + _view.PointerOffset + offset), (int)values);
+            _floats = (float*)(pointer + _view.PointerOffset + offset);
         }
     }
 
@@ -46,7 +45,13 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
     /// <inheritdoc/>
     public string Description { get; }
 
-    ReadOnlyMemory<float>? IMemorySource.Memory => _memory?.Memory;
+    unsafe ReadOnlyMemory<float>? IMemorySource.InPlace(long firstRow, int rowCount)
+    {
+        if (_floats is null)
+            return null;
+        DataSource.CheckRange(this, firstRow, rowCount, rowCount * ColumnCount);
+        return new MappedMemory(_floats + firstRow * ColumnCount, rowCount * ColumnCount).Memory;
+    }
 
     /// <summary>
     /// Opens a NumPy .npy file (format 1.0, 2.0 or 3.0) of dtype '&lt;f4' or '&lt;f8', C order, shape
@@ -138,35 +143,25 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
     }
 
     /// <inheritdoc/>
-    public void ReadRows(long firstRow, int rowCount, Span<float> destination)
+    public unsafe void ReadRows(long firstRow, int rowCount, Span<float> destination)
     {
         DataSource.CheckRange(this, firstRow, rowCount, destination.Length);
         int count = rowCount * ColumnCount;
-        if (_memory is not null)
+        if (_floats is not null)
         {
-            _memory.Memory.Span.Slice((int)(firstRow * ColumnCount), count).CopyTo(destination);
+            new ReadOnlySpan<float>(_floats + firstRow * ColumnCount, count).CopyTo(destination);
             return;
         }
-        long position = _offset + firstRow * ColumnCount * (_double ? 8L : 4L);
-        if (_double)
-        {
-            double[] buffer = new double[count];
-            _view.ReadArray(position, buffer, 0, count);
-            for (int i = 0; i < count; i++)
-                destination[i] = (float)buffer[i];
-        }
-        else
-        {
-            float[] buffer = new float[count];
-            _view.ReadArray(position, buffer, 0, count);
-            buffer.CopyTo(destination);
-        }
+        double[] buffer = new double[count];
+        _view.ReadArray(_offset + firstRow * ColumnCount * 8L, buffer, 0, count);
+        for (int i = 0; i < count; i++)
+            destination[i] = (float)buffer[i];
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_memory is not null)
+        if (!_double)
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();

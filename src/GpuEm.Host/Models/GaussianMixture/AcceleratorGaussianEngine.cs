@@ -177,7 +177,7 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     // the chunk buffers.
     private void Upload(int first, int rows)
     {
-        ((ArrayView<float>)_data.View).SubView(0, (long)rows * _d).CopyFromCPU(_device.Values.Span.Slice(first * _d, rows * _d));
+        DeviceCopy.Rows(_data.View, _device, first, rows);
         if (_useWeights)
             ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_device.Weights.AsSpan(first, rows));
         if (_useLabels)

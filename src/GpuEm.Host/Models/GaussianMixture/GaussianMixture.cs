@@ -56,7 +56,7 @@ public sealed partial class GaussianMixture
     public GaussianMixtureModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return Fit(DataSource.ReadAll(source), checked((int)source.RowCount), source.ColumnCount, sampleWeights, cancellationToken);
+        return Fit(DataMatrix.FromSource(source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             _sum = new SumLauncher(handle);
             if (ChunkCount == 1)
             {
-                ((ArrayView<float>)_data.View).CopyFromCPU(data.Values.Span);
+                DeviceCopy.Rows(_data.View, data, 0, _n);
                 _weights.View.CopyFromCPU(_hostWeights);
             }
         }
@@ -122,8 +122,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
                 int rows = Math.Min(_chunkRows, _n - first);
                 if (ChunkCount > 1)
                 {
-                    ((ArrayView<float>)_data.View).SubView(0, (long)rows * _d)
-                        .CopyFromCPU(_host.Values.Span.Slice(first * _d, rows * _d));
+                    DeviceCopy.Rows(_data.View, _host, first, rows);
                     ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_hostWeights.AsSpan(first, rows));
                     ((ArrayView<int>)_labels.View).SubView(0, rows).CopyFromCPU(_hostLabels.AsSpan(first, rows));
                 }

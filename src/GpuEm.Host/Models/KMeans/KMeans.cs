@@ -54,7 +54,7 @@ public sealed class KMeans
     public KMeansModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return Fit(DataSource.ReadAll(source), checked((int)source.RowCount), source.ColumnCount, sampleWeights, cancellationToken);
+        return Fit(DataMatrix.FromSource(source, sampleWeights), cancellationToken);
     }
 
     internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken)

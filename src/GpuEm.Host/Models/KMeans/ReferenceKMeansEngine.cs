@@ -46,7 +46,7 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
     private void Accumulate(KMeansParameters p, CentreBlocks layout, KMeansStatistics partial, int start, int end)
     {
         int d = p.D;
-        ReadOnlySpan<float> rows = data.Values.Span.Slice(start * d, (end - start) * d);
+        ReadOnlySpan<float> rows = data.Block(start, end - start);
         float[]? weights = data.Weights;
         Span<Vector256<double>> x0 = stackalloc Vector256<double>[d];
         Span<Vector256<double>> x1 = stackalloc Vector256<double>[d];
