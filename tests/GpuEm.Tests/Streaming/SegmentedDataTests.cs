@@ -60,7 +60,7 @@ public sealed class SegmentedDataTests : IDisposable
         long? limit = null;
         if (chunkRows is int chunk)
         {
-            (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 3, type);
+            (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 3, type, streamed: true);
             limit = fixedBytes + chunk * perRow;
         }
         var options = new GaussianMixtureOptions
@@ -117,7 +117,7 @@ public sealed class SegmentedDataTests : IDisposable
         long? limit = null;
         if (chunkRows is int chunk)
         {
-            (long perRow, long fixedBytes) = AcceleratorKMeansEngine.Footprint(4, 5);
+            (long perRow, long fixedBytes) = AcceleratorKMeansEngine.Footprint(4, 5, streamed: true);
             limit = fixedBytes + chunk * perRow;
         }
         var estimator = new KMeans(new KMeansOptions { ClusterCount = 5, Backend = backend, Seed = 5, DeviceMemoryLimit = limit });

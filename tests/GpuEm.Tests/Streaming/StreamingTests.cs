@@ -29,7 +29,7 @@ public sealed class StreamingTests
     {
         (float[,] data, _, _) = Synthetic.Mixture(Rows, 3, 2, seed: 71, separation: 3);
         float[] weights = Enumerable.Range(0, Rows).Select(i => 0.5f + i % 3).ToArray();
-        (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 2, type);
+        (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 2, type, streamed: true);
         var notices = new List<string>();
         var options = new GaussianMixtureOptions
         {
@@ -61,7 +61,7 @@ public sealed class StreamingTests
         data[10, 1] = float.NaN;
         data[500, 0] = float.NaN;
         int[] labels = truth.Select((c, i) => i % 7 == 0 ? c : -1).ToArray();
-        (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 2, CovarianceType.Full);
+        (long perRow, long fixedBytes) = AcceleratorGaussianEngine.Footprint(3, 2, CovarianceType.Full, streamed: true);
         var options = new GaussianMixtureOptions
         {
             ComponentCount = 2,
@@ -81,7 +81,7 @@ public sealed class StreamingTests
     public void Streamed_kmeans_equals_the_resident_fit()
     {
         (float[,] data, _, _) = Synthetic.Mixture(Rows, 4, 5, seed: 73, separation: 3);
-        (long perRow, long fixedBytes) = AcceleratorKMeansEngine.Footprint(4, 5);
+        (long perRow, long fixedBytes) = AcceleratorKMeansEngine.Footprint(4, 5, streamed: true);
         var notices = new List<string>();
         var options = new KMeansOptions { ClusterCount = 5, Backend = Backend.CpuAccelerator, Seed = 3 };
         KMeansModel resident = new KMeans(options).Fit(data);

@@ -16,14 +16,13 @@ namespace GpuEm.Models.GaussianMixture;
 /// statistics and 64 partial sums per chunk.
 /// </summary>
 /// <remarks>
-/// Streamed chunks are copied synchronously before their kernels run (no copy/compute overlap
-/// yet); the result equals the resident fit's to rounding (the chunk sums are added in a
-/// different order).
+/// Streamed chunks are double-buffered (<see cref="ChunkStream"/>): the next chunk is read and
+/// copied on a second stream while the current one's kernels run. The result equals the resident
+/// fit's to rounding (the chunk sums are added in a different order).
 /// </remarks>
 internal sealed class AcceleratorGaussianEngine : IGaussianEngine
 {
     private readonly AcceleratorHandle _handle;
-    private readonly DataMatrix _device;
     private readonly int _n;
     private readonly int _d;
     private readonly int _k;
@@ -31,10 +30,8 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     private readonly bool _full;
     private readonly bool _useWeights;
     private readonly bool _useLabels;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
+    private readonly ChunkStream _chunks;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
@@ -65,7 +62,6 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         DataMatrix data = allData.CompleteRows();
         if (data.Rows == 0)
             data = DataMatrix.Placeholder(allData.Columns);
-        _device = data;
         _handle = handle;
         _n = data.Rows;
         _d = data.Columns;
@@ -75,16 +71,13 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
-        (long bytesPerRow, long fixedBytes) = Footprint(_d, k, type);
-        _chunkRows = DeviceBudget.ChunkRows(accelerator, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
+        _chunkRows = ChunkRows(accelerator, deviceMemoryLimit, _n, _d, k, type);
         ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
         int tailRows = _n - (ChunkCount - 1) * _chunkRows;
         lock (handle.Sync)
         {
-            _data = accelerator.Allocate1D<float>((long)_chunkRows * _d);
-            _weights = accelerator.Allocate1D<float>(_useWeights ? _chunkRows : 1);
+            _chunks = new ChunkStream(accelerator, data, _chunkRows, data.Weights, data.Labels);
             _noLabels = accelerator.Allocate1D<int>(1);
-            _labels = accelerator.Allocate1D<int>(_useLabels ? _chunkRows : 1);
             _means = accelerator.Allocate1D<float>(k * _d);
             _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
             _logNorm = accelerator.Allocate1D<float>(k);
@@ -93,22 +86,33 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: false);
             _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: false);
             _sum = new SumLauncher(handle);
-            if (ChunkCount == 1)
-                Upload(0, _n);
         }
         _totals = new double[k * _moments.EntryCount];
         _chunkTotals = new double[k * _moments.EntryCount];
     }
 
     /// <summary>
-    /// Device bytes per resident row (data, responsibilities, log-likelihood, weight, label) and
-    /// for the rest (parameters, the moments partials of up to 256 blocks, 64 KiB of slack).
+    /// Device bytes per row (data, responsibilities, log-likelihood, weight, label; streamed rows
+    /// have a second slot of data, weight and label) and for the rest (parameters, the moments
+    /// partials of up to 256 blocks, 64 KiB of slack).
     /// </summary>
-    internal static (long PerRow, long Fixed) Footprint(int d, int k, CovarianceType type)
+    internal static (long PerRow, long Fixed) Footprint(int d, int k, CovarianceType type, bool streamed = false)
     {
         bool full = !GaussianStatistics.NeedsDiagonalOnly(type);
         long entryCount = full ? (d + 1L) * (d + 2) / 2 : 2L * d + 1;
-        return (4L * (d + k + 3), 8L * k * (d * d + d + 1) + 8L * k * entryCount * 257 + (1L << 16));
+        return (4L * (d + k + 3) + (streamed ? 4L * (d + 2) : 0),
+            8L * k * (d * d + d + 1) + 8L * k * entryCount * 257 + (1L << 16));
+    }
+
+    // All rows when they fit the budget; else the chunk that two streamed slots allow.
+    private static int ChunkRows(Accelerator accelerator, long? limit, int n, int d, int k, CovarianceType type)
+    {
+        (long perRow, long fixedBytes) = Footprint(d, k, type);
+        int rows = DeviceBudget.ChunkRows(accelerator, limit, n, perRow, fixedBytes);
+        if (rows == n)
+            return rows;
+        (perRow, fixedBytes) = Footprint(d, k, type, streamed: true);
+        return DeviceBudget.ChunkRows(accelerator, limit, n, perRow, fixedBytes);
     }
 
     public Backend Backend => _handle.Backend;
@@ -134,19 +138,21 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
                 Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(
                 _full ? GaussianKernels.EStepFullKernel : GaussianKernels.EStepDiagonalKernel));
+            _chunks.Start(0);
             for (int chunk = 0; chunk < ChunkCount; chunk++)
             {
-                int first = chunk * _chunkRows;
-                int rows = Math.Min(_chunkRows, _n - first);
-                if (ChunkCount > 1)
-                    Upload(first, rows);
+                int rows = _chunks.RowCount(chunk);
+                _chunks.Wait();
+                (ArrayView<float> data, ArrayView<float> weights, ArrayView<int> labels) = _chunks.Slot(chunk);
                 ArrayView<float> pointLogLikelihood = ((ArrayView<float>)_pointLogLikelihood.View).SubView(0, rows);
-                eStep(rows, _data.View, _weights.View, _labels.View, _means.View, _factors.View, _logNorm.View,
+                eStep(rows, data, weights, labels, _means.View, _factors.View, _logNorm.View,
                     _responsibilities.View, pointLogLikelihood, parameters);
+                if (chunk + 1 < ChunkCount)
+                    _chunks.Start(chunk + 1);
                 logLikelihood += _sum.Sum(pointLogLikelihood);
                 MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
                 double[] target = ChunkCount == 1 ? _totals : _chunkTotals;
-                moments.Run(_data.View, _responsibilities.View, _noLabels.View, _weights.View, _means.View, target);
+                moments.Run(data, _responsibilities.View, _noLabels.View, weights, _means.View, target);
                 if (ChunkCount > 1)
                     for (int i = 0; i < _totals.Length; i++)
                         _totals[i] += _chunkTotals[i];
@@ -171,17 +177,6 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             stats.TotalWeight = _totalWeight;
         }
         return stats;
-    }
-
-    // Copies rows [first, first + rows) of the device's data (and their weights and labels) into
-    // the chunk buffers.
-    private void Upload(int first, int rows)
-    {
-        DeviceCopy.Rows(_data.View, _device, first, rows);
-        if (_useWeights)
-            ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_device.Weights.AsSpan(first, rows));
-        if (_useLabels)
-            ((ArrayView<int>)_labels.View).SubView(0, rows).CopyFromCPU(_device.Labels.AsSpan(first, rows));
     }
 
     // Totals are k × E in entry-table order: (0,0), then row 0 of z's upper triangle, and so on.
@@ -250,10 +245,8 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     {
         lock (_handle.Sync)
         {
-            _data.Dispose();
-            _weights.Dispose();
+            _chunks.Dispose();
             _noLabels.Dispose();
-            _labels.Dispose();
             _means.Dispose();
             _factors.Dispose();
             _logNorm.Dispose();

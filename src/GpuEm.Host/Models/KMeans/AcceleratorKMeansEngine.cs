@@ -13,7 +13,9 @@ namespace GpuEm.Models.KMeans;
 /// the inertia is summed and the per-cluster counts and sums are reduced by the shared moments
 /// kernel in label mode; only k·(d + 1) numbers come back. Beyond the budget the rows stream
 /// through the device in chunks every iteration (with their previous labels, and the new labels
-/// and distances coming back to the host); chunk statistics are added on the host in order.
+/// and distances coming back to the host); chunk statistics are added on the host in order. The
+/// chunks are double-buffered (<see cref="ChunkStream"/>): the next one is read and copied while
+/// the current one's kernels run.
 /// </summary>
 internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 {
@@ -26,11 +28,9 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly int _groupSize;
     private readonly int _tileCentres;
     private readonly bool _useWeights;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _data;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
+    private readonly ChunkStream _chunks;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _centres;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _noResponsibilities;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _labels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _distances;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _changed;
     private readonly MomentsLauncher _moments;
@@ -40,7 +40,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly double[] _chunkTotals;
     private readonly DataMatrix _host;
     private readonly float[] _hostWeights;
-    private readonly int[]? _hostLabels;
+    private readonly int[] _hostLabels;
     private readonly float[]? _hostDistances;
 
     public AcceleratorKMeansEngine(AcceleratorHandle handle, DataMatrix data, int k, long? deviceMemoryLimit = null)
@@ -57,43 +57,42 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         int[] entries = MomentsLauncher.DiagonalEntries(_d, squares: false);
         (long bytesPerRow, long fixedBytes) = Footprint(_d, k);
         _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
+        if (_chunkRows < _n)
+        {
+            (bytesPerRow, fixedBytes) = Footprint(_d, k, streamed: true);
+            _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
+        }
         ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
         int tailRows = _n - (ChunkCount - 1) * _chunkRows;
         _hostWeights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
+        // −1: every label counts as changed the first time. Resident labels stay on the device
+        // after this upload; streamed ones come back each pass and go up with their rows.
+        _hostLabels = Enumerable.Repeat(-1, _n).ToArray();
         if (ChunkCount > 1)
-        {
-            _hostLabels = Enumerable.Repeat(-1, _n).ToArray();
             _hostDistances = new float[_n];
-        }
         lock (handle.Sync)
         {
-            _data = a.Allocate1D<float>((long)_chunkRows * _d);
-            _weights = a.Allocate1D<float>(_chunkRows);
+            _chunks = new ChunkStream(a, data, _chunkRows, _hostWeights, _hostLabels);
             _centres = a.Allocate1D<float>(k * _d);
             _noResponsibilities = a.Allocate1D<float>(1);
-            _labels = a.Allocate1D<int>(_chunkRows);
             _distances = a.Allocate1D<float>(_chunkRows);
             _changed = a.Allocate1D<float>(_chunkRows);
-            _labels.MemSet(0xFF); // −1: every label counts as changed the first time
             _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: true);
             _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: true);
             _sum = new SumLauncher(handle);
-            if (ChunkCount == 1)
-            {
-                DeviceCopy.Rows(_data.View, data, 0, _n);
-                _weights.View.CopyFromCPU(_hostWeights);
-            }
         }
         _totals = new double[k * _moments.EntryCount];
         _chunkTotals = new double[k * _moments.EntryCount];
     }
 
     /// <summary>
-    /// Device bytes per resident row (data, weight, label, distance, changed flag, and the three
-    /// k-means++ slots) and for the rest (centres, moments partials, 64 KiB of slack).
+    /// Device bytes per row (resident: data, weight, label, distance, changed flag, and the three
+    /// k-means++ slots; streamed: two slots of data, weight and label, distance and changed flag;
+    /// k-means++ then runs on the host) and for the rest (centres, moments partials, 64 KiB of
+    /// slack).
     /// </summary>
-    internal static (long PerRow, long Fixed) Footprint(int d, int k) =>
-        (4L * (d + 7), 8L * k * (d + 1) * 257 + (1L << 16));
+    internal static (long PerRow, long Fixed) Footprint(int d, int k, bool streamed = false) =>
+        (streamed ? 4L * (2 * d + 6) : 4L * (d + 7), 8L * k * (d + 1) * 257 + (1L << 16));
 
     public Backend Backend => _handle.Backend;
 
@@ -116,32 +115,31 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             var assign = _handle.Kernel("kmeans-assign", a => a.LoadStreamKernel<
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
                 ArrayView<float>, KMeansAssignParams>(KMeansKernels.AssignKernel));
+            _chunks.Start(0);
             for (int chunk = 0; chunk < ChunkCount; chunk++)
             {
-                int first = chunk * _chunkRows;
-                int rows = Math.Min(_chunkRows, _n - first);
-                if (ChunkCount > 1)
-                {
-                    DeviceCopy.Rows(_data.View, _host, first, rows);
-                    ((ArrayView<float>)_weights.View).SubView(0, rows).CopyFromCPU(_hostWeights.AsSpan(first, rows));
-                    ((ArrayView<int>)_labels.View).SubView(0, rows).CopyFromCPU(_hostLabels.AsSpan(first, rows));
-                }
+                int first = _chunks.FirstRow(chunk);
+                int rows = _chunks.RowCount(chunk);
+                _chunks.Wait();
+                (ArrayView<float> data, ArrayView<float> weights, ArrayView<int> labels) = _chunks.Slot(chunk);
                 var config = new KernelConfig(
                     (rows + _groupSize - 1) / _groupSize, _groupSize,
                     SharedMemoryConfig.RequestDynamic<float>(KMeansKernels.SharedFloats(_tileCentres, _d)));
                 var parameters = new KMeansAssignParams(rows, _d, _k, _tileCentres, _useWeights ? 1 : 0);
-                assign(config, _data.View, _weights.View, _centres.View, _labels.View, _distances.View, _changed.View, parameters);
+                assign(config, data, weights, _centres.View, labels, _distances.View, _changed.View, parameters);
+                if (chunk + 1 < ChunkCount)
+                    _chunks.Start(chunk + 1);
                 ArrayView<float> distances = ((ArrayView<float>)_distances.View).SubView(0, rows);
                 inertia += _sum.Sum(distances);
                 changed += (long)Math.Round(_sum.Sum(((ArrayView<float>)_changed.View).SubView(0, rows)));
                 MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
-                moments.Run(_data.View, _noResponsibilities.View, _labels.View, _weights.View, _centres.View,
+                moments.Run(data, _noResponsibilities.View, labels, weights, _centres.View,
                     ChunkCount == 1 ? _totals : _chunkTotals);
                 if (ChunkCount > 1)
                 {
                     for (int i = 0; i < _totals.Length; i++)
                         _totals[i] += _chunkTotals[i];
-                    ((ArrayView<int>)_labels.View).SubView(0, rows).CopyToCPU(_hostLabels.AsSpan(first, rows));
+                    labels.SubView(0, rows).CopyToCPU(_hostLabels.AsSpan(first, rows));
                     distances.CopyToCPU(_hostDistances.AsSpan(first, rows));
                 }
             }
@@ -161,10 +159,12 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 
     public int[] Labels()
     {
-        if (_hostLabels is not null)
+        if (ChunkCount > 1)
             return (int[])_hostLabels.Clone();
+        var labels = new int[_n];
         lock (_handle.Sync)
-            return _labels.GetAsArray1D();
+            _chunks.Slot(0).Labels.CopyToCPU(labels);
+        return labels;
     }
 
     public float[] Distances()
@@ -216,7 +216,8 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
                     Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                     ArrayView<float>, int, int>(KMeansKernels.CandidateDistanceKernel));
                 _candidate.View.CopyFromCPU(candidate);
-                kernel(_engine._n, _engine._data.View, _engine._weights.View, _candidate.View,
+                (ArrayView<float> data, ArrayView<float> weights, _) = _engine._chunks.Slot(0);
+                kernel(_engine._n, data, weights, _candidate.View,
                     _slots[Math.Max(from, 0)].View, _slots[to].View, _engine._d, from < 0 ? 0 : 1);
                 return _engine._sum.Sum(_slots[to].View);
             }
@@ -249,11 +250,9 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     {
         lock (_handle.Sync)
         {
-            _data.Dispose();
-            _weights.Dispose();
+            _chunks.Dispose();
             _centres.Dispose();
             _noResponsibilities.Dispose();
-            _labels.Dispose();
             _distances.Dispose();
             _changed.Dispose();
             _moments.Dispose();

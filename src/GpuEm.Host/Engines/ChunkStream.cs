@@ -1,0 +1,143 @@
+using GpuEm.Data;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEm.Engines;
+
+/// <summary>
+/// The rows of a fit on the device, by chunk. Resident data (one chunk) is uploaded once at
+/// construction. Streamed data has two device slots: while chunk c's kernels run on the default
+/// stream from one slot, <see cref="Start"/> copies chunk c + 1 into the other on a second
+/// stream, through two page-locked staging buffers (the host reads one piece from the data while
+/// the previous piece is being copied), so reading, copying and computing overlap.
+/// </summary>
+/// <remarks>
+/// Order of use per pass: <c>Start(0)</c>; for each chunk c: <c>Wait()</c>, launch c's kernels
+/// on <c>Slot(c)</c>, <c>Start(c + 1)</c>, read c's results (which waits for its kernels). A slot
+/// is refilled only after the chunk before it has been read back.
+/// </remarks>
+internal sealed class ChunkStream : IDisposable
+{
+    /// <summary>Floats per staging piece by default (16 MiB).</summary>
+    internal const int DefaultStagingValues = 1 << 22;
+
+    private readonly DataMatrix _data;
+    private readonly float[]? _weights;
+    private readonly int[]? _labels;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _values;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _weightSlots;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>[] _labelSlots;
+    private readonly AcceleratorStream? _copies;
+    private readonly PageLockedArray1D<float>[] _staging = [];
+    private readonly int _stagingRows;
+
+    /// <summary>Allocates the slots; uploads everything when it is one chunk.</summary>
+    /// <param name="accelerator">The device (the caller holds its lock).</param>
+    /// <param name="data">The rows.</param>
+    /// <param name="chunkRows">Rows per chunk (all rows: resident).</param>
+    /// <param name="weights">Per-row weights to stream beside the rows, or null.</param>
+    /// <param name="labels">Per-row labels to stream beside the rows (read at each upload), or null.</param>
+    /// <param name="stagingValues">Floats per page-locked staging piece.</param>
+    public ChunkStream(
+        Accelerator accelerator, DataMatrix data, int chunkRows, float[]? weights, int[]? labels,
+        int stagingValues = DefaultStagingValues)
+    {
+        _data = data;
+        _weights = weights;
+        _labels = labels;
+        ChunkRows = chunkRows;
+        ChunkCount = (data.Rows + chunkRows - 1) / chunkRows;
+        int slots = ChunkCount == 1 ? 1 : 2;
+        _values = new MemoryBuffer1D<float, Stride1D.Dense>[slots];
+        _weightSlots = new MemoryBuffer1D<float, Stride1D.Dense>[slots];
+        _labelSlots = new MemoryBuffer1D<int, Stride1D.Dense>[slots];
+        for (int slot = 0; slot < slots; slot++)
+        {
+            _values[slot] = accelerator.Allocate1D<float>((long)chunkRows * data.Columns);
+            _weightSlots[slot] = accelerator.Allocate1D<float>(weights is null ? 1 : chunkRows);
+            _labelSlots[slot] = accelerator.Allocate1D<int>(labels is null ? 1 : chunkRows);
+        }
+        if (ChunkCount == 1)
+        {
+            DeviceCopy.Rows(_values[0].View, data, 0, data.Rows);
+            if (weights is not null)
+                _weightSlots[0].View.CopyFromCPU(weights);
+            if (labels is not null)
+                _labelSlots[0].View.CopyFromCPU(labels);
+            return;
+        }
+        _copies = accelerator.CreateStream();
+        _stagingRows = Math.Clamp(stagingValues / data.Columns, 1, chunkRows);
+        _staging =
+        [
+            accelerator.AllocatePageLocked1D<float>((long)_stagingRows * data.Columns, uninitialized: true),
+            accelerator.AllocatePageLocked1D<float>((long)_stagingRows * data.Columns, uninitialized: true),
+        ];
+    }
+
+    /// <summary>Rows per chunk (the last may hold fewer).</summary>
+    public int ChunkRows { get; }
+
+    /// <summary>Chunks per pass: 1 when the data is resident.</summary>
+    public int ChunkCount { get; }
+
+    /// <summary>The first row of a chunk.</summary>
+    public int FirstRow(int chunk) => chunk * ChunkRows;
+
+    /// <summary>The rows of a chunk.</summary>
+    public int RowCount(int chunk) => Math.Min(ChunkRows, _data.Rows - chunk * ChunkRows);
+
+    /// <summary>A chunk's device views: values (row-major), weights and labels (length 1 when
+    /// not streamed).</summary>
+    public (ArrayView<float> Values, ArrayView<float> Weights, ArrayView<int> Labels) Slot(int chunk)
+    {
+        int slot = chunk % _values.Length;
+        return (_values[slot].View, _weightSlots[slot].View, _labelSlots[slot].View);
+    }
+
+    /// <summary>Starts copying a chunk into its slot (nothing when resident); returns once the
+    /// last piece is queued.</summary>
+    public void Start(int chunk)
+    {
+        if (_copies is null)
+            return;
+        int first = FirstRow(chunk);
+        int rows = RowCount(chunk);
+        int slot = chunk % 2;
+        int d = _data.Columns;
+        ArrayView<float> target = _values[slot].View;
+        int piece = 0;
+        for (int offset = 0; offset < rows; offset += _stagingRows, piece++)
+        {
+            int take = Math.Min(_stagingRows, rows - offset);
+            PageLockedArray1D<float> staging = _staging[piece % 2];
+            _data.CopyRows(first + offset, take, staging.Span);
+            // The previous piece's copy (from the other staging buffer) has finished after this,
+            // so that buffer is free for the next piece.
+            _copies.Synchronize();
+            target.SubView((long)offset * d, (long)take * d)
+                .CopyFrom(_copies, staging.ArrayView.SubView(0, (long)take * d));
+        }
+        if (_weights is not null)
+            _weightSlots[slot].View.SubView(0, rows).CopyFromCPU(_copies, _weights.AsSpan(first, rows));
+        if (_labels is not null)
+            _labelSlots[slot].View.SubView(0, rows).CopyFromCPU(_copies, _labels.AsSpan(first, rows));
+    }
+
+    /// <summary>Waits until the chunk last started is on the device.</summary>
+    public void Wait() => _copies?.Synchronize();
+
+    public void Dispose()
+    {
+        _copies?.Synchronize();
+        foreach (var buffer in _values)
+            buffer.Dispose();
+        foreach (var buffer in _weightSlots)
+            buffer.Dispose();
+        foreach (var buffer in _labelSlots)
+            buffer.Dispose();
+        foreach (var staging in _staging)
+            staging.Dispose();
+        _copies?.Dispose();
+    }
+}
