@@ -9,9 +9,14 @@ namespace GpuEm.Models.KMeans;
 /// Managed float64 k-means assignment on all cores (deterministic chunked reduction). Distances are
 /// ranked by ‖c‖² − 2 x·c with 4 centres per 256-bit vector (a blocked "GEMM" fused with the
 /// arg-min); the winner's distance is then recomputed as Σ (x − c)² so the inertia carries no
-/// cancellation. Ties go to the lowest index.
+/// cancellation. Ties go to the lowest index. A float32 pass (<see cref="Float32Screen"/>, 8
+/// centres per vector) ranks first and settles every point whose winning margin clears its
+/// rounding-error bound; only the others are ranked in float64, so the labels are the float64
+/// ones.
 /// </summary>
-internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
+/// <param name="data">The rows.</param>
+/// <param name="screen">False: rank every point in float64 (for tests of the screen).</param>
+internal sealed class ReferenceKMeansEngine(DataMatrix data, bool screen = true) : IKMeansEngine
 {
     private const int Lanes = 4;
     private readonly int[] _labels = Enumerable.Repeat(-1, data.Rows).ToArray();
@@ -24,12 +29,13 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
     public KMeansStatistics Expect(KMeansParameters p)
     {
         var layout = new CentreBlocks(p);
+        Float32Screen? first = screen ? new Float32Screen(p) : null;
         var total = new KMeansStatistics(p.K, p.D, p.Centres);
         ChunkedReduction.Run(
             data.Rows,
             () => new KMeansStatistics(p.K, p.D, p.Centres),
             partial => partial.Clear(),
-            (partial, start, end) => Accumulate(p, layout, partial, start, end),
+            (partial, start, end) => Accumulate(p, layout, first, partial, start, end),
             total.Add);
         return total;
     }
@@ -43,7 +49,8 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
     // Accumulates into chunk-local sums first: the partials of different threads were allocated
     // next to each other, and updating them per point made the threads fight over cache lines.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Accumulate(KMeansParameters p, CentreBlocks layout, KMeansStatistics partial, int start, int end)
+    private void Accumulate(
+        KMeansParameters p, CentreBlocks layout, Float32Screen? screen, KMeansStatistics partial, int start, int end)
     {
         int d = p.D;
         ReadOnlySpan<float> rows = data.Block(start, end - start);
@@ -52,7 +59,14 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
         Span<Vector256<double>> x1 = stackalloc Vector256<double>[d];
         Span<Vector256<double>> x2 = stackalloc Vector256<double>[d];
         Span<Vector256<double>> x3 = stackalloc Vector256<double>[d];
+        Span<Vector256<float>> f0 = stackalloc Vector256<float>[d];
+        Span<Vector256<float>> f1 = stackalloc Vector256<float>[d];
+        Span<Vector256<float>> f2 = stackalloc Vector256<float>[d];
+        Span<Vector256<float>> f3 = stackalloc Vector256<float>[d];
+        Span<double> bounds = stackalloc double[4];
         Span<int> labels = stackalloc int[4];
+        Span<int> undecided = stackalloc int[4];
+        Span<int> ranked = stackalloc int[4];
         var counts = new double[p.K];
         var sums = new double[p.K * d];
         double inertia = 0;
@@ -65,14 +79,36 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data) : IKMeansEngine
         {
             int count = Math.Min(4, end - row);
             ReadOnlySpan<float> a = rows.Slice((row - start) * d, count * d);
-            for (int j = 0; j < d; j++)
+            if (screen is null)
             {
-                x0[j] = Vector256.Create((double)a[j]);
-                x1[j] = Vector256.Create((double)a[(count > 1 ? 1 : 0) * d + j]);
-                x2[j] = Vector256.Create((double)a[(count > 2 ? 2 : 0) * d + j]);
-                x3[j] = Vector256.Create((double)a[(count > 3 ? 3 : 0) * d + j]);
+                labels.Fill(-1);
             }
-            layout.Nearest4(x0, x1, x2, x3, labels);
+            else
+            {
+                bounds[0] = screen.Prepare(a.Slice(0, d), f0);
+                bounds[1] = screen.Prepare(a.Slice((count > 1 ? 1 : 0) * d, d), f1);
+                bounds[2] = screen.Prepare(a.Slice((count > 2 ? 2 : 0) * d, d), f2);
+                bounds[3] = screen.Prepare(a.Slice((count > 3 ? 3 : 0) * d, d), f3);
+                screen.Nearest4(f0, f1, f2, f3, bounds, labels);
+            }
+            int open = 0;
+            for (int i = 0; i < count; i++)
+                if (labels[i] < 0)
+                    undecided[open++] = i;
+            if (open > 0)
+            {
+                // Near-ties: the float64 ranking decides (empty slots repeat the first point).
+                for (int j = 0; j < d; j++)
+                {
+                    x0[j] = Vector256.Create((double)a[undecided[0] * d + j]);
+                    x1[j] = Vector256.Create((double)a[undecided[open > 1 ? 1 : 0] * d + j]);
+                    x2[j] = Vector256.Create((double)a[undecided[open > 2 ? 2 : 0] * d + j]);
+                    x3[j] = Vector256.Create((double)a[undecided[open > 3 ? 3 : 0] * d + j]);
+                }
+                layout.Nearest4(x0, x1, x2, x3, ranked);
+                for (int i = 0; i < open; i++)
+                    labels[undecided[i]] = ranked[i];
+            }
             for (int i = 0; i < count; i++)
                 Record(row + i, a.Slice(i * d, d), labels[i]);
         }
