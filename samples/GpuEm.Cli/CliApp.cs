@@ -16,8 +16,8 @@ public static class CliApp
 
         commands:
           demo     fit a Gaussian mixture to the embedded Old Faithful data set
-          fit      fit a Gaussian mixture to a headerless numeric CSV; prints one JSON object
-          kmeans   fit k-means to a headerless numeric CSV; prints one JSON object
+          fit      fit a Gaussian mixture to a CSV, .npy or raw float32 file; prints one JSON object
+          kmeans   fit k-means to a CSV, .npy or raw float32 file; prints one JSON object
           predict  labels (or --proba probabilities) for new data from a saved model
           score    log-likelihood, BIC and AIC (mixtures) or inertia (k-means) of data under a model
           select   fit mixtures over a range of k and covariance types; print the BIC/AIC table

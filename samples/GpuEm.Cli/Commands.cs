@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using GpuEm.Data;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
 
@@ -34,7 +35,7 @@ internal static class Commands
     };
 
     // One integer per line (blank lines skipped), −1 = unknown; errors name the line.
-    private static int[] ReadLabels(string path, int rows)
+    private static int[] ReadLabels(string path, long rows)
     {
         var labels = new List<int>();
         int lineNumber = 0;
@@ -66,31 +67,36 @@ internal static class Commands
         """;
 
     private const string FitHelp = """
-        usage: gpuem fit --input FILE.csv --k K [--covariance full|diag|spherical|tied] [--max-iter N]
+        usage: gpuem fit --input FILE.csv|FILE.npy|FILE.f32 [--columns D] --k K
+                         [--covariance full|diag|spherical|tied] [--max-iter N]
                          [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
-                         [--missing error|marginalize] [--labels LABELS.txt]
-                         [--output model.json] [--verbose]
+                         [--device-memory-limit BYTES] [--missing error|marginalize]
+                         [--labels LABELS.txt] [--output model.json] [--verbose]
 
-        Fits a Gaussian mixture to a headerless numeric CSV and prints one JSON object: n, d, k,
+        Fits a Gaussian mixture to the rows of FILE and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
         aic, seconds, weights, means. --output saves the fitted model (a versioned JSON model file
         for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
         --missing marginalize reads empty cells and NaN as missing values (marginalized out);
         --labels gives one integer per data row (the component, −1 = unknown) for a
-        semi-supervised fit.
-        """;
+        semi-supervised fit. --device-memory-limit caps the device memory (bytes) the GPU engine
+        plans for; data beyond it streams through the device every iteration (default: what the
+        device has free; the reference backend ignores it).
+        """ + "\n\n" + InputFile.Help;
 
     private const string KMeansHelp = """
-        usage: gpuem kmeans --input FILE.csv --k K [--max-iter N] [--tol T] [--n-init R]
-                            [--init kmeans++|random] [--seed S] [--backend B] [--output model.json]
+        usage: gpuem kmeans --input FILE.csv|FILE.npy|FILE.f32 [--columns D] --k K [--max-iter N]
+                            [--tol T] [--n-init R] [--init kmeans++|random] [--seed S] [--backend B]
+                            [--device-memory-limit BYTES] [--output model.json]
 
-        Fits k-means (Lloyd) to a headerless numeric CSV and prints one JSON object: n, d, k, backend,
+        Fits k-means (Lloyd) to the rows of FILE and prints one JSON object: n, d, k, backend,
         device, iterations, converged, inertia, seconds, centres; --output saves the model file.
         Defaults: 300 iterations, tol 1e-4,
-        1 start, kmeans++, seed 0, auto.
-        """;
+        1 start, kmeans++, seed 0, auto. --device-memory-limit caps the device memory (bytes) the
+        GPU engine plans for, as in `gpuem fit`. Every value must be finite.
+        """ + "\n\n" + InputFile.Help;
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "verbose", "help", "quiet" };
 
@@ -134,7 +140,7 @@ internal static class Commands
 
     public static int Fit(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new Arguments(args, Set("input", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "missing", "labels", "output"), Flags);
+        var a = new Arguments(args, Set("input", "columns", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"), Flags);
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -150,21 +156,37 @@ internal static class Commands
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
+            DeviceMemoryLimit = DeviceMemoryLimit(a),
             Progress = CliApp.Warnings(stderr, a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations)),
         };
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
-        float[,] data = CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize);
-        int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, data.GetLength(0)) : null;
+        // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
+        // missing value under --missing marginalize and an error otherwise, as in a CSV.
+        using IDataSource? source = InputFile.Open(input, a);
+        float[,]? data = source is null ? CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize) : null;
+        long n = source?.RowCount ?? data!.GetLength(0);
+        int d = source?.ColumnCount ?? data!.GetLength(1);
+        int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, n) : null;
         var clock = Stopwatch.StartNew();
-        GaussianMixtureModel model = labels is null
-            ? estimator.Fit(data, cancellationToken: CliApp.Cancellation)
-            : estimator.FitSemiSupervised(data, labels, cancellationToken: CliApp.Cancellation);
+        string hint = options.MissingValues == MissingValues.Error ? " (For missing values use --missing marginalize.)" : "";
+        GaussianMixtureModel model = InputFile.Read(source, () => (source, labels) switch
+        {
+            (null, null) => estimator.Fit(data!, cancellationToken: CliApp.Cancellation),
+            (null, _) => estimator.FitSemiSupervised(data!, labels, cancellationToken: CliApp.Cancellation),
+            (_, null) => estimator.Fit(source, cancellationToken: CliApp.Cancellation),
+            _ => estimator.FitSemiSupervised(source, labels, cancellationToken: CliApp.Cancellation),
+        }, hint);
         clock.Stop();
+        // A source is scored in one chunked pass; BIC and AIC follow from the mean as
+        // GaussianMixtureModel.Bic/Aic compute them.
+        (double bic, double aic) = source is null
+            ? (model.Bic(data!), model.Aic(data!))
+            : InputFile.Read(source, () => Criteria(model.Score(source), n, model.ParameterCount));
 
         string Json(bool withCovariances) => WriteJson(j =>
         {
-            j.WriteNumber("n", data.GetLength(0));
-            j.WriteNumber("d", data.GetLength(1));
+            j.WriteNumber("n", n);
+            j.WriteNumber("d", d);
             j.WriteNumber("k", model.ComponentCount);
             j.WriteString("covariance", CovarianceChoices.First(p => p.Value == model.CovarianceType).Key);
             j.WriteString("backend", model.Backend.ToString());
@@ -174,8 +196,8 @@ internal static class Commands
             j.WriteBoolean("cancelled", model.Cancelled);
             j.WriteNumber("logLikelihood", model.LogLikelihood);
             j.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
-            j.WriteNumber("bic", model.Bic(data));
-            j.WriteNumber("aic", model.Aic(data));
+            j.WriteNumber("bic", bic);
+            j.WriteNumber("aic", aic);
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
             WriteArray(j, "weights", model.Weights);
             WriteMatrix(j, "means", model.Means);
@@ -202,7 +224,7 @@ internal static class Commands
 
     public static int KMeans(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new Arguments(args, Set("input", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "output"), Flags);
+        var a = new Arguments(args, Set("input", "columns", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"), Flags);
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
@@ -215,17 +237,21 @@ internal static class Commands
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            DeviceMemoryLimit = DeviceMemoryLimit(a),
             Progress = CliApp.Warnings(stderr, a.Int("max-iter", 300)),
         };
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
-        float[,] data = CsvMatrixReader.Read(input);
+        using IDataSource? source = InputFile.Open(input, a);
+        float[,]? data = source is null ? CsvMatrixReader.Read(input) : null;
         var clock = Stopwatch.StartNew();
-        KMeansModel model = estimator.Fit(data, cancellationToken: CliApp.Cancellation);
+        KMeansModel model = source is null
+            ? estimator.Fit(data!, cancellationToken: CliApp.Cancellation)
+            : InputFile.Read(source, () => estimator.Fit(source, cancellationToken: CliApp.Cancellation));
         clock.Stop();
         string json = WriteJson(j =>
         {
-            j.WriteNumber("n", data.GetLength(0));
-            j.WriteNumber("d", data.GetLength(1));
+            j.WriteNumber("n", source?.RowCount ?? data!.GetLength(0));
+            j.WriteNumber("d", source?.ColumnCount ?? data!.GetLength(1));
             j.WriteNumber("k", model.ClusterCount);
             j.WriteString("backend", model.Backend.ToString());
             j.WriteString("device", model.DeviceName);
@@ -249,6 +275,20 @@ internal static class Commands
         using var reader = new StreamReader(stream);
         return CsvMatrixReader.Read(reader, "faithful.csv");
     }
+
+    // --device-memory-limit BYTES: a positive integer, or null when absent.
+    private static long? DeviceMemoryLimit(Arguments a) =>
+        a.Text("device-memory-limit") is { } text
+            ? long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) && bytes > 0
+                ? bytes
+                : throw new UsageException($"--device-memory-limit '{text}' is not a positive whole number of bytes")
+            : null;
+
+    /// <summary>BIC and AIC from a mean log-likelihood over n points and p free parameters, by
+    /// the formulas of <see cref="GaussianMixtureModel.Bic(float[,])"/> and
+    /// <see cref="GaussianMixtureModel.Aic(float[,])"/>.</summary>
+    internal static (double Bic, double Aic) Criteria(double meanLogLikelihood, long n, long parameters) =>
+        (-2 * meanLogLikelihood * n + parameters * Math.Log(n), -2 * meanLogLikelihood * n + 2.0 * parameters);
 
     // Option errors found by the estimator are usage errors (exit 2), not data errors.
     private static T Validated<T>(Func<T> create)

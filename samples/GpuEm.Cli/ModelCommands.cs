@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GpuEm.Data;
 using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
@@ -11,20 +12,23 @@ namespace GpuEm.Cli;
 internal static class ModelCommands
 {
     private const string PredictHelp = """
-        usage: gpuem predict --model MODEL.json --input FILE.csv [--proba] [--missing error|marginalize]
+        usage: gpuem predict --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
+                             [--proba] [--missing error|marginalize]
 
-        Prints one label per line for each row of the CSV (a Gaussian mixture's most probable
+        Prints one label per line for each row of FILE (a Gaussian mixture's most probable
         component, or k-means' nearest centre). --proba prints one CSV row of k probabilities per
         point instead (mixtures only). MODEL.json comes from `gpuem fit|kmeans --output`. Mixtures
-        accept empty or NaN cells with --missing marginalize.
-        """;
+        accept empty or NaN cells (NaN values in binary files) with --missing marginalize.
+        """ + "\n\n" + InputFile.Help;
 
     private const string ScoreHelp = """
-        usage: gpuem score --model MODEL.json --input FILE.csv [--missing error|marginalize]
+        usage: gpuem score --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
+                           [--missing error|marginalize]
 
         Prints one JSON object: n, and for a mixture meanLogLikelihood, logLikelihood, bic, aic; for
-        k-means inertia (Σ squared distances to the nearest centre) and score (−inertia).
-        """;
+        k-means inertia (Σ squared distances to the nearest centre) and score (−inertia). Binary
+        files are scored in one pass, chunk by chunk.
+        """ + "\n\n" + InputFile.Help;
 
     private const string SelectHelp = """
         usage: gpuem select --input FILE.csv [--k-min 1] [--k-max 9] [--covariance full,diag,spherical,tied]
@@ -45,10 +49,17 @@ internal static class ModelCommands
 
     public static int Predict(string[] args, TextWriter stdout)
     {
-        var a = new Arguments(args, Set("model", "input", "missing"), Flags("proba"));
+        var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags("proba"));
         if (a.Flag("help"))
             return Help(stdout, PredictHelp);
-        object model = ModelFile.Load(a.Required("model"));
+        string modelFile = a.Required("model");
+        // Usage errors of the input (--columns) come before the model file is read.
+        using IDataSource? source = OpenSource(a);
+        object model = ModelFile.Load(modelFile);
+        if (source is not null)
+        {
+            return InputFile.Read(source, () => PredictSource(model, source, a.Flag("proba"), stdout));
+        }
         float[,] data = CsvMatrixReader.Read(a.Required("input"), Marginalize(a));
         var text = new StringBuilder();
         switch (model)
@@ -81,12 +92,63 @@ internal static class ModelCommands
         return 0;
     }
 
+    // Labels or probabilities of a binary source, written chunk by chunk as they are computed.
+    private static int PredictSource(object model, IDataSource source, bool proba, TextWriter stdout)
+    {
+        RequireColumns(model, source);
+        var text = new StringBuilder();
+        if (proba)
+        {
+            if (model is not GaussianMixtureModel mixture)
+                throw new UsageException("--proba needs a Gaussian mixture model; k-means assigns hard labels");
+            const int ChunkRows = 65536;
+            int d = mixture.Dimension;
+            var buffer = new float[(long)Math.Min(ChunkRows, source.RowCount) * d];
+            for (long first = 0; first < source.RowCount; first += ChunkRows)
+            {
+                int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+                source.ReadRows(first, rows, buffer);
+                double[,] probabilities = mixture.PredictProba(buffer.AsMemory(0, rows * d), rows, d);
+                for (int i = 0; i < rows; i++)
+                {
+                    for (int c = 0; c < probabilities.GetLength(1); c++)
+                    {
+                        if (c > 0)
+                            text.Append(',');
+                        text.Append(probabilities[i, c].ToString("R", CultureInfo.InvariantCulture));
+                    }
+                    text.Append('\n');
+                }
+                stdout.Write(text.ToString());
+                text.Clear();
+            }
+            return 0;
+        }
+        int[] labels = model is GaussianMixtureModel gmm ? gmm.Predict(source) : ((KMeansModel)model).Predict(source);
+        for (int start = 0; start < labels.Length; start += 65536)
+        {
+            for (int i = start; i < Math.Min(labels.Length, start + 65536); i++)
+                text.Append(labels[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+            stdout.Write(text.ToString());
+            text.Clear();
+        }
+        return 0;
+    }
+
     public static int Score(string[] args, TextWriter stdout)
     {
-        var a = new Arguments(args, Set("model", "input", "missing"), Flags());
+        var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags());
         if (a.Flag("help"))
             return Help(stdout, ScoreHelp);
-        object model = ModelFile.Load(a.Required("model"));
+        string modelFile = a.Required("model");
+        // Usage errors of the input (--columns) come before the model file is read.
+        using IDataSource? source = OpenSource(a);
+        object model = ModelFile.Load(modelFile);
+        if (source is not null)
+        {
+            stdout.WriteLine(InputFile.Read(source, () => ScoreSource(model, source)));
+            return 0;
+        }
         float[,] data = CsvMatrixReader.Read(a.Required("input"), Marginalize(a));
         stdout.WriteLine(Commands.WriteJson(j =>
         {
@@ -110,6 +172,52 @@ internal static class ModelCommands
             }
         }));
         return 0;
+    }
+
+    // The JSON of score for a binary source: one chunked pass over the file.
+    private static string ScoreSource(object model, IDataSource source)
+    {
+        RequireColumns(model, source);
+        return Commands.WriteJson(j => WriteScore(j, model, source));
+    }
+
+    private static void WriteScore(System.Text.Json.Utf8JsonWriter j, object model, IDataSource source)
+    {
+        j.WriteNumber("n", source.RowCount);
+        if (model is GaussianMixtureModel mixture)
+        {
+            double mean = mixture.Score(source);
+            (double bic, double aic) = Commands.Criteria(mean, source.RowCount, mixture.ParameterCount);
+            j.WriteString("model", ModelFile.GaussianMixtureFormat);
+            j.WriteNumber("meanLogLikelihood", mean);
+            j.WriteNumber("logLikelihood", mean * source.RowCount);
+            j.WriteNumber("bic", bic);
+            j.WriteNumber("aic", aic);
+        }
+        else
+        {
+            double score = ((KMeansModel)model).Score(source);
+            j.WriteString("model", ModelFile.KMeansFormat);
+            j.WriteNumber("inertia", -score);
+            j.WriteNumber("score", score);
+        }
+    }
+
+    private static void RequireColumns(object model, IDataSource source)
+    {
+        int d = model is GaussianMixtureModel mixture ? mixture.Dimension : ((KMeansModel)model).Dimension;
+        if (source.ColumnCount != d)
+            throw new InvalidDataException($"{source.Description} has {source.ColumnCount} columns but the model was fitted on {d}.");
+    }
+
+    // A binary --input (null for CSV); under --missing error its values are checked finite as
+    // they are read, as the CSV reader checks its cells.
+    private static IDataSource? OpenSource(Arguments a)
+    {
+        string input = a.Required("input");
+        bool marginalize = InputFile.IsBinary(input) && Marginalize(a);
+        IDataSource? source = InputFile.Open(input, a);
+        return source is null || marginalize ? source : new FiniteDataSource(source);
     }
 
     public static int Select(string[] args, TextWriter stdout, TextWriter stderr)
@@ -139,7 +247,7 @@ internal static class ModelCommands
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             Progress = CliApp.Warnings(stderr),
         };
-        float[,] data = CsvMatrixReader.Read(a.Required("input"));
+        float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "select"));
         ModelSelectionResult result = GaussianMixture.SelectComponents(
             data, Enumerable.Range(kMin, kMax - kMin + 1), types, criterion, options);
         stdout.WriteLine("covariance,k,logLikelihood,bic,aic,converged,error");

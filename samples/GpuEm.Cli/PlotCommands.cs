@@ -33,7 +33,7 @@ internal static class PlotCommands
         }
         object model = ModelFile.Load(a.Required("model"));
         bool missing = a.Text("missing") == "marginalize";
-        float[,] data = CsvMatrixReader.Read(a.Required("input"), missing);
+        float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "plot"), missing);
         string output = a.Required("out");
         int width = a.Int("width", 1200);
         int height = a.Int("height", 500);

@@ -78,6 +78,31 @@ public static class DataSource
         return labels;
     }
 
+    /// <summary>
+    /// Reads a source front to back in chunks of <see cref="ChunkRows"/> rows and hands each to
+    /// <paramref name="action"/> as row-major memory with its first row and row count (the buffer
+    /// is reused, so the source is never read whole).
+    /// </summary>
+    internal static void ForEachChunk(IDataSource source, int dimension, Action<ReadOnlyMemory<float>, long, int> action)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColumnCount != dimension)
+            throw new ArgumentException(
+                $"The data has {source.ColumnCount} columns but the model was fitted on {dimension}.", nameof(source));
+        var buffer = new float[(long)Math.Min(ChunkRows, source.RowCount) * dimension];
+        for (long first = 0; first < source.RowCount; first += ChunkRows)
+        {
+            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+            source.ReadRows(first, rows, buffer);
+            action(buffer.AsMemory(0, rows * dimension), first, rows);
+        }
+    }
+
+    /// <summary>How messages about a chunk name it: row numbers in them count from the chunk's
+    /// first row, so chunks after the first say where they start.</summary>
+    internal static string ChunkName(IDataSource source, long firstRow) =>
+        firstRow == 0 ? source.Description : $"chunk of {source.Description} that starts at row {firstRow}";
+
     /// <summary>Checks a row range against a source's size.</summary>
     internal static void CheckRange(IDataSource source, long firstRow, int rowCount, int destinationLength)
     {

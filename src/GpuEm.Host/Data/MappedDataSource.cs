@@ -110,7 +110,11 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
             _ => throw new InvalidDataException(
                 $"{name} has dtype '{descr}'; GpuEm reads little-endian float32 ('<f4') or float64 ('<f8'). Convert it with x.astype(np.float32)."),
         };
-        long[] dims = shape.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
+        long[] dims = shape.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(dim => long.TryParse(dim, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)
+                ? value
+                : throw new InvalidDataException($"{name} has shape ({shape}); '{dim}' is not a dimension."))
+            .ToArray();
         if (dims.Length is < 1 or > 2)
             throw new InvalidDataException($"{name} has shape ({shape}); GpuEm reads (n, d) or (n,).");
         long rows = dims[0];
@@ -118,7 +122,16 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
         if (rows < 1 || columns < 1 || columns > int.MaxValue)
             throw new InvalidDataException($"{name} has shape ({shape}); it needs at least one row and one column.");
         long offset = headerStart + headerLength;
-        long needed = offset + rows * columns * (isDouble ? 8 : 4);
+        // Checked: a corrupt shape must not wrap around to a small size.
+        long needed;
+        try
+        {
+            needed = checked(offset + rows * columns * (isDouble ? 8 : 4));
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"{name} has shape ({shape}), more bytes than a file can hold.");
+        }
         if (fileLength < needed)
             throw new InvalidDataException($"{name} is truncated: its shape ({shape}) needs {needed:N0} bytes, the file has {fileLength:N0}.");
         return new MappedDataSource(path, offset, rows, (int)columns, isDouble, isDouble ? "float64 .npy" : "float32 .npy");

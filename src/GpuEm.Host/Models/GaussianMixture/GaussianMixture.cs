@@ -75,6 +75,23 @@ public sealed partial class GaussianMixture
         Fit(DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
             .WithLabels(labels, Options.ComponentCount), cancellationToken);
 
+    /// <summary>
+    /// As <see cref="FitSemiSupervised(float[,], int[], float[], CancellationToken)"/> for a data
+    /// source, read as <see cref="Fit(IDataSource, float[], CancellationToken)"/> reads it.
+    /// </summary>
+    /// <param name="source">The rows (kept open by the caller for the fit's duration).</param>
+    /// <param name="labels">One label in [−1, k) per row; −1 = unlabelled.</param>
+    /// <param name="sampleWeights">Optional non-negative weight per row.</param>
+    /// <param name="cancellationToken">As in the other overloads.</param>
+    /// <returns>The fitted model.</returns>
+    public GaussianMixtureModel FitSemiSupervised(
+        IDataSource source, int[] labels, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Fit(DataMatrix.FromSource(source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
+            .WithLabels(labels, Options.ComponentCount), cancellationToken);
+    }
+
     internal GaussianMixtureModel Fit(DataMatrix data, CancellationToken cancellationToken)
     {
         GaussianMixtureOptions o = Options;

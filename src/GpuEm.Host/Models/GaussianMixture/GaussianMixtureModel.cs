@@ -174,6 +174,38 @@ public sealed class GaussianMixtureModel
     public int[] Predict(IDataSource source) =>
         DataSource.PredictInChunks(source, Dimension, (chunk, rows) => Predict(chunk, rows, Dimension));
 
+    /// <summary>
+    /// Mean log p(x) per row of a data source, computed in chunks of 65 536 rows (the source is
+    /// never read whole); equal to <see cref="Score(float[,], float[])"/> on the same rows. NaN
+    /// entries are missing values, as in <see cref="Predict(float[,])"/>.
+    /// </summary>
+    /// <param name="source">n rows of d columns.</param>
+    /// <returns>The mean log-likelihood.</returns>
+    public double Score(IDataSource source)
+    {
+        double sum = 0;
+        DataSource.ForEachChunk(source, Dimension, (chunk, first, rows) =>
+        {
+            double[] scores = ScoreSamples(DataMatrix.From(
+                chunk, rows, Dimension, null, MissingValues.Marginalize, name: DataSource.ChunkName(source, first)));
+            for (int i = 0; i < scores.Length; i++)
+                sum += scores[i];
+        });
+        return sum / source.RowCount;
+    }
+
+    /// <summary>As <see cref="Bic(float[,])"/> for a data source, read in chunks.</summary>
+    /// <param name="source">n rows of d columns.</param>
+    /// <returns>BIC, −2 log L + p ln n.</returns>
+    public double Bic(IDataSource source) =>
+        -2 * Score(source) * source.RowCount + ParameterCount * Math.Log(source.RowCount);
+
+    /// <summary>As <see cref="Aic(float[,])"/> for a data source, read in chunks.</summary>
+    /// <param name="source">n rows of d columns.</param>
+    /// <returns>AIC, −2 log L + 2p.</returns>
+    public double Aic(IDataSource source) =>
+        -2 * Score(source) * source.RowCount + 2.0 * ParameterCount;
+
     /// <summary>Writes the model as a versioned JSON document (format "gpuem.gaussian-mixture").</summary>
     /// <param name="path">The file, created or overwritten.</param>
     public void Save(string path)
