@@ -290,7 +290,7 @@ internal sealed class DataMatrix
         if (missing == MissingValues.Error)
         {
             for (int segment = 0; segment < _segments.Length; segment++)
-                CheckFinite(_segments[segment].Span, segment == 0 ? 0 : (long)segment << _shift, Columns, name);
+                CheckFinite(_segments[segment], segment == 0 ? 0 : (long)segment << _shift, Columns, name);
             return new DataMatrix(_segments, _shift, Rows, Columns, weights is null ? null : CheckWeights(weights, Rows));
         }
         var incomplete = new bool[Rows];
@@ -470,17 +470,56 @@ internal sealed class DataMatrix
                 $"The {name} holds {data.Length} values, but {rows} rows × {columns} columns need {(long)rows * columns}.", name);
     }
 
-    private static void CheckFinite(ReadOnlySpan<float> values, long firstRow, int columns, string name)
+    // Blocks of 2²⁰ values are checked in parallel (x − x is 0 exactly when x is finite); the
+    // error names the first bad value of the first bad block, as a sequential scan would.
+    private static void CheckFinite(ReadOnlyMemory<float> values, long firstRow, int columns, string name)
     {
-        for (int i = 0; i < values.Length; i++)
+        const int BlockValues = 1 << 20;
+        int blocks = (values.Length + BlockValues - 1) / BlockValues;
+        int firstBad = int.MaxValue;
+        Parallel.For(0, blocks, block =>
         {
-            if (!float.IsFinite(values[i]))
+            ReadOnlySpan<float> span = values.Span.Slice(block * BlockValues, Math.Min(BlockValues, values.Length - block * BlockValues));
+            if (AllFinite(span))
+                return;
+            int current;
+            while (block < (current = Volatile.Read(ref firstBad))
+                && Interlocked.CompareExchange(ref firstBad, block, current) != current)
             {
+            }
+        });
+        if (firstBad == int.MaxValue)
+            return;
+        ReadOnlySpan<float> bad = values.Span.Slice(firstBad * BlockValues);
+        for (int i = 0; i < bad.Length; i++)
+        {
+            if (!float.IsFinite(bad[i]))
+            {
+                long index = (long)firstBad * BlockValues + i;
                 throw new ArgumentException(
-                    $"The {name} holds {values[i]} at row {firstRow + i / columns}, column {i % columns} (zero-based); " +
+                    $"The {name} holds {bad[i]} at row {firstRow + index / columns}, column {index % columns} (zero-based); " +
                     "every value must be finite. Remove or impute that entry.", name);
             }
         }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var zero = System.Numerics.Vector<float>.Zero;
+        int width = System.Numerics.Vector<float>.Count;
+        int i = 0;
+        var finite = System.Numerics.Vector<int>.AllBitsSet;
+        for (; i + width <= values.Length; i += width)
+        {
+            var v = new System.Numerics.Vector<float>(values.Slice(i, width));
+            finite &= System.Numerics.Vector.Equals(v - v, zero);
+        }
+        if (finite != System.Numerics.Vector<int>.AllBitsSet)
+            return false;
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                return false;
+        return true;
     }
 
     private static float[] CheckWeights(float[] weights, int rows)

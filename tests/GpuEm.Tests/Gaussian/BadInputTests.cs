@@ -23,6 +23,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void The_first_bad_value_is_named_when_several_lie_in_different_blocks()
+    {
+        // 2.4 M values: the finite check runs over blocks of 2²⁰ values in parallel; the message
+        // must still name the first bad value.
+        var data = new float[300_000, 8];
+        data[290_000, 1] = float.NaN;
+        data[200_000, 3] = float.PositiveInfinity;
+        data[200_001, 0] = float.NaN;
+        var error = Assert.Throws<ArgumentException>(() => Estimator().Fit(data));
+        Assert.Contains("row 200000, column 3", error.Message);
+    }
+
+    [Fact]
     public void Empty_data_is_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => Estimator().Fit(new float[0, 3]));
