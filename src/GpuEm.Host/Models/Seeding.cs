@@ -12,6 +12,13 @@ internal interface ISeedingSpace
     /// (from −1: no centre yet); returns Σ of the new slot.</summary>
     double Trial(int candidateRow, int from, int to);
 
+    /// <summary>
+    /// For each candidate, what <see cref="Trial"/> from slot <paramref name="from"/> would return
+    /// (Σ min(slot, w·‖x − x_candidate‖²)), without keeping the per-point minima; the host space
+    /// reads the data once for all of them.
+    /// </summary>
+    double[] Potentials(int[] candidateRows, int from);
+
     /// <summary>Prefix sums of a slot, in float64, into <paramref name="cumulative"/>.</summary>
     void Prefix(int slot, double[] cumulative);
 }
@@ -65,7 +72,6 @@ internal static class Seeding
         var cumulative = new double[data.Rows];
         int closest = 0;
         int best = 1;
-        int scratch = 2;
 
         int first = DrawByWeight(data, random);
         CopyRow(data, first, centres, 0);
@@ -73,24 +79,21 @@ internal static class Seeding
         for (int c = 1; c < k; c++)
         {
             space.Prefix(closest, cumulative);
-            double bestPotential = double.PositiveInfinity;
-            int chosen = -1;
+            // Every candidate is drawn from the same distribution (the current minima), so all are
+            // drawn first and scored in one pass; the winner's minima are then kept.
+            var candidates = new int[trials];
             for (int t = 0; t < trials; t++)
-            {
-                int index = potential > 0
+                candidates[t] = potential > 0
                     ? Search(cumulative, random.NextDouble() * cumulative[^1])
                     : DrawByWeight(data, random);
-                double candidatePotential = space.Trial(index, closest, scratch);
-                if (candidatePotential < bestPotential)
-                {
-                    bestPotential = candidatePotential;
-                    chosen = index;
-                    (best, scratch) = (scratch, best);
-                }
-            }
-            CopyRow(data, chosen, centres, c * d);
+            double[] potentials = space.Potentials(candidates, closest);
+            int chosen = 0;
+            for (int t = 1; t < trials; t++)
+                if (potentials[t] < potentials[chosen])
+                    chosen = t;
+            CopyRow(data, candidates[chosen], centres, c * d);
+            potential = space.Trial(candidates[chosen], closest, best);
             (closest, best) = (best, closest);
-            potential = bestPotential;
         }
         return centres;
     }
@@ -188,9 +191,13 @@ internal static class Seeding
         });
 
     /// <summary>Slots as host arrays of float64 w·D².</summary>
+    // Host slots: two arrays of n doubles (the current minima and the winner's). Passes run over
+    // fixed chunks of 4,096 rows on all cores; sums add each chunk's rows in order, then the chunks
+    // in order, so Trial and Potentials give the same number for the same candidate.
     private sealed class HostSpace(DataMatrix data) : ISeedingSpace
     {
-        private readonly double[][] _slots = { new double[data.Rows], new double[data.Rows], new double[data.Rows] };
+        private const int ChunkRows = 4096;
+        private readonly double[][] _slots = { new double[data.Rows], new double[data.Rows] };
 
         public double Trial(int candidateRow, int from, int to)
         {
@@ -198,15 +205,59 @@ internal static class Seeding
             CopyRow(data, candidateRow, candidate, 0);
             double[] target = _slots[to];
             double[]? source = from < 0 ? null : _slots[from];
-            ForChunks(data.Rows, row =>
+            int chunks = (data.Rows + ChunkRows - 1) / ChunkRows;
+            var sums = new double[chunks];
+            Parallel.For(0, chunks, chunk =>
             {
-                double distance = data.Weight(row) * SquaredDistance(data.Row(row), candidate);
-                target[row] = source is not null && source[row] < distance ? source[row] : distance;
+                Span<double> x = stackalloc double[data.Columns];
+                double sum = 0;
+                int end = Math.Min(data.Rows, (chunk + 1) * ChunkRows);
+                for (int row = chunk * ChunkRows; row < end; row++)
+                {
+                    Widen(data.Row(row), x);
+                    double distance = data.Weight(row) * WideDistance(x, candidate);
+                    double value = source is not null && source[row] < distance ? source[row] : distance;
+                    target[row] = value;
+                    sum += value;
+                }
+                sums[chunk] = sum;
             });
-            double sum = 0;
-            foreach (double v in target)
-                sum += v;
-            return sum;
+            return InOrder(sums, 1, 0);
+        }
+
+        public double[] Potentials(int[] candidateRows, int from)
+        {
+            int t = candidateRows.Length;
+            var candidates = new double[t][];
+            for (int i = 0; i < t; i++)
+            {
+                candidates[i] = new double[data.Columns];
+                CopyRow(data, candidateRows[i], candidates[i], 0);
+            }
+            double[] source = _slots[from];
+            int chunks = (data.Rows + ChunkRows - 1) / ChunkRows;
+            var sums = new double[chunks * t];
+            Parallel.For(0, chunks, chunk =>
+            {
+                Span<double> x = stackalloc double[data.Columns];
+                Span<double> sum = stackalloc double[t];
+                int end = Math.Min(data.Rows, (chunk + 1) * ChunkRows);
+                for (int row = chunk * ChunkRows; row < end; row++)
+                {
+                    Widen(data.Row(row), x);
+                    double w = data.Weight(row);
+                    for (int i = 0; i < t; i++)
+                    {
+                        double distance = w * WideDistance(x, candidates[i]);
+                        sum[i] += source[row] < distance ? source[row] : distance;
+                    }
+                }
+                sum.CopyTo(sums.AsSpan(chunk * t, t));
+            });
+            var potentials = new double[t];
+            for (int i = 0; i < t; i++)
+                potentials[i] = InOrder(sums, t, i);
+            return potentials;
         }
 
         public void Prefix(int slot, double[] cumulative)
@@ -218,6 +269,41 @@ internal static class Seeding
                 sum += values[i];
                 cumulative[i] = sum;
             }
+        }
+
+        // Σ over chunks, in chunk order, of sums[chunk · stride + offset].
+        private static double InOrder(double[] sums, int stride, int offset)
+        {
+            double total = 0;
+            for (int i = offset; i < sums.Length; i += stride)
+                total += sums[i];
+            return total;
+        }
+
+        private static void Widen(ReadOnlySpan<float> x, Span<double> target)
+        {
+            for (int j = 0; j < x.Length; j++)
+                target[j] = x[j];
+        }
+
+        // ‖x − c‖², four coordinates at a time.
+        private static double WideDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> c)
+        {
+            var sum = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int j = 0;
+            for (; j + 4 <= x.Length; j += 4)
+            {
+                var diff = System.Runtime.Intrinsics.Vector256.Create(x.Slice(j, 4))
+                    - System.Runtime.Intrinsics.Vector256.Create(c.Slice(j, 4));
+                sum = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(diff, diff, sum);
+            }
+            double total = System.Runtime.Intrinsics.Vector256.Sum(sum);
+            for (; j < x.Length; j++)
+            {
+                double diff = x[j] - c[j];
+                total += diff * diff;
+            }
+            return total;
         }
     }
 }

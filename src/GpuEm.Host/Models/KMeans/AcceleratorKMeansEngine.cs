@@ -223,6 +223,10 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             }
         }
 
+        // One Trial per candidate into slot 2, which k-means++ never uses (it keeps slots 0 and 1).
+        public double[] Potentials(int[] candidateRows, int from) =>
+            candidateRows.Select(row => Trial(row, from, 2)).ToArray();
+
         public void Prefix(int slot, double[] cumulative)
         {
             lock (_engine._handle.Sync)
