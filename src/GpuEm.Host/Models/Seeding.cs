@@ -14,10 +14,16 @@ internal interface ISeedingSpace
 
     /// <summary>
     /// For each candidate, what <see cref="Trial"/> from slot <paramref name="from"/> would return
-    /// (Σ min(slot, w·‖x − x_candidate‖²)), without keeping the per-point minima; the host space
-    /// reads the data once for all of them.
+    /// (Σ min(slot, w·‖x − x_candidate‖²)); the host space reads the data once for all of them.
     /// </summary>
     double[] Potentials(int[] candidateRows, int from);
+
+    /// <summary>
+    /// Slot <paramref name="to"/> = the minima of candidate <paramref name="winner"/> of the last
+    /// <see cref="Potentials"/> call (kept from that pass when memory allowed, else recomputed);
+    /// returns its potential, the same number Potentials gave.
+    /// </summary>
+    double Keep(int winner, int to);
 
     /// <summary>Prefix sums of a slot, in float64, into <paramref name="cumulative"/>.</summary>
     void Prefix(int slot, double[] cumulative);
@@ -56,7 +62,16 @@ internal static class Seeding
 
     /// <summary>Greedy k-means++ on the host (float64).</summary>
     public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random) =>
-        KMeansPlusPlus(data, k, random, new HostSpace(data));
+        KMeansPlusPlus(data, k, random, new HostSpace(data, KeepBudget()));
+
+    /// <summary>As <see cref="KMeansPlusPlus(DataMatrix, int, Random)"/>, keeping the candidates'
+    /// minima (one pass per round) or not (two passes); the centres are the same.</summary>
+    internal static double[] KMeansPlusPlus(DataMatrix data, int k, Random random, bool keepMinima) =>
+        KMeansPlusPlus(data, k, random, new HostSpace(data, keepMinima ? long.MaxValue : 0));
+
+    // Bytes the host space may spend on the candidates' minima: a quarter of what the GC says is
+    // available (at 70 M rows and k = 8: 4 × 560 MB).
+    private static long KeepBudget() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 
     /// <summary>
     /// Greedy k-means++ (Arthur and Vassilvitskii; scikit-learn's variant): the first centre is
@@ -92,7 +107,7 @@ internal static class Seeding
                 if (potentials[t] < potentials[chosen])
                     chosen = t;
             CopyRow(data, candidates[chosen], centres, c * d);
-            potential = space.Trial(candidates[chosen], closest, best);
+            potential = space.Keep(chosen, best);
             (closest, best) = (best, closest);
         }
         return centres;
@@ -191,13 +206,18 @@ internal static class Seeding
         });
 
     /// <summary>Slots as host arrays of float64 w·D².</summary>
-    // Host slots: two arrays of n doubles (the current minima and the winner's). Passes run over
+    // Host slots: two arrays of n doubles (the current minima and the winner's), and, within the
+    // budget, one per candidate so that the winner's minima need no second pass. Passes run over
     // fixed chunks of 4,096 rows on all cores; sums add each chunk's rows in order, then the chunks
     // in order, so Trial and Potentials give the same number for the same candidate.
-    private sealed class HostSpace(DataMatrix data) : ISeedingSpace
+    private sealed class HostSpace(DataMatrix data, long keepBudget) : ISeedingSpace
     {
         private const int ChunkRows = 4096;
         private readonly double[][] _slots = { new double[data.Rows], new double[data.Rows] };
+        private double[][] _kept = [];
+        private int[] _lastRows = [];
+        private int _lastFrom;
+        private double[] _lastPotentials = [];
 
         public double Trial(int candidateRow, int from, int to)
         {
@@ -235,6 +255,10 @@ internal static class Seeding
                 CopyRow(data, candidateRows[i], candidates[i], 0);
             }
             double[] source = _slots[from];
+            bool keep = (long)t * data.Rows * sizeof(double) <= keepBudget;
+            if (keep && _kept.Length < t)
+                _kept = [.. _kept, .. Enumerable.Range(0, t - _kept.Length).Select(_ => new double[data.Rows])];
+            double[][]? kept = keep ? _kept : null;
             int chunks = (data.Rows + ChunkRows - 1) / ChunkRows;
             var sums = new double[chunks * t];
             Parallel.For(0, chunks, chunk =>
@@ -249,7 +273,10 @@ internal static class Seeding
                     for (int i = 0; i < t; i++)
                     {
                         double distance = w * WideDistance(x, candidates[i]);
-                        sum[i] += source[row] < distance ? source[row] : distance;
+                        double value = source[row] < distance ? source[row] : distance;
+                        if (kept is not null)
+                            kept[i][row] = value;
+                        sum[i] += value;
                     }
                 }
                 sum.CopyTo(sums.AsSpan(chunk * t, t));
@@ -257,7 +284,19 @@ internal static class Seeding
             var potentials = new double[t];
             for (int i = 0; i < t; i++)
                 potentials[i] = InOrder(sums, t, i);
+            _lastRows = keep ? [] : candidateRows;
+            _lastFrom = from;
+            _lastPotentials = potentials;
             return potentials;
+        }
+
+        public double Keep(int winner, int to)
+        {
+            if (_lastRows.Length > 0)
+                return Trial(_lastRows[winner], _lastFrom, to);
+            // The winner's minima were kept: its array becomes the slot (no copy, no pass).
+            (_slots[to], _kept[winner]) = (_kept[winner], _slots[to]);
+            return _lastPotentials[winner];
         }
 
         public void Prefix(int slot, double[] cumulative)

@@ -66,14 +66,18 @@ public sealed class SeedingTests
     }
 
     [Theory]
-    [InlineData(3000, 5, 10, 1)]
-    [InlineData(10000, 16, 64, 2)]
-    [InlineData(500, 1, 3, 3)]
-    public void The_host_chooses_the_centres_of_the_plain_algorithm(int n, int d, int k, int seed)
+    [InlineData(3000, 5, 10, 1, true)]
+    [InlineData(3000, 5, 10, 1, false)]
+    [InlineData(10000, 16, 64, 2, true)]
+    [InlineData(10000, 16, 64, 2, false)]
+    [InlineData(500, 1, 3, 3, true)]
+    public void The_host_chooses_the_centres_of_the_plain_algorithm(int n, int d, int k, int seed, bool keepMinima)
     {
+        // keepMinima: the candidates' minima are kept from the scoring pass (one pass per round)
+        // or the winner's are recomputed (two passes, when memory is short).
         (float[,] x, _, _) = Synthetic.Mixture(n, d, Math.Min(k, 6), seed, separation: 2);
         double[] expected = Naive(x, k, new Random(seed));
-        double[] actual = Seeding.KMeansPlusPlus(DataMatrix.From(x, null), k, new Random(seed));
+        double[] actual = Seeding.KMeansPlusPlus(DataMatrix.From(x, null), k, new Random(seed), keepMinima);
         Assert.Equal(expected, actual);
     }
 

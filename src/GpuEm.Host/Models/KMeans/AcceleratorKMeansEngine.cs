@@ -223,9 +223,17 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             }
         }
 
+        private int[] _lastRows = [];
+        private int _lastFrom;
+
         // One Trial per candidate into slot 2, which k-means++ never uses (it keeps slots 0 and 1).
-        public double[] Potentials(int[] candidateRows, int from) =>
-            candidateRows.Select(row => Trial(row, from, 2)).ToArray();
+        public double[] Potentials(int[] candidateRows, int from)
+        {
+            (_lastRows, _lastFrom) = (candidateRows, from);
+            return candidateRows.Select(row => Trial(row, from, 2)).ToArray();
+        }
+
+        public double Keep(int winner, int to) => Trial(_lastRows[winner], _lastFrom, to);
 
         public void Prefix(int slot, double[] cumulative)
         {
