@@ -37,7 +37,7 @@ internal sealed class DataMatrix
     {
         _segments = segments;
         _shift = segments.Length == 1 ? SingleSegment : shift;
-        _mask = _shift == SingleSegment ? int.MaxValue : (1 << _shift) - 1;
+        _mask = MaskOf(_shift);
         Rows = rows;
         Columns = columns;
         Weights = weights;
@@ -229,14 +229,14 @@ internal sealed class DataMatrix
             int take = (int)Math.Min(segmentRows, rows - first);
             segments[segment] = source is IMemorySource inPlace && inPlace.InPlace(first, take) is { } memory
                 ? memory
-                : Read(source, first, take);
+                : DataSource.ReadRange(source, first, take);
         }
         return new DataMatrix(segments, shift, rows, columns, null).Validated(weights, missing, skipEmptyRows, source.Description);
     }
 
     /// <summary>
-    /// The same rows cut into segments of 2^<paramref name="shift"/> rows (no copy): for tests
-    /// of segmented data without gigabytes of it.
+    /// A copy of the rows cut into segments of 2^<paramref name="shift"/> rows: for tests of
+    /// segmented data without gigabytes of it.
     /// </summary>
     public DataMatrix WithSegmentShift(int shift)
     {
@@ -269,18 +269,6 @@ internal sealed class DataMatrix
         if ((1L << shift) * columns > Array.MaxLength)
             throw new ArgumentException($"{columns:N0} columns are more than one segment of rows can hold.", nameof(columns));
         return shift;
-    }
-
-    private static float[] Read(IDataSource source, long first, int rows)
-    {
-        const int ChunkRows = 65536;
-        var values = new float[(long)rows * source.ColumnCount];
-        for (int offset = 0; offset < rows; offset += ChunkRows)
-        {
-            int take = Math.Min(ChunkRows, rows - offset);
-            source.ReadRows(first + offset, take, values.AsSpan(offset * source.ColumnCount, take * source.ColumnCount));
-        }
-        return values;
     }
 
     // Validates the values (finite, or NaN marking missing entries when marginalizing) and the
@@ -350,6 +338,9 @@ internal sealed class DataMatrix
         return segments;
     }
 
+    // Row within its segment = row & mask.
+    private static int MaskOf(int shift) => shift == SingleSegment ? int.MaxValue : (1 << shift) - 1;
+
     private static ReadOnlyMemory<float>[] AsMemory(float[][] segments) =>
         Array.ConvertAll(segments, s => (ReadOnlyMemory<float>)s);
 
@@ -363,7 +354,7 @@ internal sealed class DataMatrix
             return this;
         int count = Incomplete.Count(i => !i);
         float[][] values = NewSegments(count, Columns, out int shift);
-        int mask = shift == SingleSegment ? int.MaxValue : (1 << shift) - 1;
+        int mask = MaskOf(shift);
         float[]? weights = Weights is null ? null : new float[count];
         int[]? labels = Labels is null ? null : new int[count];
         int target = 0;

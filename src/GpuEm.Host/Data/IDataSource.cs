@@ -48,11 +48,18 @@ public static class DataSource
                 $"{source.Description} holds {length:N0} values, more than one array can; read it in chunks with ReadRows (Fit and Predict do).");
         if (source is IMemorySource inPlace && inPlace.InPlace(0, (int)source.RowCount) is { } memory)
             return memory;
-        var values = new float[length];
-        for (long first = 0; first < source.RowCount; first += ChunkRows)
+        return ReadRange(source, 0, (int)source.RowCount);
+    }
+
+    /// <summary>Rows [first, first + rows) of a source copied into a new array, read in chunks.</summary>
+    internal static float[] ReadRange(IDataSource source, long first, int rows)
+    {
+        int d = source.ColumnCount;
+        var values = new float[(long)rows * d];
+        for (int offset = 0; offset < rows; offset += ChunkRows)
         {
-            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
-            source.ReadRows(first, rows, values.AsSpan((int)(first * source.ColumnCount), rows * source.ColumnCount));
+            int take = Math.Min(ChunkRows, rows - offset);
+            source.ReadRows(first + offset, take, values.AsSpan(offset * d, take * d));
         }
         return values;
     }
@@ -64,17 +71,8 @@ public static class DataSource
     internal static int[] PredictInChunks(IDataSource source, int dimension, Func<ReadOnlyMemory<float>, int, int[]> predict)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (source.ColumnCount != dimension)
-            throw new ArgumentException(
-                $"The data has {source.ColumnCount} columns but the model was fitted on {dimension}.", nameof(source));
         var labels = new int[checked((int)source.RowCount)];
-        var buffer = new float[(long)ChunkRows * dimension];
-        for (long first = 0; first < source.RowCount; first += ChunkRows)
-        {
-            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
-            source.ReadRows(first, rows, buffer);
-            predict(buffer.AsMemory(0, rows * dimension), rows).CopyTo(labels, first);
-        }
+        ForEachChunk(source, dimension, (chunk, first, rows) => predict(chunk, rows).CopyTo(labels, first));
         return labels;
     }
 

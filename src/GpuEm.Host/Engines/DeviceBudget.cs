@@ -21,6 +21,17 @@ internal static class DeviceBudget
         ? (long)(cuda.GetFreeMemory() * FreeShare)
         : (long)(accelerator.MemorySize * DefaultShare);
 
+    /// <summary>
+    /// Rows per device chunk: all rows when they fit with the <paramref name="resident"/>
+    /// footprint, else as many as the <paramref name="streamed"/> footprint (two slots) allows.
+    /// </summary>
+    public static int ChunkRows(
+        Accelerator accelerator, long? limit, int rows, (long PerRow, long Fixed) resident, (long PerRow, long Fixed) streamed)
+    {
+        int all = ChunkRows(accelerator, limit, rows, resident.PerRow, resident.Fixed);
+        return all == rows ? all : ChunkRows(accelerator, limit, rows, streamed.PerRow, streamed.Fixed);
+    }
+
     /// <summary>Rows per device chunk (≥ 1, ≤ <paramref name="rows"/>).</summary>
     /// <param name="accelerator">The device.</param>
     /// <param name="limit">The user's limit in bytes, or null.</param>

@@ -217,35 +217,35 @@ internal static class Seeding
         private double[][] _kept = [];
         private int[] _lastRows = [];
         private int _lastFrom;
+        private bool _lastKept;
         private double[] _lastPotentials = [];
 
-        public double Trial(int candidateRow, int from, int to)
-        {
-            var candidate = new double[data.Columns];
-            CopyRow(data, candidateRow, candidate, 0);
-            double[] target = _slots[to];
-            double[]? source = from < 0 ? null : _slots[from];
-            int chunks = (data.Rows + ChunkRows - 1) / ChunkRows;
-            var sums = new double[chunks];
-            Parallel.For(0, chunks, chunk =>
-            {
-                Span<double> x = stackalloc double[data.Columns];
-                double sum = 0;
-                int end = Math.Min(data.Rows, (chunk + 1) * ChunkRows);
-                for (int row = chunk * ChunkRows; row < end; row++)
-                {
-                    Widen(data.Row(row), x);
-                    double distance = data.Weight(row) * WideDistance(x, candidate);
-                    double value = source is not null && source[row] < distance ? source[row] : distance;
-                    target[row] = value;
-                    sum += value;
-                }
-                sums[chunk] = sum;
-            });
-            return InOrder(sums, 1, 0);
-        }
+        public double Trial(int candidateRow, int from, int to) =>
+            Pass([candidateRow], from < 0 ? null : _slots[from], [_slots[to]])[0];
 
         public double[] Potentials(int[] candidateRows, int from)
+        {
+            int t = candidateRows.Length;
+            _lastKept = (long)t * data.Rows * sizeof(double) <= keepBudget;
+            if (_lastKept && _kept.Length < t)
+                _kept = [.. _kept, .. Enumerable.Range(0, t - _kept.Length).Select(_ => new double[data.Rows])];
+            (_lastRows, _lastFrom) = (candidateRows, from);
+            _lastPotentials = Pass(candidateRows, _slots[from], _lastKept ? _kept : null);
+            return _lastPotentials;
+        }
+
+        public double Keep(int winner, int to)
+        {
+            if (!_lastKept)
+                return Trial(_lastRows[winner], _lastFrom, to);
+            // The winner's minima were kept: its array becomes the slot (no copy, no pass).
+            (_slots[to], _kept[winner]) = (_kept[winner], _slots[to]);
+            return _lastPotentials[winner];
+        }
+
+        // One pass over the data: for each candidate i, min(source, w·‖x − x_i‖²) per row (source
+        // null: no centre yet), written to targets[i] when targets is given, and its sum.
+        private double[] Pass(int[] candidateRows, double[]? source, double[][]? targets)
         {
             int t = candidateRows.Length;
             var candidates = new double[t][];
@@ -254,11 +254,6 @@ internal static class Seeding
                 candidates[i] = new double[data.Columns];
                 CopyRow(data, candidateRows[i], candidates[i], 0);
             }
-            double[] source = _slots[from];
-            bool keep = (long)t * data.Rows * sizeof(double) <= keepBudget;
-            if (keep && _kept.Length < t)
-                _kept = [.. _kept, .. Enumerable.Range(0, t - _kept.Length).Select(_ => new double[data.Rows])];
-            double[][]? kept = keep ? _kept : null;
             int chunks = (data.Rows + ChunkRows - 1) / ChunkRows;
             var sums = new double[chunks * t];
             Parallel.For(0, chunks, chunk =>
@@ -273,9 +268,9 @@ internal static class Seeding
                     for (int i = 0; i < t; i++)
                     {
                         double distance = w * WideDistance(x, candidates[i]);
-                        double value = source[row] < distance ? source[row] : distance;
-                        if (kept is not null)
-                            kept[i][row] = value;
+                        double value = source is not null && source[row] < distance ? source[row] : distance;
+                        if (targets is not null)
+                            targets[i][row] = value;
                         sum[i] += value;
                     }
                 }
@@ -284,19 +279,7 @@ internal static class Seeding
             var potentials = new double[t];
             for (int i = 0; i < t; i++)
                 potentials[i] = InOrder(sums, t, i);
-            _lastRows = keep ? [] : candidateRows;
-            _lastFrom = from;
-            _lastPotentials = potentials;
             return potentials;
-        }
-
-        public double Keep(int winner, int to)
-        {
-            if (_lastRows.Length > 0)
-                return Trial(_lastRows[winner], _lastFrom, to);
-            // The winner's minima were kept: its array becomes the slot (no copy, no pass).
-            (_slots[to], _kept[winner]) = (_kept[winner], _slots[to]);
-            return _lastPotentials[winner];
         }
 
         public void Prefix(int slot, double[] cumulative)

@@ -71,12 +71,12 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
-        _chunkRows = ChunkRows(accelerator, deviceMemoryLimit, _n, _d, k, type);
-        ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
-        int tailRows = _n - (ChunkCount - 1) * _chunkRows;
+        _chunkRows = DeviceBudget.ChunkRows(
+            accelerator, deviceMemoryLimit, _n, Footprint(_d, k, type), Footprint(_d, k, type, streamed: true));
         lock (handle.Sync)
         {
             _chunks = new ChunkStream(accelerator, data, _chunkRows, data.Weights, data.Labels);
+            int tailRows = _chunks.RowCount(ChunkCount - 1);
             _noLabels = accelerator.Allocate1D<int>(1);
             _means = accelerator.Allocate1D<float>(k * _d);
             _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
@@ -104,23 +104,13 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             8L * k * (d * d + d + 1) + 8L * k * entryCount * 257 + (1L << 16));
     }
 
-    // All rows when they fit the budget; else the chunk that two streamed slots allow.
-    private static int ChunkRows(Accelerator accelerator, long? limit, int n, int d, int k, CovarianceType type)
-    {
-        (long perRow, long fixedBytes) = Footprint(d, k, type);
-        int rows = DeviceBudget.ChunkRows(accelerator, limit, n, perRow, fixedBytes);
-        if (rows == n)
-            return rows;
-        (perRow, fixedBytes) = Footprint(d, k, type, streamed: true);
-        return DeviceBudget.ChunkRows(accelerator, limit, n, perRow, fixedBytes);
-    }
 
     public Backend Backend => _handle.Backend;
 
     public string DeviceName => _handle.DeviceName;
 
     /// <summary>Device chunks per E-step: 1 when the data stays resident.</summary>
-    public int ChunkCount { get; }
+    public int ChunkCount => _chunks.ChunkCount;
 
     public GaussianStatistics Expect(GaussianParameters p)
     {

@@ -133,7 +133,7 @@ public sealed class GaussianMixtureModel
     public double Bic(float[,] data)
     {
         DataMatrix m = DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension);
-        return -2 * Score(m) * m.Rows + ParameterCount * Math.Log(m.Rows);
+        return BicOf(Score(m), m.Rows);
     }
 
     /// <summary>Akaike information criterion −2 log L + 2p (lower is better).</summary>
@@ -142,7 +142,7 @@ public sealed class GaussianMixtureModel
     public double Aic(float[,] data)
     {
         DataMatrix m = DataMatrix.From(data, null, MissingValues.Marginalize).RequireColumns(Dimension);
-        return -2 * Score(m) * m.Rows + 2.0 * ParameterCount;
+        return AicOf(Score(m), m.Rows);
     }
 
     /// <summary>
@@ -197,14 +197,17 @@ public sealed class GaussianMixtureModel
     /// <summary>As <see cref="Bic(float[,])"/> for a data source, read in chunks.</summary>
     /// <param name="source">n rows of d columns.</param>
     /// <returns>BIC, −2 log L + p ln n.</returns>
-    public double Bic(IDataSource source) =>
-        -2 * Score(source) * source.RowCount + ParameterCount * Math.Log(source.RowCount);
+    public double Bic(IDataSource source) => BicOf(Score(source), source.RowCount);
 
     /// <summary>As <see cref="Aic(float[,])"/> for a data source, read in chunks.</summary>
     /// <param name="source">n rows of d columns.</param>
     /// <returns>AIC, −2 log L + 2p.</returns>
-    public double Aic(IDataSource source) =>
-        -2 * Score(source) * source.RowCount + 2.0 * ParameterCount;
+    public double Aic(IDataSource source) => AicOf(Score(source), source.RowCount);
+
+    // −2 log L + p ln n and −2 log L + 2p, from the mean log-likelihood over n points.
+    private double BicOf(double meanLogLikelihood, long n) => -2 * meanLogLikelihood * n + ParameterCount * Math.Log(n);
+
+    private double AicOf(double meanLogLikelihood, long n) => -2 * meanLogLikelihood * n + 2.0 * ParameterCount;
 
     /// <summary>Writes the model as a versioned JSON document (format "gpuem.gaussian-mixture").</summary>
     /// <param name="path">The file, created or overwritten.</param>

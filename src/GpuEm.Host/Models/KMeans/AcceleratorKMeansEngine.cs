@@ -55,24 +55,17 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         _groupSize = Math.Min(GroupSize, a.MaxNumThreadsPerGroup);
         _tileCentres = Math.Clamp(4096 / _d, 1, k);
         int[] entries = MomentsLauncher.DiagonalEntries(_d, squares: false);
-        (long bytesPerRow, long fixedBytes) = Footprint(_d, k);
-        _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
-        if (_chunkRows < _n)
-        {
-            (bytesPerRow, fixedBytes) = Footprint(_d, k, streamed: true);
-            _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, bytesPerRow, fixedBytes);
-        }
-        ChunkCount = (_n + _chunkRows - 1) / _chunkRows;
-        int tailRows = _n - (ChunkCount - 1) * _chunkRows;
+        _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, Footprint(_d, k), Footprint(_d, k, streamed: true));
         _hostWeights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
         // −1: every label counts as changed the first time. Resident labels stay on the device
         // after this upload; streamed ones come back each pass and go up with their rows.
         _hostLabels = Enumerable.Repeat(-1, _n).ToArray();
-        if (ChunkCount > 1)
+        if (_chunkRows < _n)
             _hostDistances = new float[_n];
         lock (handle.Sync)
         {
             _chunks = new ChunkStream(a, data, _chunkRows, _hostWeights, _hostLabels);
+            int tailRows = _chunks.RowCount(ChunkCount - 1);
             _centres = a.Allocate1D<float>(k * _d);
             _noResponsibilities = a.Allocate1D<float>(1);
             _distances = a.Allocate1D<float>(_chunkRows);
@@ -99,7 +92,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     public string DeviceName => _handle.DeviceName;
 
     /// <summary>Device chunks per iteration: 1 when the data stays resident.</summary>
-    public int ChunkCount { get; }
+    public int ChunkCount => _chunks.ChunkCount;
 
     public KMeansStatistics Expect(KMeansParameters p)
     {

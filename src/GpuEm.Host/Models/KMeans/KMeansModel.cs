@@ -115,13 +115,18 @@ public sealed class KMeansModel
     /// <returns>−Σ w‖x − c(x)‖².</returns>
     public double Score(float[,] data, float[]? sampleWeights = null)
     {
-        DataMatrix m = DataMatrix.From(data, sampleWeights).RequireColumns(Dimension);
+        return -InertiaOf(DataMatrix.From(data, sampleWeights).RequireColumns(Dimension));
+    }
+
+    // sum + Σ w‖x − c(x)‖² over the rows, c(x) the nearest centre, added row by row (so that a
+    // source read in chunks sums exactly as the whole array does).
+    private double InertiaOf(DataMatrix m, double sum = 0)
+    {
         int[] labels = Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
-        double sum = 0;
         for (int row = 0; row < m.Rows; row++)
             sum += m.Weight(row) * Seeding.SquaredDistance(
                 m.Row(row), _parameters.Centres.AsSpan(labels[row] * Dimension, Dimension));
-        return -sum;
+        return sum;
     }
 
     /// <summary>Labels for the rows of a data source, predicted in chunks of 65 536 rows (the
@@ -142,12 +147,7 @@ public sealed class KMeansModel
     {
         double sum = 0;
         DataSource.ForEachChunk(source, Dimension, (chunk, first, rows) =>
-        {
-            DataMatrix m = DataMatrix.From(chunk, rows, Dimension, null, DataSource.ChunkName(source, first));
-            int[] labels = Seeding.NearestCentre(m, _parameters.Centres, ClusterCount);
-            for (int row = 0; row < rows; row++)
-                sum += Seeding.SquaredDistance(m.Row(row), _parameters.Centres.AsSpan(labels[row] * Dimension, Dimension));
-        });
+            sum = InertiaOf(DataMatrix.From(chunk, rows, Dimension, null, DataSource.ChunkName(source, first)), sum));
         return -sum;
     }
 
