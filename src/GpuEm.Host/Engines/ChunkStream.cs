@@ -13,14 +13,16 @@ namespace GpuEm.Engines;
 /// </summary>
 /// <remarks>
 /// Order of use per pass: <c>Start(0)</c>; for each chunk c: <c>Wait()</c>, launch c's kernels
-/// on <c>Slot(c)</c>, <c>Start(c + 1)</c>, read c's results (which waits for its kernels). A slot
-/// is refilled only after the chunk before it has been read back.
+/// on <c>Slot(c)</c>, <c>Start(c + 1)</c>. <c>Wait()</c> also waits for the kernels queued
+/// before it (chunk c − 1's, which read the slot that <c>Start(c + 1)</c> refills), so results may
+/// stay on the device until the end of the pass; chunk c's kernels still overlap c + 1's copy.
 /// </remarks>
 internal sealed class ChunkStream : IDisposable
 {
     /// <summary>Floats per staging piece by default (16 MiB).</summary>
     internal const int DefaultStagingValues = 1 << 22;
 
+    private readonly Accelerator _accelerator;
     private readonly DataMatrix _data;
     private readonly float[]? _weights;
     private readonly int[]? _labels;
@@ -42,6 +44,7 @@ internal sealed class ChunkStream : IDisposable
         Accelerator accelerator, DataMatrix data, int chunkRows, float[]? weights, int[]? labels,
         int stagingValues = DefaultStagingValues)
     {
+        _accelerator = accelerator;
         _data = data;
         _weights = weights;
         _labels = labels;
@@ -124,8 +127,18 @@ internal sealed class ChunkStream : IDisposable
             _labelSlots[slot].View.SubView(0, rows).CopyFromCPU(_copies, _labels.AsSpan(first, rows));
     }
 
-    /// <summary>Waits until the chunk last started is on the device.</summary>
-    public void Wait() => _copies?.Synchronize();
+    /// <summary>
+    /// Waits until the chunk last started is on the device and, when streamed, until the kernels
+    /// already queued on the default stream have run (the previous chunk's, whose slot the next
+    /// <see cref="Start"/> refills).
+    /// </summary>
+    public void Wait()
+    {
+        if (_copies is null)
+            return;
+        _copies.Synchronize();
+        _accelerator.DefaultStream.Synchronize();
+    }
 
     public void Dispose()
     {

@@ -18,13 +18,18 @@ internal sealed class MomentsLauncher : IDisposable
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _entries;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _totals;
-    private readonly MomentsParams _params;
-    private readonly KernelConfig _config;
+    private readonly int _pointCount;
+    private readonly int _dimension;
+    private readonly int _componentCount;
+    private readonly int _groupSize;
+    private readonly int _entryTiles;
+    private readonly int _tilePoints;
+    private readonly bool _useLabels;
     private readonly int _blocks;
 
-    /// <summary>Prepares a launch over n points, k components and the given entry table.</summary>
+    /// <summary>Prepares launches over at most n points, k components and the given entry table.</summary>
     /// <param name="handle">The accelerator.</param>
-    /// <param name="pointCount">n.</param>
+    /// <param name="pointCount">n: the rows of <see cref="Run"/>, the most rows of <see cref="Accumulate"/>.</param>
     /// <param name="dimension">d.</param>
     /// <param name="componentCount">k.</param>
     /// <param name="entries">Pairs (i, j) into the augmented z = (1, x − c), E × 2.</param>
@@ -35,23 +40,18 @@ internal sealed class MomentsLauncher : IDisposable
         _handle = handle;
         Accelerator accelerator = handle.Accelerator;
         EntryCount = entries.Length / 2;
-        int groupSize = Math.Min(128, accelerator.MaxNumThreadsPerGroup);
-        int entryTiles = (EntryCount + groupSize * MomentsKernels.EntriesPerThread - 1)
-            / (groupSize * MomentsKernels.EntriesPerThread);
+        _pointCount = pointCount;
+        _dimension = dimension;
+        _componentCount = componentCount;
+        _useLabels = useLabels;
+        _groupSize = Math.Min(128, accelerator.MaxNumThreadsPerGroup);
+        _entryTiles = (EntryCount + _groupSize * MomentsKernels.EntriesPerThread - 1)
+            / (_groupSize * MomentsKernels.EntriesPerThread);
         int sharedBudgetFloats = (int)Math.Min(accelerator.MaxSharedMemoryPerGroup / 2, 16384) / sizeof(float);
-        int tilePoints = Math.Clamp(sharedBudgetFloats / (dimension + 2), 1, 64);
+        _tilePoints = Math.Clamp(sharedBudgetFloats / (dimension + 2), 1, 64);
         long slots = (long)componentCount * EntryCount;
         int maxBlocks = (int)Math.Clamp(PartialBudgetBytes / (slots * sizeof(double)), 1, 256);
         _blocks = Math.Clamp((pointCount + 1023) / 1024, 1, maxBlocks);
-        int pointsPerBlock = (pointCount + _blocks - 1) / _blocks;
-        _blocks = (pointCount + pointsPerBlock - 1) / pointsPerBlock;
-        _params = new MomentsParams(
-            pointCount, dimension, componentCount, EntryCount, pointsPerBlock, tilePoints, entryTiles,
-            useLabels ? 1 : 0);
-        _config = new KernelConfig(
-            new Index2D(_blocks, componentCount * entryTiles),
-            new Index2D(groupSize, 1),
-            SharedMemoryConfig.RequestDynamic<float>(MomentsKernels.SharedFloats(tilePoints, dimension)));
         _entries = accelerator.Allocate1D(entries);
         _partials = accelerator.Allocate1D<double>(_blocks * slots);
         _totals = accelerator.Allocate1D<double>(slots);
@@ -68,14 +68,52 @@ internal sealed class MomentsLauncher : IDisposable
         ArrayView<float> shifts,
         double[] totals)
     {
+        Accumulate(_pointCount, data, responsibilities, labels, weights, shifts, first: true);
+        Read(totals);
+    }
+
+    /// <summary>
+    /// Runs the reduction over the first <paramref name="rows"/> rows and adds its k × E totals
+    /// to those on the device (<paramref name="first"/>: replaces them); nothing is read back.
+    /// </summary>
+    public void Accumulate(
+        int rows,
+        ArrayView<float> data,
+        ArrayView<float> responsibilities,
+        ArrayView<int> labels,
+        ArrayView<float> weights,
+        ArrayView<float> shifts,
+        bool first)
+    {
         var moments = _handle.Kernel("moments", a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<double>, MomentsParams>(MomentsKernels.WeightedMomentsKernel));
-        var combine = _handle.Kernel("combine", a => a.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<double>, ArrayView<double>, int>(MomentsKernels.CombinePartialsKernel));
-        moments(_config, data, responsibilities, labels, weights, shifts, _entries.View, _partials.View, _params);
-        combine((int)_totals.Length, _partials.View, _totals.View, _blocks);
-        _totals.View.CopyToCPU(totals);
+        int pointsPerBlock = (rows + _blocks - 1) / _blocks;
+        int blocks = (rows + pointsPerBlock - 1) / pointsPerBlock;
+        var parameters = new MomentsParams(
+            rows, _dimension, _componentCount, EntryCount, pointsPerBlock, _tilePoints, _entryTiles,
+            _useLabels ? 1 : 0);
+        var config = new KernelConfig(
+            new Index2D(blocks, _componentCount * _entryTiles),
+            new Index2D(_groupSize, 1),
+            SharedMemoryConfig.RequestDynamic<float>(MomentsKernels.SharedFloats(_tilePoints, _dimension)));
+        moments(config, data, responsibilities, labels, weights, shifts, _entries.View, _partials.View, parameters);
+        Combine(_handle, _partials.View, _totals.View, blocks, first);
+    }
+
+    /// <summary>Reads the k × E totals back (the launcher's one synchronization with the host).</summary>
+    public void Read(double[] totals) => _totals.View.CopyToCPU(totals);
+
+    /// <summary>
+    /// Adds blocks × slots partial sums in block order into the slots of <paramref name="totals"/>,
+    /// replacing them when <paramref name="first"/>, else adding to them.
+    /// </summary>
+    internal static void Combine(
+        AcceleratorHandle handle, ArrayView<double> partials, ArrayView<double> totals, int blocks, bool first)
+    {
+        var combine = handle.Kernel("combine", a => a.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<double>, ArrayView<double>, int, int>(MomentsKernels.CombinePartialsKernel));
+        combine((int)totals.Length, partials, totals, blocks, first ? 0 : 1);
     }
 
     /// <summary>Entry table for full second moments: every (i, j), i ≤ j, of the augmented z.</summary>

@@ -148,23 +148,27 @@ public static class MomentsKernels
     }
 
     // One thread per (component, entry) slot s < slotCount: adds partials[b·slotCount + s] over the
-    // blocks b in increasing order (a fixed order, so results are reproducible) into totals[s].
+    // blocks b in increasing order (a fixed order, so results are reproducible) and writes the sum
+    // to totals[s], or adds it to totals[s] when accumulate is 1 (the chunks of a streamed
+    // iteration, in chunk order, so that the host reads the totals once per iteration).
     /// <summary>Combines per-block partial sums in block order.</summary>
     /// <param name="slot">The (component, entry) slot.</param>
     /// <param name="partials">blocks × slotCount partial sums.</param>
     /// <param name="totals">slotCount totals.</param>
     /// <param name="blockCount">Number of blocks.</param>
+    /// <param name="accumulate">1: add to the totals; 0: overwrite them.</param>
     public static void CombinePartialsKernel(
         Index1D slot,
         ArrayView<double> partials,
         ArrayView<double> totals,
-        int blockCount)
+        int blockCount,
+        int accumulate)
     {
         long slotCount = totals.Length;
         double sum = 0;
         for (int b = 0; b < blockCount; b++)
             sum += partials[b * slotCount + slot];
-        totals[slot] = sum;
+        totals[slot] = accumulate != 0 ? totals[slot] + sum : sum;
     }
 
     // Group g (of a fixed grid): each thread adds values[i] for i = g·G + t, stepping by the grid

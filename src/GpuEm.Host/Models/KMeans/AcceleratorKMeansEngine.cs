@@ -11,9 +11,10 @@ namespace GpuEm.Models.KMeans;
 /// K-means on an accelerator: when the data fits the device budget (<see cref="DeviceBudget"/>)
 /// it is uploaded once; per iteration the centres go up (k·d floats), the assignment kernel runs,
 /// the inertia is summed and the per-cluster counts and sums are reduced by the shared moments
-/// kernel in label mode; only k·(d + 1) numbers come back. Beyond the budget the rows stream
-/// through the device in chunks every iteration (with their previous labels, and the new labels
-/// and distances coming back to the host); chunk statistics are added on the host in order. The
+/// kernel in label mode; the totals stay on the device until the end of the iteration, when
+/// k·(d + 1) + 2 numbers come back. Beyond the budget the rows stream through the device in chunks
+/// every iteration (with their previous labels, and the new labels and distances coming back to
+/// the host); chunk statistics are added on the device in chunk order. The
 /// chunks are double-buffered (<see cref="ChunkStream"/>): the next one is read and copied while
 /// the current one's kernels run.
 /// </summary>
@@ -34,10 +35,9 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _distances;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _changed;
     private readonly MomentsLauncher _moments;
-    private readonly MomentsLauncher? _tailMoments;
     private readonly SumLauncher _sum;
+    private readonly SumLauncher _changedSum;
     private readonly double[] _totals;
-    private readonly double[] _chunkTotals;
     private readonly DataMatrix _host;
     private readonly float[] _hostWeights;
     private readonly int[] _hostLabels;
@@ -65,17 +65,15 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         lock (handle.Sync)
         {
             _chunks = new ChunkStream(a, data, _chunkRows, _hostWeights, _hostLabels);
-            int tailRows = _chunks.RowCount(ChunkCount - 1);
             _centres = a.Allocate1D<float>(k * _d);
             _noResponsibilities = a.Allocate1D<float>(1);
             _distances = a.Allocate1D<float>(_chunkRows);
             _changed = a.Allocate1D<float>(_chunkRows);
             _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: true);
-            _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: true);
             _sum = new SumLauncher(handle);
+            _changedSum = new SumLauncher(handle);
         }
         _totals = new double[k * _moments.EntryCount];
-        _chunkTotals = new double[k * _moments.EntryCount];
     }
 
     /// <summary>
@@ -99,9 +97,8 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         var centres = new float[p.Centres.Length];
         for (int i = 0; i < centres.Length; i++)
             centres[i] = (float)p.Centres[i];
-        double inertia = 0;
-        long changed = 0;
-        Array.Clear(_totals);
+        double inertia;
+        long changed;
         lock (_handle.Sync)
         {
             _centres.View.CopyFromCPU(centres);
@@ -123,19 +120,19 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
                 if (chunk + 1 < ChunkCount)
                     _chunks.Start(chunk + 1);
                 ArrayView<float> distances = ((ArrayView<float>)_distances.View).SubView(0, rows);
-                inertia += _sum.Sum(distances);
-                changed += (long)Math.Round(_sum.Sum(((ArrayView<float>)_changed.View).SubView(0, rows)));
-                MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
-                moments.Run(data, _noResponsibilities.View, labels, weights, _centres.View,
-                    ChunkCount == 1 ? _totals : _chunkTotals);
+                bool firstChunk = chunk == 0;
+                _sum.Accumulate(distances, firstChunk);
+                _changedSum.Accumulate(((ArrayView<float>)_changed.View).SubView(0, rows), firstChunk);
+                _moments.Accumulate(rows, data, _noResponsibilities.View, labels, weights, _centres.View, firstChunk);
                 if (ChunkCount > 1)
                 {
-                    for (int i = 0; i < _totals.Length; i++)
-                        _totals[i] += _chunkTotals[i];
                     labels.SubView(0, rows).CopyToCPU(_hostLabels.AsSpan(first, rows));
                     distances.CopyToCPU(_hostDistances.AsSpan(first, rows));
                 }
             }
+            _moments.Read(_totals);
+            inertia = _sum.Read();
+            changed = (long)Math.Round(_changedSum.Read());
         }
         // The device centred on the float32 centres: the statistics carry exactly those shifts.
         double[] shifts = centres.Select(c => (double)c).ToArray();
@@ -261,8 +258,8 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             _distances.Dispose();
             _changed.Dispose();
             _moments.Dispose();
-            _tailMoments?.Dispose();
             _sum.Dispose();
+            _changedSum.Dispose();
         }
     }
 }
