@@ -1,1 +1,12 @@
-return GpuEm.Bench.BenchRunner.Run(args, Console.Out, Console.Error);
+try
+{
+    return GpuEm.Bench.BenchRunner.Run(args, Console.Out, Console.Error);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidOperationException)
+{
+    // Bad options (an unknown backend, a number that does not parse, a device-memory limit too
+    // small for one row): the message, not a stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine("run with --help for the options.");
+    return 2;
+}
