@@ -211,8 +211,10 @@ public static class BenchRunner
 
         // The work of one iteration, counted as the kernels do it (an FMA is 2 FLOPs; exp and log count
         // as 20 FLOPs each). Bytes: the reference engine reads the float32 data once per iteration (fused
-        // E-step and statistics); the accelerator reads it twice and writes and reads n·k
-        // responsibilities (k-means: labels, distances and flags instead).
+        // E-step and statistics), and so does the accelerator's fused diagonal pass (when a group's
+        // k·(2d + 1) float64 accumulators and an 8-point tile fit 48 KiB of shared memory, as
+        // FusedDiagonalLauncher decides); otherwise the accelerator reads the data twice and writes
+        // and reads n·k responsibilities (k-means: labels, distances and flags instead).
         static (double Flops, double Bytes) WorkModel(string model, CovarianceType type, long n, long d, long k, bool reference)
         {
             double perPointComponent = model == "kmeans"
@@ -221,9 +223,11 @@ public static class BenchRunner
                     ? d * (d + 1) + 3.0 * d + 20 + d * (d + 1) + 2.0 * d
                     : 4.0 * d + 20 + 4.0 * d;
             double flops = n * k * perPointComponent + (model == "kmeans" ? 2.0 * n * d : 20.0 * n);
+            bool fusedDiagonal = model == "gmm" && type is CovarianceType.Diagonal or CovarianceType.Spherical
+                && 8 * k * (2 * d + 1) + 8 * 4 * ((d | 1) + k + 2) <= 48 * 1024;
             double bytes = model == "kmeans"
                 ? n * (reference ? 4.0 * d : 8.0 * d + 16)
-                : n * (reference ? 4.0 * d : 8.0 * d + 8.0 * k + 4);
+                : n * (reference || fusedDiagonal ? 4.0 * d : 8.0 * d + 8.0 * k + 4);
             return (flops, bytes);
         }
 

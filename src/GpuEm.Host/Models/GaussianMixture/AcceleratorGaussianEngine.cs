@@ -10,10 +10,12 @@ namespace GpuEm.Models.GaussianMixture;
 /// The accelerator engine: device buffers are allocated once per fit, kernels are compiled once
 /// per accelerator. When the data fits the device budget (see <see cref="DeviceBudget"/>) it is
 /// uploaded once and stays; otherwise each E-step streams it through the device in fixed chunks
-/// (the same buffers reused), and the chunks' float64 statistics are added on the host in chunk
-/// order. Each E-step uploads the parameters (float32, k·d·d numbers), runs the E-step kernel, the
-/// log-likelihood sum and the moments reduction per chunk, and reads back only the k × E
-/// statistics and 64 partial sums per chunk.
+/// (the same buffers reused). Each E-step uploads the parameters (float32, k·d·d numbers) and,
+/// per chunk, runs either the fused pass (diagonal and spherical covariances whose statistics fit
+/// a group's shared memory: <see cref="FusedDiagonalLauncher"/>) or the E-step kernel (tiled for
+/// full and tied covariances), the log-likelihood sum and the moments reduction. The float64
+/// statistics are added across chunks on the device, in chunk order, and read back once per
+/// E-step (the unfused path reads the statistics and the log-likelihood: two small copies).
 /// </summary>
 /// <remarks>
 /// Streamed chunks are double-buffered (<see cref="ChunkStream"/>): the next chunk is read and
@@ -26,22 +28,22 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     private readonly int _n;
     private readonly int _d;
     private readonly int _k;
-    private readonly int _chunkRows;
     private readonly bool _full;
     private readonly bool _useWeights;
     private readonly bool _useLabels;
+    private readonly (int Width, int Height) _tile;
     private readonly ChunkStream _chunks;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _responsibilities;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _pointLogLikelihood;
-    private readonly MomentsLauncher _moments;
-    private readonly MomentsLauncher? _tailMoments;
-    private readonly SumLauncher _sum;
+    private readonly FusedDiagonalLauncher? _fused;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _responsibilities;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _pointLogLikelihood;
+    private readonly MomentsLauncher? _moments;
+    private readonly SumLauncher? _sum;
     private readonly double[] _totals;
-    private readonly double[] _chunkTotals;
+    private readonly int _entryCount;
     private readonly double _totalWeight;
     private readonly MarginalGaussian? _incomplete;
 
@@ -70,40 +72,69 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         _useWeights = data.Weights is not null;
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
+        bool fused = !_full && FusedDiagonalLauncher.TilePoints(accelerator, _d, k) is not null;
+        Fused = fused;
+        _tile = TileShape(accelerator, _d);
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
-        _chunkRows = DeviceBudget.ChunkRows(
-            accelerator, deviceMemoryLimit, _n, Footprint(_d, k, type), Footprint(_d, k, type, streamed: true));
+        _entryCount = entries.Length / 2;
+        int chunkRows = DeviceBudget.ChunkRows(
+            accelerator, deviceMemoryLimit, _n, Footprint(_d, k, type, fused: fused),
+            Footprint(_d, k, type, streamed: true, fused: fused));
         lock (handle.Sync)
         {
-            _chunks = new ChunkStream(accelerator, data, _chunkRows, data.Weights, data.Labels);
-            int tailRows = _chunks.RowCount(ChunkCount - 1);
+            _chunks = new ChunkStream(accelerator, data, chunkRows, data.Weights, data.Labels);
             _noLabels = accelerator.Allocate1D<int>(1);
             _means = accelerator.Allocate1D<float>(k * _d);
             _factors = accelerator.Allocate1D<float>(_full ? k * _d * _d : k * _d);
             _logNorm = accelerator.Allocate1D<float>(k);
-            _responsibilities = accelerator.Allocate1D<float>((long)_chunkRows * k);
-            _pointLogLikelihood = accelerator.Allocate1D<float>(_chunkRows);
-            _moments = new MomentsLauncher(handle, _chunkRows, _d, k, entries, useLabels: false);
-            _tailMoments = tailRows == _chunkRows ? null : new MomentsLauncher(handle, tailRows, _d, k, entries, useLabels: false);
-            _sum = new SumLauncher(handle);
+            if (fused)
+            {
+                _fused = new FusedDiagonalLauncher(handle, chunkRows, _d, k, _useWeights, _useLabels);
+            }
+            else
+            {
+                _responsibilities = accelerator.Allocate1D<float>((long)chunkRows * k);
+                _pointLogLikelihood = accelerator.Allocate1D<float>(chunkRows);
+                _moments = new MomentsLauncher(handle, chunkRows, _d, k, entries, useLabels: false);
+                _sum = new SumLauncher(handle);
+            }
         }
-        _totals = new double[k * _moments.EntryCount];
-        _chunkTotals = new double[k * _moments.EntryCount];
+        _totals = new double[fused ? _fused!.SlotCount : k * _entryCount];
     }
 
     /// <summary>
-    /// Device bytes per row (data, responsibilities, log-likelihood, weight, label; streamed rows
-    /// have a second slot of data, weight and label) and for the rest (parameters, the moments
-    /// partials of up to 256 blocks, 64 KiB of slack).
+    /// Device bytes per row (data, weight, label and, unfused, responsibilities and
+    /// log-likelihood; streamed rows have a second slot of data, weight and label) and for the
+    /// rest (parameters, the partial sums, 64 KiB of slack). <paramref name="fused"/> null: as on
+    /// a device with at least 48 KiB of shared memory per group (CUDA, the CPU accelerator).
     /// </summary>
-    internal static (long PerRow, long Fixed) Footprint(int d, int k, CovarianceType type, bool streamed = false)
+    internal static (long PerRow, long Fixed) Footprint(
+        int d, int k, CovarianceType type, bool streamed = false, bool? fused = null)
     {
         bool full = !GaussianStatistics.NeedsDiagonalOnly(type);
+        bool isFused = fused ?? (!full && FusedDiagonalLauncher.TilePoints(int.MaxValue, d, k) is not null);
         long entryCount = full ? (d + 1L) * (d + 2) / 2 : 2L * d + 1;
-        return (4L * (d + k + 3) + (streamed ? 4L * (d + 2) : 0),
-            8L * k * (d * d + d + 1) + 8L * k * entryCount * 257 + (1L << 16));
+        long parameters = 8L * k * (d * d + d + 1);
+        long perRow = 4L * (d + 2) + (isFused ? 0 : 4L * (k + 1)) + (streamed ? 4L * (d + 2) : 0);
+        long partials = isFused ? FusedDiagonalLauncher.FixedBytes(d, k) : 8L * k * entryCount * 257;
+        return (perRow, parameters + partials + (1L << 16));
     }
 
+    /// <summary>
+    /// The tiled full E-step's group: 4·width columns per step, just covering d up to 64 (d = 32:
+    /// 8 threads wide, so no half-empty column tiles), and as many rows of threads as make 256
+    /// threads (or the device's limit); at least 4 × 4 (the kernel needs a thread per point).
+    /// </summary>
+    private static (int Width, int Height) TileShape(Accelerator accelerator, int d)
+    {
+        int width = 4;
+        while (width < 16 && GaussianKernels.MicroTile * width < d)
+            width *= 2;
+        int threads = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
+        while (width > 4 && width * 4 > threads)
+            width /= 2;
+        return (width, Math.Max(4, threads / width));
+    }
 
     public Backend Backend => _handle.Backend;
 
@@ -112,40 +143,48 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     /// <summary>Device chunks per E-step: 1 when the data stays resident.</summary>
     public int ChunkCount => _chunks.ChunkCount;
 
+    /// <summary>Whether E-steps run the fused pass (<see cref="FusedDiagonalLauncher"/>).</summary>
+    public bool Fused { get; }
+
     public GaussianStatistics Expect(GaussianParameters p)
     {
         (float[] means, float[] factors, float[] logNorm) = DeviceParameters(p);
-        double logLikelihood = 0;
-        Array.Clear(_totals);
+        double logLikelihood;
         lock (_handle.Sync)
         {
             _means.View.CopyFromCPU(means);
             _factors.View.CopyFromCPU(factors);
             _logNorm.View.CopyFromCPU(logNorm);
-            var parameters = new GaussianEStepParams(_d, _k, _useWeights ? 1 : 0, _useLabels ? 1 : 0);
-            string key = _full ? "gmm-estep-full" : "gmm-estep-diag";
-            var eStep = _handle.Kernel(key, a => a.LoadAutoGroupedStreamKernel<
-                Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(
-                _full ? GaussianKernels.EStepFullKernel : GaussianKernels.EStepDiagonalKernel));
             _chunks.Start(0);
             for (int chunk = 0; chunk < ChunkCount; chunk++)
             {
                 int rows = _chunks.RowCount(chunk);
+                bool first = chunk == 0;
                 _chunks.Wait();
                 (ArrayView<float> data, ArrayView<float> weights, ArrayView<int> labels) = _chunks.Slot(chunk);
-                ArrayView<float> pointLogLikelihood = ((ArrayView<float>)_pointLogLikelihood.View).SubView(0, rows);
-                eStep(rows, data, weights, labels, _means.View, _factors.View, _logNorm.View,
-                    _responsibilities.View, pointLogLikelihood, parameters);
+                if (_fused is not null)
+                {
+                    _fused.Accumulate(rows, data, weights, labels, _means.View, _factors.View, _logNorm.View, first);
+                    if (chunk + 1 < ChunkCount)
+                        _chunks.Start(chunk + 1);
+                    continue;
+                }
+                ArrayView<float> pointLogLikelihood = ((ArrayView<float>)_pointLogLikelihood!.View).SubView(0, rows);
+                EStep(rows, data, weights, labels, pointLogLikelihood);
                 if (chunk + 1 < ChunkCount)
                     _chunks.Start(chunk + 1);
-                logLikelihood += _sum.Sum(pointLogLikelihood);
-                MomentsLauncher moments = rows == _chunkRows ? _moments : _tailMoments!;
-                double[] target = ChunkCount == 1 ? _totals : _chunkTotals;
-                moments.Run(data, _responsibilities.View, _noLabels.View, weights, _means.View, target);
-                if (ChunkCount > 1)
-                    for (int i = 0; i < _totals.Length; i++)
-                        _totals[i] += _chunkTotals[i];
+                _sum!.Accumulate(pointLogLikelihood, first);
+                _moments!.Accumulate(rows, data, _responsibilities!.View, _noLabels.View, weights, _means.View, first);
+            }
+            if (_fused is not null)
+            {
+                _fused.Read(_totals);
+                logLikelihood = _totals[^1];
+            }
+            else
+            {
+                _moments!.Read(_totals);
+                logLikelihood = _sum!.Read();
             }
         }
 
@@ -169,11 +208,37 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         return stats;
     }
 
+    private void EStep(
+        int rows, ArrayView<float> data, ArrayView<float> weights, ArrayView<int> labels, ArrayView<float> pointLogLikelihood)
+    {
+        if (_full)
+        {
+            var tiled = _handle.Kernel("gmm-estep-full", a => a.LoadStreamKernel<
+                ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianTiledParams>(GaussianKernels.EStepFullKernel));
+            (int width, int height) = _tile;
+            int points = GaussianKernels.MicroTile * height;
+            var config = new KernelConfig(
+                (rows + points - 1) / points,
+                width * height,
+                SharedMemoryConfig.RequestDynamic<float>(GaussianKernels.FullSharedFloats(width, height)));
+            var shapes = new GaussianTiledParams(rows, _d, _k, width, height, _useWeights ? 1 : 0, _useLabels ? 1 : 0);
+            tiled(config, data, weights, labels, _means.View, _factors.View, _logNorm.View,
+                _responsibilities!.View, pointLogLikelihood, shapes);
+            return;
+        }
+        var diagonal = _handle.Kernel("gmm-estep-diag", a => a.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(GaussianKernels.EStepDiagonalKernel));
+        diagonal(rows, data, weights, labels, _means.View, _factors.View, _logNorm.View,
+            _responsibilities!.View, pointLogLikelihood, new GaussianEStepParams(_d, _k, _useWeights ? 1 : 0, _useLabels ? 1 : 0));
+    }
+
     // Totals are k × E in entry-table order: (0,0), then row 0 of z's upper triangle, and so on.
     private void Unpack(GaussianStatistics stats)
     {
         int d = _d;
-        int entryCount = _moments.EntryCount;
+        int entryCount = _entryCount;
         for (int c = 0; c < _k; c++)
         {
             ReadOnlySpan<double> t = _totals.AsSpan(c * entryCount, entryCount);
@@ -240,11 +305,11 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
             _means.Dispose();
             _factors.Dispose();
             _logNorm.Dispose();
-            _responsibilities.Dispose();
-            _pointLogLikelihood.Dispose();
-            _moments.Dispose();
-            _tailMoments?.Dispose();
-            _sum.Dispose();
+            _fused?.Dispose();
+            _responsibilities?.Dispose();
+            _pointLogLikelihood?.Dispose();
+            _moments?.Dispose();
+            _sum?.Dispose();
         }
     }
 }

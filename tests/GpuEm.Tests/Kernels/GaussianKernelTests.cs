@@ -1,0 +1,119 @@
+using GpuEm.Data;
+using GpuEm.Engines;
+using GpuEm.Models.GaussianMixture;
+using GpuEm.Tests.Support;
+using Xunit;
+
+namespace GpuEm.Tests.Kernels;
+
+/// <summary>
+/// The accelerator's Gaussian E-step and statistics (the tiled full-covariance E-step, the fused
+/// diagonal pass and the unfused diagonal fallback) against the float64 reference engine at the
+/// same random parameters, on shapes that cross the tiles: on ILGPU's CPU accelerator a full
+/// E-step group covers 16 points and 16 columns in depth steps of 4, so n = 17, 70 and d = 5, 17,
+/// 33 leave partial tiles; a fused group stages up to 64 points and 1,024 points go to a group, so
+/// n = 2,100 spans three groups. d = 1 and k = 1 are included; some cases carry labels.
+/// </summary>
+/// <remarks>
+/// Tolerances: the device forms each log-density in float32 from terms of size up to ~d·10
+/// (relative error ~1e-6), sums in float64; the statistics then differ by ~1e-6 relative, and the
+/// parameters one M-step makes from them are held to 1e-4 relative + 1e-5 absolute (as in
+/// <c>AcceleratorParityTests</c>). The log-likelihood is held to 1e-5 relative + 1e-5 per point.
+/// </remarks>
+public sealed class GaussianKernelTests
+{
+    public static TheoryData<CovarianceType, int, int, int, bool, int> Cases()
+    {
+        var cases = new TheoryData<CovarianceType, int, int, int, bool, int>();
+        // One seed per run is fresh (Environment.TickCount) and appears in the test name.
+        int fresh = Environment.TickCount & 0xFFFF;
+        (int N, int D, int K)[] shapes = { (1, 1, 1), (17, 1, 3), (70, 17, 2), (40, 33, 1), (2100, 3, 2), (37, 5, 4) };
+        int index = 0;
+        foreach (CovarianceType type in Enum.GetValues<CovarianceType>())
+            foreach ((int n, int d, int k) in shapes)
+                cases.Add(type, n, d, k, index++ % 2 == 1, fresh + 7 * index);
+        // Diagonal statistics too large for a group's shared memory: the unfused kernels run.
+        cases.Add(CovarianceType.Diagonal, 50, 64, 48, true, fresh + 1000);
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Accelerator_statistics_match_the_reference_at_random_parameters(
+        CovarianceType type, int n, int d, int k, bool labelled, int seed)
+    {
+        var random = new Random(seed);
+        var data = new float[n, d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+                data[i, j] = (float)(5 + 2 * Synthetic.Normal(random));
+        float[] weights = Enumerable.Range(0, n).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
+        DataMatrix matrix = DataMatrix.From(data, weights);
+        if (labelled)
+            matrix = matrix.WithLabels(Enumerable.Range(0, n).Select(_ => random.Next(-1, k)).ToArray(), k);
+        GaussianParameters parameters = RandomParameters(type, k, d, data, random);
+
+        GaussianStatistics expected = new ReferenceGaussianEngine(matrix).Expect(parameters);
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        GaussianStatistics actual;
+        using (var engine = new AcceleratorGaussianEngine(handle, matrix, k, type))
+        {
+            bool fusable = GaussianStatistics.NeedsDiagonalOnly(type) && d * k < 64 * 48;
+            Assert.Equal(fusable, engine.Fused);
+            actual = engine.Expect(parameters);
+        }
+
+        string what = $"{type} n={n} d={d} k={k} labelled={labelled}";
+        Tolerance.Close(expected.LogLikelihood, actual.LogLikelihood, 1e-5 * n, 1e-5, $"{what} log-likelihood");
+        Tolerance.Close(expected.TotalWeight, actual.TotalWeight, 1e-9, 1e-12, $"{what} total weight");
+        GaussianParameters e = GaussianMStep.Maximize(expected, type, 1e-3);
+        GaussianParameters a = GaussianMStep.Maximize(actual, type, 1e-3);
+        Tolerance.Close(e.Weights, a.Weights, 1e-5, 1e-4, $"{what} weights");
+        Tolerance.Close(e.Means, a.Means, 1e-5, 1e-4, $"{what} means");
+        Tolerance.Close(e.Covariances, a.Covariances, 1e-5, 1e-4, $"{what} covariances");
+    }
+
+    // Weights from a shifted uniform draw, means at random rows plus noise, covariances
+    // A·Aᵀ/d + ½·I (full, tied) or ½ + U(0, 2) (diagonal, spherical): well conditioned, but far
+    // from the identity, so that every entry of the triangular factors is exercised.
+    private static GaussianParameters RandomParameters(CovarianceType type, int k, int d, float[,] data, Random random)
+    {
+        double[] weights = Enumerable.Range(0, k).Select(_ => 0.2 + random.NextDouble()).ToArray();
+        double total = weights.Sum();
+        for (int c = 0; c < k; c++)
+            weights[c] /= total;
+        var means = new double[k * d];
+        for (int c = 0; c < k; c++)
+        {
+            int row = random.Next(data.GetLength(0));
+            for (int j = 0; j < d; j++)
+                means[c * d + j] = data[row, j] + 0.5 * Synthetic.Normal(random);
+        }
+        var covariances = new double[GaussianParameters.CovarianceLength(type, k, d)];
+        switch (type)
+        {
+            case CovarianceType.Full:
+            case CovarianceType.Tied:
+                for (int offset = 0; offset < covariances.Length; offset += d * d)
+                {
+                    var factor = new double[d * d];
+                    for (int i = 0; i < factor.Length; i++)
+                        factor[i] = Synthetic.Normal(random);
+                    for (int i = 0; i < d; i++)
+                        for (int j = 0; j < d; j++)
+                        {
+                            double sum = i == j ? 0.5 : 0;
+                            for (int m = 0; m < d; m++)
+                                sum += factor[i * d + m] * factor[j * d + m] / d;
+                            covariances[offset + i * d + j] = sum;
+                        }
+                }
+                break;
+            default:
+                for (int i = 0; i < covariances.Length; i++)
+                    covariances[i] = 0.5 + 2 * random.NextDouble();
+                break;
+        }
+        return GaussianParameters.Create(type, k, d, weights, means, covariances);
+    }
+}
