@@ -283,12 +283,37 @@ internal static class ReferenceGaussianKernels
         bool[]? incomplete = data.Incomplete;
         double logLikelihood = 0;
         double totalWeight = 0;
+        // Full factors with d > 16: the ‖z U_c‖² of the next 4 complete rows are computed
+        // together (SquaredNorms4), each vector of U_c loaded once for the 4; the rows then run
+        // one at a time as before, reading them from ahead.
+        bool lookAhead = !layout.Tied && nb > 4;
+        Span<double> ahead = lookAhead ? new double[Batch * k] : default;
+        Span<double> aheadRows = lookAhead ? new double[Batch * padded] : default;
+        Span<double> aheadCentred = lookAhead ? new double[Batch * padded] : default;
+        Span<int> aheadIndex = stackalloc int[Batch];
+        int aheadCount = 0;
+        int aheadNext = 0;
 
         for (int row = start; row < end; row++)
         {
             // Rows with missing entries take MarginalGaussian's path.
             if (incomplete is not null && incomplete[row])
                 continue;
+            if (lookAhead && aheadNext == aheadCount)
+            {
+                aheadCount = 0;
+                aheadNext = 0;
+                for (int next = row; next < end && aheadCount < Batch; next++)
+                {
+                    if (incomplete is null || !incomplete[next])
+                        aheadIndex[aheadCount++] = next;
+                }
+                if (aheadCount == Batch)
+                    SquaredNorms4(layout, data, aheadIndex, aheadRows, aheadCentred, ahead);
+                else
+                    aheadCount = aheadNext = 0;
+            }
+            int aheadSlot = aheadNext < aheadCount ? aheadNext++ : -1;
             ReadOnlySpan<float> source = data.Row(row);
             for (int j = 0; j < d; j++)
                 x[j] = source[j];
@@ -320,12 +345,16 @@ internal static class ReferenceGaussianKernels
                         squares = Vector256.FusedMultiplyAdd(diff, diff, squares);
                     }
                 }
+                else if (aheadSlot >= 0)
+                {
+                    squares = Vector256<double>.Zero;
+                }
                 else
                 {
                     ReadOnlySpan<Vector256<double>> u = factors.Slice(c * d * nb, d * nb);
                     squares = nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y);
                 }
-                double lp = layout.LogNorm[c] - 0.5 * Vector256.Sum(squares);
+                double lp = layout.LogNorm[c] - 0.5 * (aheadSlot >= 0 ? ahead[aheadSlot * k + c] : Vector256.Sum(squares));
                 logp[c] = lp;
                 max = Math.Max(max, lp);
             }
@@ -383,6 +412,102 @@ internal static class ReferenceGaussianKernels
         }
         partial.LogLikelihood += logLikelihood;
         partial.TotalWeight += totalWeight;
+    }
+
+    // Σ_jb lanes of ((x_p − μ_c) U_c)² for 4 rows p and every component c into
+    // sums[p·k + c], with the arithmetic of SquaredNorm per row (the same y_p, squared and summed
+    // in the same order). Column groups of 4 blocks (16 columns) are held in 16 registers, one
+    // per (row, block), while the rows i of U_c run up to the group's last column; the zero
+    // entries below the diagonal in a group are multiplied too (exact zeros). z (4 × padded
+    // doubles) is scratch for the centred rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SquaredNorms4(
+        FullLayout layout, Data.DataMatrix data, ReadOnlySpan<int> rows, Span<double> x, Span<double> z, Span<double> sums)
+    {
+        int d = layout.D;
+        int k = layout.K;
+        int nb = layout.Columns;
+        int padded = nb * Lanes;
+        x.Clear();
+        for (int p = 0; p < Batch; p++)
+        {
+            ReadOnlySpan<float> source = data.Row(rows[p]);
+            for (int j = 0; j < d; j++)
+                x[p * padded + j] = source[j];
+        }
+        z.Clear();
+        Span<Vector256<double>> tail = stackalloc Vector256<double>[Lanes];
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<double> mu = layout.Means.AsSpan(c * padded, padded);
+            for (int p = 0; p < Batch; p++)
+                for (int jb = 0; jb < nb; jb++)
+                {
+                    (Vector256.Create<double>(x.Slice(p * padded + jb * Lanes, Lanes))
+                        - Vector256.Create<double>(mu.Slice(jb * Lanes, Lanes))).CopyTo(z.Slice(p * padded + jb * Lanes, Lanes));
+                }
+            ReadOnlySpan<Vector256<double>> u = layout.Factors.AsSpan(c * d * nb, d * nb);
+            Vector256<double> q0 = Vector256<double>.Zero, q1 = q0, q2 = q0, q3 = q0;
+            for (int jb0 = 0; jb0 < nb; jb0 += Lanes)
+            {
+                int w = Math.Min(Lanes, nb - jb0);
+                int last = Math.Min(d, (jb0 + w) * Lanes);
+                if (w == Lanes)
+                {
+                    Vector256<double> a00 = Vector256<double>.Zero, a01 = a00, a02 = a00, a03 = a00;
+                    Vector256<double> a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+                    Vector256<double> a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+                    Vector256<double> a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+                    for (int i = 0; i < last; i++)
+                    {
+                        ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb + jb0, Lanes);
+                        Vector256<double> f0 = row[0], f1 = row[1], f2 = row[2], f3 = row[3];
+                        Vector256<double> b = Vector256.Create(z[i]);
+                        a00 = Vector256.FusedMultiplyAdd(b, f0, a00); a01 = Vector256.FusedMultiplyAdd(b, f1, a01);
+                        a02 = Vector256.FusedMultiplyAdd(b, f2, a02); a03 = Vector256.FusedMultiplyAdd(b, f3, a03);
+                        b = Vector256.Create(z[padded + i]);
+                        a10 = Vector256.FusedMultiplyAdd(b, f0, a10); a11 = Vector256.FusedMultiplyAdd(b, f1, a11);
+                        a12 = Vector256.FusedMultiplyAdd(b, f2, a12); a13 = Vector256.FusedMultiplyAdd(b, f3, a13);
+                        b = Vector256.Create(z[2 * padded + i]);
+                        a20 = Vector256.FusedMultiplyAdd(b, f0, a20); a21 = Vector256.FusedMultiplyAdd(b, f1, a21);
+                        a22 = Vector256.FusedMultiplyAdd(b, f2, a22); a23 = Vector256.FusedMultiplyAdd(b, f3, a23);
+                        b = Vector256.Create(z[3 * padded + i]);
+                        a30 = Vector256.FusedMultiplyAdd(b, f0, a30); a31 = Vector256.FusedMultiplyAdd(b, f1, a31);
+                        a32 = Vector256.FusedMultiplyAdd(b, f2, a32); a33 = Vector256.FusedMultiplyAdd(b, f3, a33);
+                    }
+                    q0 = Vector256.FusedMultiplyAdd(a03, a03, Vector256.FusedMultiplyAdd(a02, a02,
+                        Vector256.FusedMultiplyAdd(a01, a01, Vector256.FusedMultiplyAdd(a00, a00, q0))));
+                    q1 = Vector256.FusedMultiplyAdd(a13, a13, Vector256.FusedMultiplyAdd(a12, a12,
+                        Vector256.FusedMultiplyAdd(a11, a11, Vector256.FusedMultiplyAdd(a10, a10, q1))));
+                    q2 = Vector256.FusedMultiplyAdd(a23, a23, Vector256.FusedMultiplyAdd(a22, a22,
+                        Vector256.FusedMultiplyAdd(a21, a21, Vector256.FusedMultiplyAdd(a20, a20, q2))));
+                    q3 = Vector256.FusedMultiplyAdd(a33, a33, Vector256.FusedMultiplyAdd(a32, a32,
+                        Vector256.FusedMultiplyAdd(a31, a31, Vector256.FusedMultiplyAdd(a30, a30, q3))));
+                    continue;
+                }
+                // The last, narrower group: each row's blocks in memory.
+                for (int p = 0; p < Batch; p++)
+                {
+                    Span<Vector256<double>> y = tail[..w];
+                    y.Clear();
+                    for (int i = 0; i < last; i++)
+                    {
+                        Vector256<double> b = Vector256.Create(z[p * padded + i]);
+                        ReadOnlySpan<Vector256<double>> row = u.Slice(i * nb + jb0, w);
+                        for (int jb = 0; jb < w; jb++)
+                            y[jb] = Vector256.FusedMultiplyAdd(b, row[jb], y[jb]);
+                    }
+                    Vector256<double> q = p == 0 ? q0 : p == 1 ? q1 : p == 2 ? q2 : q3;
+                    for (int jb = 0; jb < w; jb++)
+                        q = Vector256.FusedMultiplyAdd(y[jb], y[jb], q);
+                    if (p == 0) q0 = q; else if (p == 1) q1 = q; else if (p == 2) q2 = q; else q3 = q;
+                }
+            }
+            sums[c] = Vector256.Sum(q0);
+            sums[k + c] = Vector256.Sum(q1);
+            sums[2 * k + c] = Vector256.Sum(q2);
+            sums[3 * k + c] = Vector256.Sum(q3);
+        }
     }
 
     // ‖z U‖² lane-wise for d ≤ 16: y in four registers (four independent FMA chains); the zero
