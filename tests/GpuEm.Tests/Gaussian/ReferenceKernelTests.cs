@@ -49,7 +49,8 @@ public sealed class ReferenceKernelTests
         float[] weights = Enumerable.Range(0, n).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
         DataMatrix matrix = DataMatrix.From(data, weights, MissingValues.Marginalize)
             .WithLabels(Enumerable.Range(0, n).Select(i => i % 5 == 3 ? random.Next(k) : -1).ToArray(), k);
-        GaussianParameters p = RandomParameters(type, k, d, random);
+        double[] means = Enumerable.Range(0, k * d).Select(_ => 3 + 0.7 * Synthetic.Normal(random)).ToArray();
+        GaussianParameters p = Synthetic.Parameters(type, k, d, means, random);
 
         GaussianStatistics actual = new ReferenceGaussianEngine(matrix).Expect(p);
         GaussianStatistics expected = PlainPass(matrix, p);
@@ -128,37 +129,5 @@ public sealed class ReferenceKernelTests
         if (matrix.Incomplete is not null)
             new MarginalGaussian(matrix).Accumulate(p, stats);
         return stats;
-    }
-
-    // Well-conditioned random parameters: covariances A·Aᵀ/d + ½·I (full, tied) or ½ + U(0, 2).
-    private static GaussianParameters RandomParameters(CovarianceType type, int k, int d, Random random)
-    {
-        double[] weights = Enumerable.Range(0, k).Select(_ => 0.2 + random.NextDouble()).ToArray();
-        double total = weights.Sum();
-        for (int c = 0; c < k; c++)
-            weights[c] /= total;
-        double[] means = Enumerable.Range(0, k * d).Select(_ => 3 + 0.7 * Synthetic.Normal(random)).ToArray();
-        var covariances = new double[GaussianParameters.CovarianceLength(type, k, d)];
-        if (type is CovarianceType.Full or CovarianceType.Tied)
-        {
-            for (int offset = 0; offset < covariances.Length; offset += d * d)
-            {
-                double[] a = Enumerable.Range(0, d * d).Select(_ => Synthetic.Normal(random)).ToArray();
-                for (int i = 0; i < d; i++)
-                    for (int j = 0; j < d; j++)
-                    {
-                        double sum = i == j ? 0.5 : 0;
-                        for (int m = 0; m < d; m++)
-                            sum += a[i * d + m] * a[j * d + m] / d;
-                        covariances[offset + i * d + j] = sum;
-                    }
-            }
-        }
-        else
-        {
-            for (int i = 0; i < covariances.Length; i++)
-                covariances[i] = 0.5 + 2 * random.NextDouble();
-        }
-        return GaussianParameters.Create(type, k, d, weights, means, covariances);
     }
 }

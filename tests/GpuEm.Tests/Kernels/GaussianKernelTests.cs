@@ -51,7 +51,15 @@ public sealed class GaussianKernelTests
         DataMatrix matrix = DataMatrix.From(data, weights);
         if (labelled)
             matrix = matrix.WithLabels(Enumerable.Range(0, n).Select(_ => random.Next(-1, k)).ToArray(), k);
-        GaussianParameters parameters = RandomParameters(type, k, d, data, random);
+        // Means at random rows plus noise.
+        var means = new double[k * d];
+        for (int c = 0; c < k; c++)
+        {
+            int row = random.Next(n);
+            for (int j = 0; j < d; j++)
+                means[c * d + j] = data[row, j] + 0.5 * Synthetic.Normal(random);
+        }
+        GaussianParameters parameters = Synthetic.Parameters(type, k, d, means, random);
 
         GaussianStatistics expected = new ReferenceGaussianEngine(matrix).Expect(parameters);
         AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
@@ -71,49 +79,5 @@ public sealed class GaussianKernelTests
         Tolerance.Close(e.Weights, a.Weights, 1e-5, 1e-4, $"{what} weights");
         Tolerance.Close(e.Means, a.Means, 1e-5, 1e-4, $"{what} means");
         Tolerance.Close(e.Covariances, a.Covariances, 1e-5, 1e-4, $"{what} covariances");
-    }
-
-    // Weights from a shifted uniform draw, means at random rows plus noise, covariances
-    // A·Aᵀ/d + ½·I (full, tied) or ½ + U(0, 2) (diagonal, spherical): well conditioned, but far
-    // from the identity, so that every entry of the triangular factors is exercised.
-    private static GaussianParameters RandomParameters(CovarianceType type, int k, int d, float[,] data, Random random)
-    {
-        double[] weights = Enumerable.Range(0, k).Select(_ => 0.2 + random.NextDouble()).ToArray();
-        double total = weights.Sum();
-        for (int c = 0; c < k; c++)
-            weights[c] /= total;
-        var means = new double[k * d];
-        for (int c = 0; c < k; c++)
-        {
-            int row = random.Next(data.GetLength(0));
-            for (int j = 0; j < d; j++)
-                means[c * d + j] = data[row, j] + 0.5 * Synthetic.Normal(random);
-        }
-        var covariances = new double[GaussianParameters.CovarianceLength(type, k, d)];
-        switch (type)
-        {
-            case CovarianceType.Full:
-            case CovarianceType.Tied:
-                for (int offset = 0; offset < covariances.Length; offset += d * d)
-                {
-                    var factor = new double[d * d];
-                    for (int i = 0; i < factor.Length; i++)
-                        factor[i] = Synthetic.Normal(random);
-                    for (int i = 0; i < d; i++)
-                        for (int j = 0; j < d; j++)
-                        {
-                            double sum = i == j ? 0.5 : 0;
-                            for (int m = 0; m < d; m++)
-                                sum += factor[i * d + m] * factor[j * d + m] / d;
-                            covariances[offset + i * d + j] = sum;
-                        }
-                }
-                break;
-            default:
-                for (int i = 0; i < covariances.Length; i++)
-                    covariances[i] = 0.5 + 2 * random.NextDouble();
-                break;
-        }
-        return GaussianParameters.Create(type, k, d, weights, means, covariances);
     }
 }

@@ -1,3 +1,5 @@
+using GpuEm.Models.GaussianMixture;
+
 namespace GpuEm.Tests.Support;
 
 /// <summary>Seeded synthetic data for the tests.</summary>
@@ -42,6 +44,42 @@ internal static class Synthetic
             for (int j = 0; j < d; j++)
                 data[i, j] = (float)(offset + scale * Normal(random) * (1 + 0.3 * j));
         return data;
+    }
+
+    /// <summary>
+    /// Random well-conditioned mixture parameters with the given means: weights 0.2 + U(0, 1)
+    /// normalized; covariances A·Aᵀ/d + ½·I with A standard normal (full, tied: far from the
+    /// identity, so every entry of the triangular factors matters) or ½ + U(0, 2) (diagonal,
+    /// spherical).
+    /// </summary>
+    public static GaussianParameters Parameters(CovarianceType type, int k, int d, double[] means, Random random)
+    {
+        double[] weights = Enumerable.Range(0, k).Select(_ => 0.2 + random.NextDouble()).ToArray();
+        double total = weights.Sum();
+        for (int c = 0; c < k; c++)
+            weights[c] /= total;
+        var covariances = new double[GaussianParameters.CovarianceLength(type, k, d)];
+        if (type is CovarianceType.Full or CovarianceType.Tied)
+        {
+            for (int offset = 0; offset < covariances.Length; offset += d * d)
+            {
+                double[] a = Enumerable.Range(0, d * d).Select(_ => Normal(random)).ToArray();
+                for (int i = 0; i < d; i++)
+                    for (int j = 0; j < d; j++)
+                    {
+                        double sum = i == j ? 0.5 : 0;
+                        for (int m = 0; m < d; m++)
+                            sum += a[i * d + m] * a[j * d + m] / d;
+                        covariances[offset + i * d + j] = sum;
+                    }
+            }
+        }
+        else
+        {
+            for (int i = 0; i < covariances.Length; i++)
+                covariances[i] = 0.5 + 2 * random.NextDouble();
+        }
+        return GaussianParameters.Create(type, k, d, weights, means, covariances);
     }
 
     public static double Normal(Random random)
