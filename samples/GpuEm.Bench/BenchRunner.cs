@@ -19,6 +19,11 @@ public static class BenchRunner
         Times I EM (or Lloyd) iterations on a seeded mixture (generation and one warm-up fit not
         timed) and prints the median seconds per iteration, GFLOP/s, GB/s and the floor for the
         peaks it assumed; --json prints one JSON object. See docs/BENCHMARKS.md.
+
+        gpuem bench --check --backend B [--n N --d D --k K --iterations I --seed S
+                            --device-memory-limit BYTES --json]
+        fits every covariance type and k-means on the backend and on the reference engine from the
+        same start and compares the parameters (exit 1 when one is outside the tolerance).
         """;
 
     /// <summary>Runs the benchmark with the given arguments; returns the exit code.</summary>
@@ -33,6 +38,8 @@ public static class BenchRunner
             stdout.WriteLine(Usage);
             return 0;
         }
+        if (args.Contains("--check"))
+            return CheckRunner.Run(args.Where(a => a != "--check").ToArray(), stdout, stderr);
         // Times EM iterations of a Gaussian mixture (or Lloyd iterations of k-means) on a seeded synthetic
         // mixture (generation not timed): one warm-up fit of one iteration, then one fit of --iterations
         // iterations with tolerance 0; the time of each iteration (M-step + E-step) comes from the progress
@@ -246,31 +253,32 @@ public static class BenchRunner
             return 3.0;
         }
 
-        // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
-        static float[] Generate(int n, int d, int k, int seed)
-        {
-            var random = new Random(seed);
-            var means = new double[k * d];
-            for (int i = 0; i < means.Length; i++)
-                means[i] = random.NextDouble() * 20 - 10;
-            var data = new float[(long)n * d];
-            for (int i = 0; i < n; i++)
-            {
-                int c = random.Next(k);
-                for (int j = 0; j < d; j++)
-                {
-                    double u1 = 1.0 - random.NextDouble();
-                    double u2 = random.NextDouble();
-                    double z = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-                    data[(long)i * d + j] = (float)(means[c * d + j] + z);
-                }
-            }
-            return data;
-        }
 
     }
 
-    private sealed class Reporter(Action<FitProgress> report) : IProgress<FitProgress>
+    // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
+    internal static float[] Generate(int n, int d, int k, int seed)
+    {
+        var random = new Random(seed);
+        var means = new double[k * d];
+        for (int i = 0; i < means.Length; i++)
+            means[i] = random.NextDouble() * 20 - 10;
+        var data = new float[(long)n * d];
+        for (int i = 0; i < n; i++)
+        {
+            int c = random.Next(k);
+            for (int j = 0; j < d; j++)
+            {
+                double u1 = 1.0 - random.NextDouble();
+                double u2 = random.NextDouble();
+                double z = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+                data[(long)i * d + j] = (float)(means[c * d + j] + z);
+            }
+        }
+        return data;
+    }
+
+    internal sealed class Reporter(Action<FitProgress> report) : IProgress<FitProgress>
     {
         public void Report(FitProgress value) => report(value);
     }

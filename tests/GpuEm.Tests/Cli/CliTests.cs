@@ -218,6 +218,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_check_compares_every_model_with_the_reference_streamed_through_a_small_budget()
+    {
+        // 240,000 bytes hold the partial sums and a few hundred rows of each model (d = 5, k = 3):
+        // every fit streams, so the check covers ChunkStream as well as the kernels.
+        (int code, string output, string errors) = Run(
+            "bench", "--check", "--backend", "cpu-accelerator", "--n", "3000", "--d", "5", "--k", "3",
+            "--iterations", "2", "--device-memory-limit", "240000", "--json");
+        Assert.True(code == 0, errors + output);
+        using JsonDocument json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+        JsonElement[] cases = json.RootElement.GetProperty("cases").EnumerateArray().ToArray();
+        Assert.Equal(
+            new[] { "gmm Full", "gmm Tied", "gmm Diagonal", "gmm Spherical", "kmeans" },
+            cases.Select(c => c.GetProperty("name").GetString()));
+        foreach (JsonElement c in cases)
+        {
+            // Above 0: the two engines' numbers differ (float32 kernels vs float64), so the
+            // comparison saw both; at most 1: within the parity tolerance.
+            double worst = c.GetProperty("worstShareOfTolerance").GetDouble();
+            Assert.InRange(worst, double.Epsilon, 1);
+            Assert.StartsWith("streamed in ", c.GetProperty("streamed").GetString());
+        }
+        Assert.Equal(1, Run("bench", "--check", "--backend", "reference").Code);
+    }
+
+    [Fact]
     public void Devices_lists_the_cpu_accelerator_and_the_reference_engine()
     {
         (int code, string output, _) = Run("devices");

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.KMeans;
+
+namespace GpuEm.Bench;
+
+/// <summary>
+/// `gpuem bench --check`: the accelerator kernels against the reference engine on a seeded
+/// mixture, through the public API, for a machine that has a GPU but no test runner (the lent GPU
+/// machine runs a published program, not <c>dotnet test</c>). Every covariance type and k-means
+/// is fitted on both backends from the same start; the parameters must agree within the
+/// tolerances of the parity tests.
+/// </summary>
+/// <remarks>
+/// Tolerances, as in AcceleratorParityTests: the kernels form log-densities in float32 and sum in
+/// float64, so after one iteration the parameters agree to ~1e-6 relative; they are held to
+/// 1e-4 relative + 1e-5 absolute (5e-4 relative after more iterations, where the per-step error
+/// accumulates), the mean log-likelihood to 1e-5 absolute. k-means centres and inertia: 1e-5
+/// relative (labels agree unless a point is within float32 rounding of a tie).
+/// </remarks>
+public static class CheckRunner
+{
+    /// <summary>Runs the check; returns 0 when every case passes, 1 when one does not, 2 for a usage error.</summary>
+    /// <param name="args">--backend, --n, --d, --k, --iterations, --seed, --device-memory-limit, --json.</param>
+    /// <param name="stdout">One line per case (or one JSON object with --json).</param>
+    /// <param name="stderr">Usage errors.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool json = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--json")
+                json = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                options[args[i][2..]] = args[++i];
+            else
+            {
+                stderr.WriteLine($"gpuem-bench: unexpected argument '{args[i]}'");
+                return 2;
+            }
+        }
+        string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
+        int n = int.Parse(Get("n", "100000"), CultureInfo.InvariantCulture);
+        int d = int.Parse(Get("d", "33"), CultureInfo.InvariantCulture);
+        int k = int.Parse(Get("k", "5"), CultureInfo.InvariantCulture);
+        int iterations = int.Parse(Get("iterations", "1"), CultureInfo.InvariantCulture);
+        int seed = int.Parse(Get("seed", "0"), CultureInfo.InvariantCulture);
+        long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
+            ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
+        Backend backend = Get("backend", "cuda") switch
+        {
+            "auto" => Backend.Auto,
+            "cuda" => Backend.Cuda,
+            "opencl" => Backend.OpenCL,
+            "cpu-accelerator" => Backend.CpuAccelerator,
+            string other => throw new ArgumentException($"unknown backend '{other}' (the check compares an accelerator with the reference)"),
+        };
+        if (n < k || d < 1 || k < 1 || iterations < 1)
+            throw new ArgumentException("the check needs n ≥ k ≥ 1, d ≥ 1 and at least one iteration");
+
+        float[] data = BenchRunner.Generate(n, d, k, seed);
+        // The start: k distinct seeded rows as means (centres), unit weights.
+        var random = new Random(seed + 1);
+        int[] rows = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(k).ToArray();
+        var means = new double[k, d];
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < d; j++)
+                means[c, j] = data[(long)rows[c] * d + j];
+        double relative = iterations == 1 ? 1e-4 : 5e-4;
+        var cases = new List<Case>();
+        string device = "";
+
+        foreach (CovarianceType type in new[] { CovarianceType.Full, CovarianceType.Tied, CovarianceType.Diagonal, CovarianceType.Spherical })
+        {
+            var notices = new List<string>();
+            var mixture = new GaussianMixtureOptions
+            {
+                ComponentCount = k,
+                CovarianceType = type,
+                Initialization = GaussianInitialization.Given,
+                InitialParameters = new GaussianMixtureStart(Enumerable.Repeat(1.0, k).ToArray(), means),
+                MaxIterations = iterations,
+                Tolerance = 0,
+            };
+            GaussianMixtureModel reference = new GaussianMixture(mixture with { Backend = Backend.Reference }).Fit(data, n, d);
+            GaussianMixtureModel other = new GaussianMixture(mixture with
+            {
+                Backend = backend,
+                DeviceMemoryLimit = memoryLimit,
+                Progress = new BenchRunner.Reporter(p => { if (p.Warning is not null) notices.Add(p.Warning); }),
+            }).Fit(data, n, d);
+            device = other.DeviceName;
+            double worst = Math.Max(Math.Max(
+                Worst(reference.Weights, other.Weights, 1e-5, relative),
+                Worst(Flatten(reference.Means), Flatten(other.Means), 1e-5, relative)),
+                Worst(Flatten(reference.Covariances), Flatten(other.Covariances), 1e-5, relative));
+            double logLikelihood = Math.Abs(reference.MeanLogLikelihood - other.MeanLogLikelihood) / 1e-5;
+            cases.Add(new Case($"gmm {type}", Math.Max(worst, logLikelihood), Streamed(notices)));
+        }
+
+        {
+            var notices = new List<string>();
+            var clustering = new KMeansOptions
+            {
+                ClusterCount = k,
+                Initialization = KMeansInitialization.Given,
+                InitialCentres = means,
+                MaxIterations = iterations,
+                Tolerance = 0,
+            };
+            KMeansModel reference = new KMeans(clustering with { Backend = Backend.Reference }).Fit(data, n, d);
+            KMeansModel other = new KMeans(clustering with
+            {
+                Backend = backend,
+                DeviceMemoryLimit = memoryLimit,
+                Progress = new BenchRunner.Reporter(p => { if (p.Warning is not null) notices.Add(p.Warning); }),
+            }).Fit(data, n, d);
+            double worst = Math.Max(
+                Worst(Flatten(reference.Centres), Flatten(other.Centres), 1e-5, 1e-5),
+                Worst([reference.Inertia], [other.Inertia], 1e-6, 1e-5));
+            cases.Add(new Case("kmeans", worst, Streamed(notices)));
+        }
+
+        bool passed = cases.All(c => c.Pass);
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                check = "accelerator vs reference",
+                backend = backend.ToString(),
+                device,
+                n,
+                d,
+                k,
+                iterations,
+                deviceMemoryLimit = memoryLimit,
+                cases = cases.Select(c => new { name = c.Name, worstShareOfTolerance = c.Worst, pass = c.Pass, streamed = c.Streamed }),
+                passed,
+            }));
+        }
+        else
+        {
+            stdout.WriteLine($"{backend} ({device}) vs reference, n={n} d={d} k={k}, {iterations} iteration(s)");
+            foreach (Case c in cases)
+                stdout.WriteLine($"  {c.Name,-16} worst deviation {c.Worst:P1} of the tolerance{(c.Streamed is null ? "" : $", {c.Streamed}")}: {(c.Pass ? "pass" : "FAIL")}");
+            stdout.WriteLine(passed ? "all passed" : "FAILED");
+        }
+        return passed ? 0 : 1;
+    }
+
+    // The largest |actual − expected| / (absolute + relative·|expected|): ≤ 1 is within tolerance.
+    private static double Worst(double[] expected, double[] actual, double absolute, double relative)
+    {
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double share = Math.Abs(actual[i] - expected[i]) / (absolute + relative * Math.Abs(expected[i]));
+            worst = double.IsNaN(share) ? double.PositiveInfinity : Math.Max(worst, share);
+        }
+        return worst;
+    }
+
+    private static double[] Flatten(Array values) => values.Cast<double>().ToArray();
+
+    // "streamed in N chunks" from the fit's notice, or null when the data stayed resident.
+    private static string? Streamed(List<string> notices)
+    {
+        foreach (string notice in notices)
+        {
+            Match match = Regex.Match(notice, @"in (\d+) chunks");
+            if (match.Success)
+                return $"streamed in {match.Groups[1].Value} chunks";
+        }
+        return null;
+    }
+
+    private sealed record Case(string Name, double Worst, string? Streamed)
+    {
+        public bool Pass => Worst <= 1;
+    }
+}
