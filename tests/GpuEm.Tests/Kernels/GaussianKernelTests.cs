@@ -62,22 +62,28 @@ public sealed class GaussianKernelTests
         GaussianParameters parameters = Synthetic.Parameters(type, k, d, means, random);
 
         GaussianStatistics expected = new ReferenceGaussianEngine(matrix).Expect(parameters);
-        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
-        GaussianStatistics actual;
-        using (var engine = new AcceleratorGaussianEngine(handle, matrix, k, type))
-        {
-            bool fusable = GaussianStatistics.NeedsDiagonalOnly(type) && d * k < 64 * 48;
-            Assert.Equal(fusable, engine.Fused);
-            actual = engine.Expect(parameters);
-        }
-
-        string what = $"{type} n={n} d={d} k={k} labelled={labelled}";
-        Tolerance.Close(expected.LogLikelihood, actual.LogLikelihood, 1e-5 * n, 1e-5, $"{what} log-likelihood");
-        Tolerance.Close(expected.TotalWeight, actual.TotalWeight, 1e-9, 1e-12, $"{what} total weight");
         GaussianParameters e = GaussianMStep.Maximize(expected, type, 1e-3);
-        GaussianParameters a = GaussianMStep.Maximize(actual, type, 1e-3);
-        Tolerance.Close(e.Weights, a.Weights, 1e-5, 1e-4, $"{what} weights");
-        Tolerance.Close(e.Means, a.Means, 1e-5, 1e-4, $"{what} means");
-        Tolerance.Close(e.Covariances, a.Covariances, 1e-5, 1e-4, $"{what} covariances");
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        // Full and tied: the default 4 × 4 group, and groups as wide as a GPU's (8 × 2: 32
+        // columns and 8 points per group; 4 × 2) that the CPU accelerator's 16 threads allow.
+        (int, int)?[] tiles = GaussianStatistics.NeedsDiagonalOnly(type) ? [null] : [null, (8, 2), (4, 2)];
+        foreach ((int, int)? tile in tiles)
+        {
+            GaussianStatistics actual;
+            using (var engine = new AcceleratorGaussianEngine(handle, matrix, k, type, fullTile: tile))
+            {
+                bool fusable = GaussianStatistics.NeedsDiagonalOnly(type) && d * k < 64 * 48;
+                Assert.Equal(fusable, engine.Fused);
+                actual = engine.Expect(parameters);
+            }
+
+            string what = $"{type} n={n} d={d} k={k} labelled={labelled} tile={tile}";
+            Tolerance.Close(expected.LogLikelihood, actual.LogLikelihood, 1e-5 * n, 1e-5, $"{what} log-likelihood");
+            Tolerance.Close(expected.TotalWeight, actual.TotalWeight, 1e-9, 1e-12, $"{what} total weight");
+            GaussianParameters a = GaussianMStep.Maximize(actual, type, 1e-3);
+            Tolerance.Close(e.Weights, a.Weights, 1e-5, 1e-4, $"{what} weights");
+            Tolerance.Close(e.Means, a.Means, 1e-5, 1e-4, $"{what} means");
+            Tolerance.Close(e.Covariances, a.Covariances, 1e-5, 1e-4, $"{what} covariances");
+        }
     }
 }

@@ -54,8 +54,12 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     /// <param name="k">Components.</param>
     /// <param name="type">Covariance type.</param>
     /// <param name="deviceMemoryLimit">The user's device-memory limit in bytes, or null.</param>
+    /// <param name="fullTile">Tests only: the tiled full E-step's group (threads wide, high)
+    /// instead of <see cref="TileShape"/>'s, so that shapes a GPU would use (width ≠ height) run on
+    /// the CPU accelerator's 16-thread groups.</param>
     public AcceleratorGaussianEngine(
-        AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type, long? deviceMemoryLimit = null)
+        AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type, long? deviceMemoryLimit = null,
+        (int Width, int Height)? fullTile = null)
     {
         _incomplete = allData.Incomplete is null ? null : new MarginalGaussian(allData);
         _totalWeight = allData.TotalWeight;
@@ -74,7 +78,7 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         Accelerator accelerator = handle.Accelerator;
         bool fused = !_full && FusedDiagonalLauncher.TilePoints(accelerator, _d, k) is not null;
         Fused = fused;
-        _tile = TileShape(accelerator, _d);
+        _tile = fullTile ?? TileShape(accelerator, _d);
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
         _entryCount = entries.Length / 2;
         int chunkRows = DeviceBudget.ChunkRows(
