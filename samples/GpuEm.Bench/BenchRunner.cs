@@ -49,20 +49,9 @@ public static class BenchRunner
         //       [--peak-gflops G] [--peak-gbs B] [--json]
         // It also reports the work model of one iteration (FLOPs, bytes), the achieved GFLOP/s and GB/s,
         // and the floor max(FLOPs / peak, bytes / bandwidth) for the peaks it assumed (printed with them).
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool json = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--json")
-                json = true;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-                options[args[i][2..]] = args[++i];
-            else
-            {
-                stderr.WriteLine($"gpuem-bench: unexpected argument '{args[i]}'");
-                return 2;
-            }
-        }
+        Dictionary<string, string>? options = ParseOptions(args, stderr, out bool json);
+        if (options is null)
+            return 2;
 
         string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
         string model = Get("model", "gmm");
@@ -84,15 +73,7 @@ public static class BenchRunner
             "spherical" => CovarianceType.Spherical,
             string other => throw new ArgumentException($"unknown covariance '{other}'"),
         };
-        Backend backend = Get("backend", "reference") switch
-        {
-            "auto" => Backend.Auto,
-            "cuda" => Backend.Cuda,
-            "opencl" => Backend.OpenCL,
-            "cpu-accelerator" => Backend.CpuAccelerator,
-            "reference" => Backend.Reference,
-            string other => throw new ArgumentException($"unknown backend '{other}'"),
-        };
+        Backend backend = ParseBackend(Get("backend", "reference"));
 
         long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
             ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
@@ -255,6 +236,40 @@ public static class BenchRunner
 
 
     }
+
+    /// <summary>
+    /// The options "--name value" and the flag --json; null, after a message on
+    /// <paramref name="stderr"/>, for an argument that is neither.
+    /// </summary>
+    internal static Dictionary<string, string>? ParseOptions(string[] args, TextWriter stderr, out bool json)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        json = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--json")
+                json = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                options[args[i][2..]] = args[++i];
+            else
+            {
+                stderr.WriteLine($"gpuem-bench: unexpected argument '{args[i]}'");
+                return null;
+            }
+        }
+        return options;
+    }
+
+    /// <summary>The backend named on the command line.</summary>
+    internal static Backend ParseBackend(string name) => name switch
+    {
+        "auto" => Backend.Auto,
+        "cuda" => Backend.Cuda,
+        "opencl" => Backend.OpenCL,
+        "cpu-accelerator" => Backend.CpuAccelerator,
+        "reference" => Backend.Reference,
+        string other => throw new ArgumentException($"unknown backend '{other}'"),
+    };
 
     // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
     internal static float[] Generate(int n, int d, int k, int seed)

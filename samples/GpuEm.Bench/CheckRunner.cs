@@ -28,20 +28,9 @@ public static class CheckRunner
     /// <param name="stderr">Usage errors.</param>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool json = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--json")
-                json = true;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-                options[args[i][2..]] = args[++i];
-            else
-            {
-                stderr.WriteLine($"gpuem-bench: unexpected argument '{args[i]}'");
-                return 2;
-            }
-        }
+        Dictionary<string, string>? options = BenchRunner.ParseOptions(args, stderr, out bool json);
+        if (options is null)
+            return 2;
         string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
         int n = int.Parse(Get("n", "100000"), CultureInfo.InvariantCulture);
         int d = int.Parse(Get("d", "33"), CultureInfo.InvariantCulture);
@@ -50,14 +39,9 @@ public static class CheckRunner
         int seed = int.Parse(Get("seed", "0"), CultureInfo.InvariantCulture);
         long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
             ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
-        Backend backend = Get("backend", "cuda") switch
-        {
-            "auto" => Backend.Auto,
-            "cuda" => Backend.Cuda,
-            "opencl" => Backend.OpenCL,
-            "cpu-accelerator" => Backend.CpuAccelerator,
-            string other => throw new ArgumentException($"unknown backend '{other}' (the check compares an accelerator with the reference)"),
-        };
+        Backend backend = BenchRunner.ParseBackend(Get("backend", "cuda"));
+        if (backend == Backend.Reference)
+            throw new ArgumentException("the check compares an accelerator with the reference: give --backend cuda, opencl, cpu-accelerator or auto");
         if (n < k || d < 1 || k < 1 || iterations < 1)
             throw new ArgumentException("the check needs n ≥ k ≥ 1, d ≥ 1 and at least one iteration");
 
@@ -90,7 +74,7 @@ public static class CheckRunner
             {
                 Backend = backend,
                 DeviceMemoryLimit = memoryLimit,
-                Progress = new BenchRunner.Reporter(p => { if (p.Warning is not null) notices.Add(p.Warning); }),
+                Progress = Collect(notices),
             }).Fit(data, n, d);
             device = other.DeviceName;
             double worst = Math.Max(Math.Max(
@@ -116,7 +100,7 @@ public static class CheckRunner
             {
                 Backend = backend,
                 DeviceMemoryLimit = memoryLimit,
-                Progress = new BenchRunner.Reporter(p => { if (p.Warning is not null) notices.Add(p.Warning); }),
+                Progress = Collect(notices),
             }).Fit(data, n, d);
             double worst = Math.Max(
                 Worst(Flatten(reference.Centres), Flatten(other.Centres), 1e-5, 1e-5),
@@ -164,6 +148,14 @@ public static class CheckRunner
     }
 
     private static double[] Flatten(Array values) => values.Cast<double>().ToArray();
+
+    // A progress sink that keeps the fit's notices (one of them says whether it streamed).
+    private static BenchRunner.Reporter Collect(List<string> notices) =>
+        new(p =>
+        {
+            if (p.Warning is not null)
+                notices.Add(p.Warning);
+        });
 
     // "streamed in N chunks" from the fit's notice, or null when the data stayed resident.
     private static string? Streamed(List<string> notices)

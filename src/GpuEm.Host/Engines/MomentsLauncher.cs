@@ -88,8 +88,7 @@ internal sealed class MomentsLauncher : IDisposable
         var moments = _handle.Kernel("moments", a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<double>, MomentsParams>(MomentsKernels.WeightedMomentsKernel));
-        int pointsPerBlock = (rows + _blocks - 1) / _blocks;
-        int blocks = (rows + pointsPerBlock - 1) / pointsPerBlock;
+        (int pointsPerBlock, int blocks) = SplitRows(rows, _blocks);
         var parameters = new MomentsParams(
             rows, _dimension, _componentCount, EntryCount, pointsPerBlock, _tilePoints, _entryTiles,
             _useLabels ? 1 : 0);
@@ -99,6 +98,16 @@ internal sealed class MomentsLauncher : IDisposable
             SharedMemoryConfig.RequestDynamic<float>(MomentsKernels.SharedFloats(_tilePoints, _dimension)));
         moments(config, data, responsibilities, labels, weights, shifts, _entries.View, _partials.View, parameters);
         Combine(_handle, _partials.View, _totals.View, blocks, first);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="rows"/> into at most <paramref name="maxBlocks"/> equal point blocks
+    /// (the last may hold fewer): the points per block and the blocks actually used.
+    /// </summary>
+    internal static (int PointsPerBlock, int Blocks) SplitRows(int rows, int maxBlocks)
+    {
+        int pointsPerBlock = (rows + maxBlocks - 1) / maxBlocks;
+        return (pointsPerBlock, (rows + pointsPerBlock - 1) / pointsPerBlock);
     }
 
     /// <summary>Reads the k × E totals back (the launcher's one synchronization with the host).</summary>

@@ -25,7 +25,6 @@ namespace GpuEm.Models.GaussianMixture;
 internal sealed class AcceleratorGaussianEngine : IGaussianEngine
 {
     private readonly AcceleratorHandle _handle;
-    private readonly int _n;
     private readonly int _d;
     private readonly int _k;
     private readonly bool _full;
@@ -69,7 +68,6 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         if (data.Rows == 0)
             data = DataMatrix.Placeholder(allData.Columns);
         _handle = handle;
-        _n = data.Rows;
         _d = data.Columns;
         _k = k;
         _full = !GaussianStatistics.NeedsDiagonalOnly(type);
@@ -77,12 +75,11 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
         bool fused = !_full && FusedDiagonalLauncher.TilePoints(accelerator, _d, k) is not null;
-        Fused = fused;
         _tile = fullTile ?? TileShape(accelerator, _d);
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
         _entryCount = entries.Length / 2;
         int chunkRows = DeviceBudget.ChunkRows(
-            accelerator, deviceMemoryLimit, _n, Footprint(_d, k, type, fused: fused),
+            accelerator, deviceMemoryLimit, data.Rows, Footprint(_d, k, type, fused: fused),
             Footprint(_d, k, type, streamed: true, fused: fused));
         lock (handle.Sync)
         {
@@ -148,7 +145,7 @@ internal sealed class AcceleratorGaussianEngine : IGaussianEngine
     public int ChunkCount => _chunks.ChunkCount;
 
     /// <summary>Whether E-steps run the fused pass (<see cref="FusedDiagonalLauncher"/>).</summary>
-    public bool Fused { get; }
+    public bool Fused => _fused is not null;
 
     public GaussianStatistics Expect(GaussianParameters p)
     {

@@ -103,8 +103,7 @@ internal sealed class FusedDiagonalLauncher : IDisposable
         var kernel = _handle.Kernel("gmm-fused-diag", a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<double>, GaussianFusedParams>(GaussianFusedKernels.DiagonalKernel));
-        int pointsPerBlock = (rows + _blocks - 1) / _blocks;
-        int blocks = (rows + pointsPerBlock - 1) / pointsPerBlock;
+        (int pointsPerBlock, int blocks) = MomentsLauncher.SplitRows(rows, _blocks);
         var config = new KernelConfig(
             blocks,
             _groupSize,

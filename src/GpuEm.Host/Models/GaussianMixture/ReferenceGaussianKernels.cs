@@ -287,9 +287,11 @@ internal static class ReferenceGaussianKernels
         // together (SquaredNorms4), each vector of U_c loaded once for the 4; the rows then run
         // one at a time as before, reading them from ahead.
         bool lookAhead = !layout.Tied && nb > 4;
-        Span<double> ahead = lookAhead ? new double[Batch * k] : default;
-        Span<double> aheadRows = lookAhead ? new double[Batch * padded] : default;
-        Span<double> aheadCentred = lookAhead ? new double[Batch * padded] : default;
+        Span<double> ahead = !lookAhead ? default : Batch * k <= 1024 ? stackalloc double[Batch * k] : new double[Batch * k];
+        Span<double> aheadRows = !lookAhead ? default
+            : Batch * padded <= 1024 ? stackalloc double[Batch * padded] : new double[Batch * padded];
+        Span<double> aheadCentred = !lookAhead ? default
+            : Batch * padded <= 1024 ? stackalloc double[Batch * padded] : new double[Batch * padded];
         Span<int> aheadIndex = stackalloc int[Batch];
         int aheadCount = 0;
         int aheadNext = 0;
@@ -334,27 +336,28 @@ internal static class ReferenceGaussianKernels
                     zc[jb] = Vector256.Create<double>(x.Slice(jb * Lanes, Lanes)) - Vector256.Create<double>(mu.Slice(jb * Lanes, Lanes));
                     zc[jb].CopyTo(zcs.Slice(jb * Lanes, Lanes));
                 }
-                Vector256<double> squares;
+                double squared;
                 if (layout.Tied)
                 {
-                    squares = Vector256<double>.Zero;
+                    Vector256<double> squares = Vector256<double>.Zero;
                     ReadOnlySpan<Vector256<double>> projected = layout.MeanProjections.AsSpan(c * nb, nb);
                     for (int jb = 0; jb < nb; jb++)
                     {
                         Vector256<double> diff = y[jb] - projected[jb];
                         squares = Vector256.FusedMultiplyAdd(diff, diff, squares);
                     }
+                    squared = Vector256.Sum(squares);
                 }
                 else if (aheadSlot >= 0)
                 {
-                    squares = Vector256<double>.Zero;
+                    squared = ahead[aheadSlot * k + c];
                 }
                 else
                 {
                     ReadOnlySpan<Vector256<double>> u = factors.Slice(c * d * nb, d * nb);
-                    squares = nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y);
+                    squared = Vector256.Sum(nb <= 4 ? SquaredNormSmall(zcs, u, d, nb) : SquaredNorm(zcs, u, d, nb, y));
                 }
-                double lp = layout.LogNorm[c] - 0.5 * (aheadSlot >= 0 ? ahead[aheadSlot * k + c] : Vector256.Sum(squares));
+                double lp = layout.LogNorm[c] - 0.5 * squared;
                 logp[c] = lp;
                 max = Math.Max(max, lp);
             }
