@@ -16,8 +16,13 @@ internal sealed class Arguments
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
-    public Arguments(IEnumerable<string> args, IReadOnlySet<string> options, IReadOnlySet<string> flags)
+    /// <summary>The flags every command takes: --help, --verbose (errors with their exception) and
+    /// --quiet (no per-iteration progress).</summary>
+    private static readonly string[] CommonFlags = ["help", "verbose", "quiet"];
+
+    public Arguments(IEnumerable<string> args, IReadOnlySet<string> options, IReadOnlySet<string> commandFlags)
     {
+        var flags = new HashSet<string>(commandFlags.Concat(CommonFlags), StringComparer.Ordinal);
         var command = new System.CommandLine.Command("gpuem");
         var valueOptions = new Dictionary<string, System.CommandLine.Option<string>>(StringComparer.Ordinal);
         var flagOptions = new Dictionary<string, System.CommandLine.Option<bool>>(StringComparer.Ordinal);
@@ -94,6 +99,38 @@ internal sealed class Arguments
                 ? value
                 : throw new UsageException($"--{name} '{text}' is not one of {string.Join(", ", choices.Keys)}")
             : fallback;
+
+    /// <summary>
+    /// The --output file of a fit, checked before the fit runs: its folder exists and takes a new
+    /// file, and it is not one of the inputs (which a save would replace); null when not given.
+    /// </summary>
+    public string? Output(params string?[] inputs)
+    {
+        if (Text("output") is not { } output)
+            return null;
+        string full = Path.GetFullPath(output);
+        foreach (string? input in inputs)
+            if (input is not null && input != "-" && string.Equals(Path.GetFullPath(input), full, StringComparison.Ordinal))
+                throw new UsageException($"--output {output} is also an input; the model would replace it. Choose another file");
+        string folder = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(folder))
+            throw new UsageException($"--output {output}: the folder {folder} does not exist");
+        if (Directory.Exists(full))
+            throw new UsageException($"--output {output} is a folder; give a file name");
+        string probe = Path.Combine(folder, $".gpuem-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(probe))
+            {
+            }
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--output {output}: cannot write in {folder} ({ex.Message}).", ex);
+        }
+        return output;
+    }
 
     public static readonly IReadOnlyDictionary<string, Backend> Backends = new Dictionary<string, Backend>
     {

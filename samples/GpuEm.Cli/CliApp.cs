@@ -1,6 +1,3 @@
-using GpuEm.Em;
-using GpuEm.Models.GaussianMixture;
-
 namespace GpuEm.Cli;
 
 /// <summary>
@@ -9,26 +6,43 @@ namespace GpuEm.Cli;
 /// </summary>
 public static class CliApp
 {
-    internal const string Usage = """
-        gpuem — Expectation-Maximization on GPUs
+    /// <summary>
+    /// The commands: name, one line for the usage text, and the handler. A new model adds its
+    /// command here, one line.
+    /// </summary>
+    internal static readonly IReadOnlyList<CliCommand> Commands =
+    [
+        new("demo", "fit a Gaussian mixture to the embedded Old Faithful data set", GpuEm.Cli.Commands.Demo),
+        new("fit", "fit a Gaussian mixture to a CSV, .npy or raw float32 file; prints one JSON object", GpuEm.Cli.Commands.Fit),
+        new("kmeans", "fit k-means to a CSV, .npy or raw float32 file; prints one JSON object", GpuEm.Cli.Commands.KMeans),
+        new("bernoulli", "fit a Bernoulli mixture to rows of 0/1 (NaN or empty: missing); prints one JSON object", DiscreteCommands.Bernoulli),
+        new("categorical", "fit a categorical mixture to rows of levels 0, 1, … (−1, NaN or empty: missing)", DiscreteCommands.Categorical),
+        new("coarsened", "fit (or score) a coarsened categorical table from a file of observations", CoarsenedCommand.Run),
+        new("predict", "labels (or --proba probabilities) for new data from a saved model", ModelCommands.Predict),
+        new("score", "measures of fit (log-likelihood, BIC, AIC; k-means: inertia) of data under a saved model", ModelCommands.Score),
+        new("info", "a saved model's summary as one JSON object", ModelCommands.Info),
+        new("select", "fit mixtures over a range of k and covariance types; print the BIC/AIC table", ModelCommands.Select),
+        new("plot", "draw data, clusters, 1σ/2σ ellipses and the objective curve to a PNG", PlotCommands.Plot),
+        new("devices", "list the devices ILGPU sees and whether GpuEm can use them", ModelCommands.ListDevices),
+        new("bench", "time EM iterations on a seeded mixture (as samples/GpuEm.Bench; docs/BENCHMARKS.md)", (args, context) => Bench.BenchRunner.Run(args, context.Out, context.Error)),
+    ];
 
-        usage: gpuem <command> [options]
-
-        commands:
-          demo     fit a Gaussian mixture to the embedded Old Faithful data set
-          fit      fit a Gaussian mixture to a CSV, .npy or raw float32 file; prints one JSON object
-          kmeans   fit k-means to a CSV, .npy or raw float32 file; prints one JSON object
-          predict  labels (or --proba probabilities) for new data from a saved model
-          score    log-likelihood, BIC and AIC (mixtures) or inertia (k-means) of data under a model
-          select   fit mixtures over a range of k and covariance types; print the BIC/AIC table
-          plot     draw data, clusters, 1σ/2σ ellipses and the log-likelihood curve to a PNG
-          devices  list the devices ILGPU sees and whether GpuEm can use them
-          bench    time EM iterations on a seeded mixture (as samples/GpuEm.Bench; docs/BENCHMARKS.md)
-          help     show this text
-
-        `gpuem <command> --help` describes a command. Exit codes: 0 ok, 1 data or fit error,
-        2 usage error.
-        """;
+    /// <summary>The program's usage text, listing <see cref="Commands"/>.</summary>
+    internal static string Usage
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder();
+            text.Append("gpuem — Expectation-Maximization on GPUs\n\nusage: gpuem <command> [options]\n\ncommands:\n");
+            foreach (CliCommand command in Commands)
+                text.Append("  ").Append(command.Name.PadRight(12)).Append(command.Summary).Append('\n');
+            text.Append("  help        show this text\n\n");
+            text.Append("`gpuem <command> --help` describes a command; every command takes --quiet (no progress)\n");
+            text.Append("and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
+            text.Append("2 usage error, 130 cancelled (Ctrl-C; the last completed model is still printed and saved).\n");
+            return text.ToString();
+        }
+    }
 
     /// <summary>Runs the program with the given arguments and writers.</summary>
     /// <param name="args">Command-line arguments.</param>
@@ -49,8 +63,7 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
     {
         ArgumentNullException.ThrowIfNull(args);
-        Cancellation = cancellation;
-        ShowProgress = showProgress && !args.Contains("--quiet");
+        var context = new CliContext(stdout, stderr, cancellation, showProgress && !args.Contains("--quiet"));
         bool verbose = args.Contains("--verbose");
         try
         {
@@ -59,20 +72,9 @@ public static class CliApp
                 stdout.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
             }
-            string[] rest = args[1..];
-            return args[0] switch
-            {
-                "demo" => Commands.Demo(rest, stdout, stderr),
-                "fit" => Commands.Fit(rest, stdout, stderr),
-                "kmeans" => Commands.KMeans(rest, stdout, stderr),
-                "predict" => ModelCommands.Predict(rest, stdout),
-                "score" => ModelCommands.Score(rest, stdout),
-                "select" => ModelCommands.Select(rest, stdout, stderr),
-                "devices" => ModelCommands.ListDevices(rest, stdout),
-                "plot" => PlotCommands.Plot(rest, stdout),
-                "bench" => Bench.BenchRunner.Run(rest, stdout, stderr),
-                _ => throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)"),
-            };
+            CliCommand command = Commands.FirstOrDefault(c => c.Name == args[0])
+                ?? throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)");
+            return command.Run(args[1..], context);
         }
         catch (UsageException ex)
         {
@@ -90,43 +92,11 @@ public static class CliApp
         }
     }
 
-    /// <summary>The current run's cancellation (Ctrl-C in the program).</summary>
-    internal static CancellationToken Cancellation { get; private set; }
-
-    /// <summary>Whether the current run prints per-iteration progress.</summary>
-    internal static bool ShowProgress { get; private set; }
-
-    /// <summary>Writes notices and warnings of a fit to stderr, and per-iteration progress when
-    /// <see cref="ShowProgress"/> is on.</summary>
-    internal static IProgress<FitProgress> Warnings(TextWriter stderr, int maxIterations = 0) =>
-        new WarningWriter(stderr, ShowProgress, maxIterations);
-
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
-    private sealed class WarningWriter(TextWriter stderr, bool progress, int maxIterations) : IProgress<FitProgress>
-    {
-        private TimeSpan _last;
-
-        public void Report(FitProgress value)
-        {
-            if (value.Warning is not null)
-            {
-                stderr.WriteLine($"gpuem: warning: {value.Warning}");
-                return;
-            }
-            if (!progress)
-                return;
-            if (value.Iteration == 0)
-                _last = TimeSpan.Zero;
-            double seconds = (value.Elapsed - _last).TotalSeconds;
-            _last = value.Elapsed;
-            // ETA of the restart if it runs to MaxIterations: the mean time per iteration so far.
-            string eta = maxIterations > value.Iteration && value.Iteration > 0
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $", at most {(maxIterations - value.Iteration) * value.Elapsed.TotalSeconds / (value.Iteration + 1):F1} s left")
-                : "";
-            stderr.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"gpuem: restart {value.Restart} iteration {value.Iteration}: objective {value.Objective:F6}, change {value.Change:E2}, {seconds:F3} s{eta}"));
-        }
-    }
 }
+
+/// <summary>One command of the program.</summary>
+/// <param name="Name">What the user types.</param>
+/// <param name="Summary">Its line in the usage text.</param>
+/// <param name="Run">The handler: arguments after the name, and the run's context; returns the exit code.</param>
+internal sealed record CliCommand(string Name, string Summary, Func<string[], CliContext, int> Run);

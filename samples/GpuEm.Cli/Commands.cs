@@ -35,7 +35,7 @@ internal static class Commands
     };
 
     // One integer per line (blank lines skipped), −1 = unknown; errors name the line.
-    private static int[] ReadLabels(string path, long rows)
+    internal static int[] ReadLabels(string path, long rows)
     {
         var labels = new List<int>();
         int lineNumber = 0;
@@ -79,7 +79,8 @@ internal static class Commands
         aic, seconds, weights, means. --output saves the fitted model (a versioned JSON model file
         for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
-        --missing marginalize reads empty cells and NaN as missing values (marginalized out);
+        --missing marginalize reads empty cells and NaN (CSV and binary files) as missing values
+        (marginalized out);
         --labels gives one integer per data row (the component, −1 = unknown) for a
         semi-supervised fit. --device-memory-limit caps the device memory (bytes) the GPU engine
         plans for; data beyond it streams through the device every iteration (default: what the
@@ -98,10 +99,11 @@ internal static class Commands
         GPU engine plans for, as in `gpuem fit`. Every value must be finite.
         """ + "\n\n" + InputFile.Help;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "verbose", "help", "quiet" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal);
 
-    public static int Demo(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Demo(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, Set("k", "covariance", "seed", "backend"), Flags);
         if (a.Flag("help"))
             return Help(stdout, DemoHelp);
@@ -112,7 +114,7 @@ internal static class Commands
             CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
-            Progress = CliApp.Warnings(stderr),
+            Progress = context.Progress(),
         };
         var clock = Stopwatch.StartNew();
         GaussianMixtureModel model = new GaussianMixture(options).Fit(data);
@@ -138,12 +140,14 @@ internal static class Commands
         return 0;
     }
 
-    public static int Fit(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Fit(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, Set("input", "columns", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"), Flags);
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
+        string? output = a.Output(input, a.Text("labels"));
         var options = new GaussianMixtureOptions
         {
             ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
@@ -157,7 +161,7 @@ internal static class Commands
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
             DeviceMemoryLimit = DeviceMemoryLimit(a),
-            Progress = CliApp.Warnings(stderr, a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations)),
+            Progress = context.Progress(a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations)),
         };
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
@@ -171,10 +175,10 @@ internal static class Commands
         string hint = options.MissingValues == MissingValues.Error ? " (For missing values use --missing marginalize.)" : "";
         GaussianMixtureModel model = InputFile.Read(source, () => (source, labels) switch
         {
-            (null, null) => estimator.Fit(data!, cancellationToken: CliApp.Cancellation),
-            (null, _) => estimator.FitSemiSupervised(data!, labels, cancellationToken: CliApp.Cancellation),
-            (_, null) => estimator.Fit(source, cancellationToken: CliApp.Cancellation),
-            _ => estimator.FitSemiSupervised(source, labels, cancellationToken: CliApp.Cancellation),
+            (null, null) => estimator.Fit(data!, cancellationToken: context.Cancellation),
+            (null, _) => estimator.FitSemiSupervised(data!, labels, cancellationToken: context.Cancellation),
+            (_, null) => estimator.Fit(source, cancellationToken: context.Cancellation),
+            _ => estimator.FitSemiSupervised(source, labels, cancellationToken: context.Cancellation),
         }, hint);
         clock.Stop();
         // A source is scored in one chunked pass; BIC and AIC follow from the mean as
@@ -183,7 +187,7 @@ internal static class Commands
             ? (model.Bic(data!), model.Aic(data!))
             : InputFile.Read(source, () => Criteria(model.Score(source), n, model.ParameterCount));
 
-        string Json(bool withCovariances) => WriteJson(j =>
+        string json = WriteJson(j =>
         {
             j.WriteNumber("n", n);
             j.WriteNumber("d", d);
@@ -201,33 +205,21 @@ internal static class Commands
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
             WriteArray(j, "weights", model.Weights);
             WriteMatrix(j, "means", model.Means);
-            if (withCovariances)
-            {
-                double[,,] covariances = model.Covariances;
-                j.WriteStartArray("covariances");
-                for (int c = 0; c < model.ComponentCount; c++)
-                {
-                    var matrix = new double[model.Dimension, model.Dimension];
-                    for (int r = 0; r < model.Dimension; r++)
-                        for (int s = 0; s < model.Dimension; s++)
-                            matrix[r, s] = covariances[c, r, s];
-                    WriteRows(j, matrix);
-                }
-                j.WriteEndArray();
-            }
         });
-        stdout.WriteLine(Json(withCovariances: false));
-        if (a.Text("output") is { } output)
+        stdout.WriteLine(json);
+        if (output is not null)
             model.Save(output);
-        return 0;
+        return ExitCode(model);
     }
 
-    public static int KMeans(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int KMeans(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, Set("input", "columns", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"), Flags);
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
+        string? output = a.Output(input);
         var options = new KMeansOptions
         {
             ClusterCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
@@ -238,15 +230,15 @@ internal static class Commands
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             DeviceMemoryLimit = DeviceMemoryLimit(a),
-            Progress = CliApp.Warnings(stderr, a.Int("max-iter", 300)),
+            Progress = context.Progress(a.Int("max-iter", 300)),
         };
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
         float[,]? data = source is null ? CsvMatrixReader.Read(input) : null;
         var clock = Stopwatch.StartNew();
         KMeansModel model = source is null
-            ? estimator.Fit(data!, cancellationToken: CliApp.Cancellation)
-            : InputFile.Read(source, () => estimator.Fit(source, cancellationToken: CliApp.Cancellation));
+            ? estimator.Fit(data!, cancellationToken: context.Cancellation)
+            : InputFile.Read(source, () => estimator.Fit(source, cancellationToken: context.Cancellation));
         clock.Stop();
         string json = WriteJson(j =>
         {
@@ -262,9 +254,9 @@ internal static class Commands
             WriteMatrix(j, "centres", model.Centres);
         });
         stdout.WriteLine(json);
-        if (a.Text("output") is { } output)
+        if (output is not null)
             model.Save(output);
-        return 0;
+        return ExitCode(model);
     }
 
     /// <summary>Old Faithful (R's datasets::faithful), embedded as a CSV resource.</summary>
@@ -276,8 +268,12 @@ internal static class Commands
         return CsvMatrixReader.Read(reader, "faithful.csv");
     }
 
+    /// <summary>0, or 130 (the shell's convention for an interrupt) when the fit was cancelled;
+    /// the cancelled model has been printed and saved first.</summary>
+    internal static int ExitCode(Models.IFittedModel model) => model.Summary.Cancelled ? 130 : 0;
+
     // --device-memory-limit BYTES: a positive integer, or null when absent.
-    private static long? DeviceMemoryLimit(Arguments a) =>
+    internal static long? DeviceMemoryLimit(Arguments a) =>
         a.Text("device-memory-limit") is { } text
             ? long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) && bytes > 0
                 ? bytes
@@ -291,7 +287,7 @@ internal static class Commands
         (-2 * meanLogLikelihood * n + parameters * Math.Log(n), -2 * meanLogLikelihood * n + 2.0 * parameters);
 
     // Option errors found by the estimator are usage errors (exit 2), not data errors.
-    private static T Validated<T>(Func<T> create)
+    internal static T Validated<T>(Func<T> create)
     {
         try
         {
@@ -303,13 +299,13 @@ internal static class Commands
         }
     }
 
-    private static int Help(TextWriter stdout, string text)
+    internal static int Help(TextWriter stdout, string text)
     {
         stdout.WriteLine(text);
         return 0;
     }
 
-    private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
+    internal static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -325,7 +321,7 @@ internal static class Commands
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteArray(Utf8JsonWriter j, string name, double[] values)
+    internal static void WriteArray(Utf8JsonWriter j, string name, double[] values)
     {
         j.WriteStartArray(name);
         foreach (double v in values)
@@ -333,7 +329,19 @@ internal static class Commands
         j.WriteEndArray();
     }
 
-    private static void WriteMatrix(Utf8JsonWriter j, string name, double[,] values)
+    /// <summary>The fit-summary fields every model's JSON carries.</summary>
+    internal static void WriteSummary(Utf8JsonWriter j, Em.FitSummary summary)
+    {
+        j.WriteNumber("iterations", summary.Iterations);
+        j.WriteBoolean("converged", summary.Converged);
+        j.WriteBoolean("cancelled", summary.Cancelled);
+        j.WriteString("backend", summary.Backend.ToString());
+        j.WriteString("device", summary.DeviceName);
+        j.WriteNumber("seconds", summary.Seconds);
+        j.WriteNumber("objective", summary.Objective);
+    }
+
+    internal static void WriteMatrix(Utf8JsonWriter j, string name, double[,] values)
     {
         j.WritePropertyName(name);
         WriteRows(j, values);

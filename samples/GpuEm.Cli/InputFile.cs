@@ -16,8 +16,7 @@ internal static class InputFile
         FILE is read by its extension: .npy is a NumPy array (float32 or float64, C order, shape
         (n, d) or (n,)); .f32 and .raw are headerless little-endian float32, row-major, and need
         --columns D; anything else is a headerless CSV. Binary files are memory-mapped, not
-        parsed: float32 is used in place, float64 is converted to float32 as it is read. In a
-        binary file NaN is a missing value under --missing marginalize and an error otherwise.
+        parsed: float32 is used in place, float64 is converted to float32 as it is read.
         """;
 
     /// <summary>Whether <paramref name="path"/> is read as a binary file rather than CSV.</summary>

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using GpuEm.Data;
 using GpuEm.Engines;
+using GpuEm.Models;
 using GpuEm.Models.GaussianMixture;
-using GpuEm.Models.KMeans;
 using GpuEm.Persistence;
 
 namespace GpuEm.Cli;
@@ -15,19 +15,22 @@ internal static class ModelCommands
         usage: gpuem predict --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
                              [--proba] [--missing error|marginalize]
 
-        Prints one label per line for each row of FILE (a Gaussian mixture's most probable
-        component, or k-means' nearest centre). --proba prints one CSV row of k probabilities per
-        point instead (mixtures only). MODEL.json comes from `gpuem fit|kmeans --output`. Mixtures
-        accept empty or NaN cells (NaN values in binary files) with --missing marginalize.
+        Prints one label per line for each row of FILE (a mixture's most probable component —
+        Gaussian, Bernoulli or categorical — or k-means' nearest centre). --proba prints one CSV
+        row of k probabilities per point instead (mixtures only). MODEL.json comes from `gpuem
+        fit|kmeans|bernoulli|categorical --output`. Mixtures accept empty or NaN cells (NaN values
+        in binary files) as missing values with --missing marginalize.
         """ + "\n\n" + InputFile.Help;
 
     private const string ScoreHelp = """
         usage: gpuem score --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
                            [--missing error|marginalize]
 
-        Prints one JSON object: n, and for a mixture meanLogLikelihood, logLikelihood, bic, aic; for
-        k-means inertia (Σ squared distances to the nearest centre) and score (−inertia). Binary
-        files are scored in one pass, chunk by chunk.
+        Prints one JSON object: n, model (its format), and for a mixture meanLogLikelihood,
+        logLikelihood, bic, aic (lower criteria are better); for k-means inertia (Σ squared
+        distances to the nearest centre) and score (−inertia). Files are scored in one pass,
+        chunk by chunk. A coarsened categorical model scores observations instead: `gpuem
+        coarsened score`.
         """ + "\n\n" + InputFile.Help;
 
     private const string SelectHelp = """
@@ -47,181 +50,148 @@ internal static class ModelCommands
         Lists every device ILGPU sees, whether GpuEm can use it, and why not when it cannot.
         """;
 
-    public static int Predict(string[] args, TextWriter stdout)
+    private const string InfoHelp = """
+        usage: gpuem info --model MODEL.json
+
+        Prints one JSON object describing a saved model of any kind: file, format, kind, how its
+        fit ran (iterations, converged, cancelled, backend, device, seconds, objective), then the
+        model's own fields (sizes, settings, weights).
+        """;
+
+    public static int Predict(string[] args, CliContext context)
     {
         var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags("proba"));
         if (a.Flag("help"))
-            return Help(stdout, PredictHelp);
+            return Help(context.Out, PredictHelp);
         string modelFile = a.Required("model");
         // Usage errors of the input (--columns) come before the model file is read.
-        using IDataSource? source = OpenSource(a);
-        object model = ModelFile.Load(modelFile);
-        if (source is not null)
+        using IDataSource source = OpenInput(a);
+        IFittedModel model = ModelFile.Load(modelFile);
+        var clustering = model as IClusteringModel
+            ?? throw new UsageException(
+                $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
+        RequireColumns(clustering, source);
+        if (a.Flag("proba"))
         {
-            return InputFile.Read(source, () => PredictSource(model, source, a.Flag("proba"), stdout));
+            var probabilistic = clustering as IProbabilisticClusteringModel
+                ?? throw new UsageException(
+                    $"a {model.Kind} model has no probabilities (it assigns hard labels); use a mixture model for --proba");
+            return InputFile.Read(source, () => WriteProbabilities(probabilistic, source, context.Out));
         }
-        float[,] data = CsvMatrixReader.Read(a.Required("input"), Marginalize(a));
+        int[] labels = InputFile.Read(source, () => clustering.Predict(source));
         var text = new StringBuilder();
-        switch (model)
+        for (int start = 0; start < labels.Length; start += ChunkRows)
         {
-            case GaussianMixtureModel mixture when a.Flag("proba"):
-                double[,] proba = mixture.PredictProba(data);
-                for (int i = 0; i < proba.GetLength(0); i++)
-                {
-                    for (int c = 0; c < proba.GetLength(1); c++)
-                    {
-                        if (c > 0)
-                            text.Append(',');
-                        text.Append(proba[i, c].ToString("R", CultureInfo.InvariantCulture));
-                    }
-                    text.Append('\n');
-                }
-                break;
-            case GaussianMixtureModel mixture:
-                foreach (int label in mixture.Predict(data))
-                    text.Append(label.ToString(CultureInfo.InvariantCulture)).Append('\n');
-                break;
-            case KMeansModel when a.Flag("proba"):
-                throw new UsageException("--proba needs a Gaussian mixture model; k-means assigns hard labels");
-            case KMeansModel kmeans:
-                foreach (int label in kmeans.Predict(data))
-                    text.Append(label.ToString(CultureInfo.InvariantCulture)).Append('\n');
-                break;
+            for (int i = start; i < Math.Min(labels.Length, start + ChunkRows); i++)
+                text.Append(labels[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+            context.Out.Write(text.ToString());
+            text.Clear();
         }
-        stdout.Write(text.ToString());
         return 0;
     }
 
-    // Labels or probabilities of a binary source, written chunk by chunk as they are computed.
-    private static int PredictSource(object model, IDataSource source, bool proba, TextWriter stdout)
+    private const int ChunkRows = 65536;
+
+    // One CSV row of k probabilities per point, written chunk by chunk as they are computed.
+    private static int WriteProbabilities(IProbabilisticClusteringModel model, IDataSource source, TextWriter stdout)
     {
-        RequireColumns(model, source);
         var text = new StringBuilder();
-        if (proba)
+        for (long first = 0; first < source.RowCount; first += ChunkRows)
         {
-            if (model is not GaussianMixtureModel mixture)
-                throw new UsageException("--proba needs a Gaussian mixture model; k-means assigns hard labels");
-            const int ChunkRows = 65536;
-            int d = mixture.Dimension;
-            var buffer = new float[(long)Math.Min(ChunkRows, source.RowCount) * d];
-            for (long first = 0; first < source.RowCount; first += ChunkRows)
+            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+            double[,] probabilities = model.PredictProba(source, first, rows);
+            for (int i = 0; i < rows; i++)
             {
-                int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
-                source.ReadRows(first, rows, buffer);
-                double[,] probabilities = mixture.PredictProba(buffer.AsMemory(0, rows * d), rows, d);
-                for (int i = 0; i < rows; i++)
+                for (int c = 0; c < probabilities.GetLength(1); c++)
                 {
-                    for (int c = 0; c < probabilities.GetLength(1); c++)
-                    {
-                        if (c > 0)
-                            text.Append(',');
-                        text.Append(probabilities[i, c].ToString("R", CultureInfo.InvariantCulture));
-                    }
-                    text.Append('\n');
+                    if (c > 0)
+                        text.Append(',');
+                    text.Append(probabilities[i, c].ToString("R", CultureInfo.InvariantCulture));
                 }
-                stdout.Write(text.ToString());
-                text.Clear();
+                text.Append('\n');
             }
-            return 0;
-        }
-        int[] labels = model is GaussianMixtureModel gmm ? gmm.Predict(source) : ((KMeansModel)model).Predict(source);
-        for (int start = 0; start < labels.Length; start += 65536)
-        {
-            for (int i = start; i < Math.Min(labels.Length, start + 65536); i++)
-                text.Append(labels[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
             stdout.Write(text.ToString());
             text.Clear();
         }
         return 0;
     }
 
-    public static int Score(string[] args, TextWriter stdout)
+    public static int Score(string[] args, CliContext context)
     {
         var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags());
         if (a.Flag("help"))
-            return Help(stdout, ScoreHelp);
+            return Help(context.Out, ScoreHelp);
         string modelFile = a.Required("model");
-        // Usage errors of the input (--columns) come before the model file is read.
-        using IDataSource? source = OpenSource(a);
-        object model = ModelFile.Load(modelFile);
-        if (source is not null)
+        using IDataSource source = OpenInput(a);
+        IFittedModel model = ModelFile.Load(modelFile);
+        var rows = model as IRowModel
+            ?? throw new UsageException(
+                $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
+        RequireColumns(rows, source);
+        ModelScore score = InputFile.Read(source, () => rows.Evaluate(source));
+        context.Out.WriteLine(Commands.WriteJson(j =>
         {
-            stdout.WriteLine(InputFile.Read(source, () => ScoreSource(model, source)));
-            return 0;
-        }
-        float[,] data = CsvMatrixReader.Read(a.Required("input"), Marginalize(a));
-        stdout.WriteLine(Commands.WriteJson(j =>
-        {
-            j.WriteNumber("n", data.GetLength(0));
-            if (model is GaussianMixtureModel mixture)
-            {
-                double mean = mixture.Score(data);
-                j.WriteString("model", ModelFile.GaussianMixtureFormat);
-                j.WriteNumber("meanLogLikelihood", mean);
-                j.WriteNumber("logLikelihood", mean * data.GetLength(0));
-                j.WriteNumber("bic", mixture.Bic(data));
-                j.WriteNumber("aic", mixture.Aic(data));
-            }
-            else
-            {
-                var kmeans = (KMeansModel)model;
-                double score = kmeans.Score(data);
-                j.WriteString("model", ModelFile.KMeansFormat);
-                j.WriteNumber("inertia", -score);
-                j.WriteNumber("score", score);
-            }
+            j.WriteNumber("n", score.Rows);
+            j.WriteString("model", model.Format);
+            foreach ((string name, double value) in score.Measures)
+                j.WriteNumber(name, value);
         }));
         return 0;
     }
 
-    // The JSON of score for a binary source: one chunked pass over the file.
-    private static string ScoreSource(object model, IDataSource source)
+    // Where a model that takes no rows is scored.
+    private static string ScoreElsewhere(IFittedModel model) =>
+        model.Format == Models.Categorical.CoarsenedCategoricalModel.FormatName
+            ? "score its observations with `gpuem coarsened score --model MODEL.json --input OBSERVATIONS.csv`"
+            : "this command scores row models only";
+
+    public static int Info(string[] args, CliContext context)
     {
-        RequireColumns(model, source);
-        return Commands.WriteJson(j => WriteScore(j, model, source));
+        var a = new Arguments(args, Set("model"), Flags());
+        if (a.Flag("help"))
+            return Help(context.Out, InfoHelp);
+        string modelFile = a.Required("model");
+        IFittedModel model = ModelFile.Load(modelFile);
+        context.Out.WriteLine(Commands.WriteJson(j =>
+        {
+            j.WriteString("file", modelFile);
+            j.WriteString("format", model.Format);
+            j.WriteString("kind", model.Kind);
+            Commands.WriteSummary(j, model.Summary);
+            model.Describe(j);
+        }));
+        return 0;
     }
 
-    private static void WriteScore(System.Text.Json.Utf8JsonWriter j, object model, IDataSource source)
+    private static void RequireColumns(IRowModel model, IDataSource source)
     {
-        j.WriteNumber("n", source.RowCount);
-        if (model is GaussianMixtureModel mixture)
-        {
-            double mean = mixture.Score(source);
-            (double bic, double aic) = Commands.Criteria(mean, source.RowCount, mixture.ParameterCount);
-            j.WriteString("model", ModelFile.GaussianMixtureFormat);
-            j.WriteNumber("meanLogLikelihood", mean);
-            j.WriteNumber("logLikelihood", mean * source.RowCount);
-            j.WriteNumber("bic", bic);
-            j.WriteNumber("aic", aic);
-        }
-        else
-        {
-            double score = ((KMeansModel)model).Score(source);
-            j.WriteString("model", ModelFile.KMeansFormat);
-            j.WriteNumber("inertia", -score);
-            j.WriteNumber("score", score);
-        }
+        if (source.ColumnCount != model.Dimension)
+            throw new InvalidDataException($"{source.Description} has {source.ColumnCount} columns but the model was fitted on {model.Dimension}.");
     }
 
-    private static void RequireColumns(object model, IDataSource source)
+    // The --input as a source: a binary file mapped (NaN checked finite as rows are read unless
+    // --missing marginalize), or a CSV read whole (empty cells and NaN allowed only under
+    // --missing marginalize).
+    private static IDataSource OpenInput(Arguments a)
     {
-        int d = model is GaussianMixtureModel mixture ? mixture.Dimension : ((KMeansModel)model).Dimension;
-        if (source.ColumnCount != d)
-            throw new InvalidDataException($"{source.Description} has {source.ColumnCount} columns but the model was fitted on {d}.");
+        string input = a.Required("input");
+        bool marginalize = Marginalize(a);
+        IDataSource? source = OpenSource(a, marginalize);
+        return source ?? new ArrayDataSource(CsvMatrixReader.Read(input, marginalize));
     }
 
     // A binary --input (null for CSV); under --missing error its values are checked finite as
     // they are read, as the CSV reader checks its cells.
-    private static IDataSource? OpenSource(Arguments a)
+    private static IDataSource? OpenSource(Arguments a, bool marginalize)
     {
         string input = a.Required("input");
-        bool marginalize = InputFile.IsBinary(input) && Marginalize(a);
         IDataSource? source = InputFile.Open(input, a);
         return source is null || marginalize ? source : new FiniteDataSource(source);
     }
 
-    public static int Select(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Select(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, Set("input", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output", "plot"), Flags());
         if (a.Flag("help"))
             return Help(stdout, SelectHelp);
@@ -245,7 +215,7 @@ internal static class ModelCommands
             Restarts = a.Int("n-init", 1),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
-            Progress = CliApp.Warnings(stderr),
+            Progress = context.Progress(),
         };
         float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "select"));
         ModelSelectionResult result = GaussianMixture.SelectComponents(
@@ -267,8 +237,9 @@ internal static class ModelCommands
         return 0;
     }
 
-    public static int ListDevices(string[] args, TextWriter stdout)
+    public static int ListDevices(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, Set(), Flags());
         if (a.Flag("help"))
             return Help(stdout, DevicesHelp);
@@ -284,7 +255,7 @@ internal static class ModelCommands
         return 0;
     }
 
-    private static bool Marginalize(Arguments a) =>
+    internal static bool Marginalize(Arguments a) =>
         a.Choice("missing", MissingValues.Error, new Dictionary<string, MissingValues>
         {
             ["error"] = MissingValues.Error,
@@ -302,5 +273,5 @@ internal static class ModelCommands
 
     private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
 
-    private static HashSet<string> Flags(params string[] names) => new(names.Append("help").Append("verbose"), StringComparer.Ordinal);
+    private static HashSet<string> Flags(params string[] names) => new(names, StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
+using GpuEm.Data;
+using GpuEm.Models;
 using GpuEm.Models.GaussianMixture;
-using GpuEm.Models.KMeans;
 using GpuEm.Persistence;
 using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
@@ -19,20 +20,25 @@ internal static class PlotCommands
 
         Left: the data (the first two columns, or the first two principal components when d > 2)
         coloured by the model's labels, with each Gaussian's 1σ and 2σ ellipses (k-means: its
-        centres). Right: the log-likelihood per point (k-means: the inertia) at each iteration.
+        centres; a Bernoulli mixture: its probabilities). Right: the fit's objective at each
+        iteration (mixtures: the mean log-likelihood per point; k-means: −inertia). Any clustering
+        model file (gpuem fit|kmeans|bernoulli|categorical --output) can be drawn.
         """;
 
-    public static int Plot(string[] args, TextWriter stdout)
+    public static int Plot(string[] args, CliContext context)
     {
+        TextWriter stdout = context.Out;
         var a = new Arguments(args, new HashSet<string>(["model", "input", "out", "width", "height", "missing"], StringComparer.Ordinal),
-            new HashSet<string>(["help", "verbose"], StringComparer.Ordinal));
+            new HashSet<string>(StringComparer.Ordinal));
         if (a.Flag("help"))
         {
             stdout.WriteLine(PlotHelp);
             return 0;
         }
-        object model = ModelFile.Load(a.Required("model"));
-        bool missing = a.Text("missing") == "marginalize";
+        IFittedModel loaded = ModelFile.Load(a.Required("model"));
+        var model = loaded as IClusteringModel
+            ?? throw new UsageException($"a {loaded.Kind} model has no clusters to draw; plot needs a clustering model");
+        bool missing = ModelCommands.Marginalize(a);
         float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "plot"), missing);
         string output = a.Required("out");
         int width = a.Int("width", 1200);
@@ -40,17 +46,18 @@ internal static class PlotCommands
         if (width < 200 || height < 150)
             throw new UsageException("--width must be ≥ 200 and --height ≥ 150");
 
-        (int[] labels, double[] history, string curve) = model switch
-        {
-            GaussianMixtureModel m => (m.Predict(data), m.LogLikelihoodHistory.ToArray(), "mean log-likelihood per point"),
-            KMeansModel m => (m.Predict(FillMissing(data)), m.InertiaHistory.ToArray(), "inertia"),
-            _ => throw new InvalidDataException("unsupported model"),
-        };
+        // Mixtures marginalize missing entries; hard-assignment models see them as column means.
+        int[] labels = model.Predict(new ArrayDataSource(model is IProbabilisticClusteringModel ? data : FillMissing(data)));
+        double[] history = model.Summary.ObjectiveHistory.ToArray();
+        string curve = $"{model.Kind}: objective per iteration";
         int d = data.GetLength(1);
         Projection projection = Projection.For(FillMissing(data));
+        var centred = model as ICentredClusteringModel;
+        double[,]? centres = centred?.ClusterCentres;
+        double[,,]? covariances = centred?.ClusterCovariances;
 
         var scatter = new Plot();
-        int clusters = model is GaussianMixtureModel g ? g.ComponentCount : ((KMeansModel)model).ClusterCount;
+        int clusters = model.ClusterCount;
         for (int c = 0; c < clusters; c++)
         {
             var xs = new List<double>();
@@ -67,10 +74,10 @@ internal static class PlotCommands
             points.LegendText = $"cluster {c}";
             points.MarkerSize = 4;
             Color color = points.Color;
-            if (model is GaussianMixtureModel mixture)
+            if (centres is not null && covariances is not null)
             {
-                (double cx, double cy) = projection.Apply(Row(mixture.Means, c));
-                double[,] cov = projection.Covariance(mixture.Covariances, c);
+                (double cx, double cy) = projection.Apply(Row(centres, c));
+                double[,] cov = projection.Covariance(covariances, c);
                 var eigen = Matrix<double>.Build.DenseOfArray(cov).Evd(Symmetricity.Symmetric);
                 foreach (double sigma in new[] { 1.0, 2.0 })
                 {
@@ -91,15 +98,15 @@ internal static class PlotCommands
                     ellipse.LineWidth = sigma == 1 ? 2 : 1;
                 }
             }
-            else if (model is KMeansModel kmeans)
+            else if (centres is not null)
             {
-                (double cx, double cy) = projection.Apply(Row(kmeans.Centres, c));
+                (double cx, double cy) = projection.Apply(Row(centres, c));
                 var centre = scatter.Add.ScatterPoints(new[] { cx }, new[] { cy });
                 centre.MarkerSize = 14;
                 centre.Color = color;
             }
         }
-        scatter.Title(model is GaussianMixtureModel ? "Gaussian mixture (1σ and 2σ ellipses)" : "k-means");
+        scatter.Title(covariances is not null ? $"{model.Kind} (1σ and 2σ ellipses)" : model.Kind);
         scatter.XLabel(d > 2 ? "principal component 1" : "column 1");
         scatter.YLabel(d > 2 ? "principal component 2" : "column 2");
         scatter.ShowLegend();

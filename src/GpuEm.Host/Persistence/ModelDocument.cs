@@ -23,11 +23,33 @@ internal static class ModelDocument
         writer.WriteEndObject();
     }
 
-    public static void Write(string path, string format, Action<Utf8JsonWriter> body)
+    /// <summary>
+    /// Writes a file by replacing it: into a temporary file in the same folder, flushed to disk,
+    /// then renamed over <paramref name="path"/>; on any failure the temporary file is removed and
+    /// the previous file, if any, is left as it was.
+    /// </summary>
+    public static void Replace(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using FileStream stream = File.Create(path);
-        Write(stream, format, body);
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Cannot write {path}: the folder {folder} does not exist.");
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
     }
 
     /// <summary>Parses a document and checks its format and version.</summary>
@@ -113,6 +135,8 @@ internal static class ModelDocument
                 throw Fail($"has an unsupported file version {version}; this build reads version {Version}");
         }
 
+        public bool Has(string name) => root.TryGetProperty(name, out _);
+
         public JsonElement Field(string name) =>
             root.TryGetProperty(name, out JsonElement value) ? value : throw Fail($"lacks the field '{name}'");
 
@@ -183,6 +207,28 @@ internal static class ModelDocument
                 values[i++] = v;
             }
             return values;
+        }
+
+        /// <summary>Two sizes (each ≥ 1) whose product, the length of the model's largest table,
+        /// must fit in one array: checked, so a huge size is an error, not an overflow.</summary>
+        public (int First, int Second) Sizes(string first, string second)
+        {
+            int a = Int(first);
+            int b = Int(second);
+            if (a < 1 || b < 1)
+                throw Fail($"has {first} {a} and {second} {b}; both must be ≥ 1");
+            if ((long)a * b > Array.MaxLength)
+                throw Fail($"has {first} {a} and {second} {b}; their product exceeds what one array holds");
+            return (a, b);
+        }
+
+        /// <summary>k mixing weights: finite, ≥ 0, summing to 1 within 1e-9.</summary>
+        public double[] Weights(string name, int length)
+        {
+            double[] weights = Doubles(name, length);
+            if (weights.Any(w => w < 0) || Math.Abs(weights.Sum() - 1) > 1e-9)
+                throw Fail($"has {name} that are negative or do not sum to 1");
+            return weights;
         }
 
         public ModelFormatException Fail(string what) => new($"The model file {source} {what}.");

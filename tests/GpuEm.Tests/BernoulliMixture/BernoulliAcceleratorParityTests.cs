@@ -1,4 +1,5 @@
 using GpuEm.Models.BernoulliMixture;
+using GpuEm.Models.Discrete;
 using GpuEm.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using GpuEm.Models.BernoulliMixture;
 using GpuEm.Models.CategoricalMixture;
+using GpuEm.Models.Discrete;
 using GpuEm.Tests.Bernoulli;
 using GpuEm.Tests.Support;
 using Xunit;

@@ -198,7 +198,7 @@ public sealed class EmPropertyTests
         {
             ClusterCount = 3,
             Backend = Backend.Reference,
-            Seed = GaussianMixture.RestartSeed(4, 0),
+            Seed = GpuEm.Em.RestartSeed.Of(4, 0),
         }).Fit(data);
         // K-means' converged centres are the means of its clusters, which one M-step reproduces.
         Tolerance.Close(clusters.Centres, start.Means, 1e-9, 1e-9, "means");

@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Models.Discrete;
 
 namespace GpuEm.Models.BernoulliMixture;
 

@@ -1,3 +1,4 @@
+using GpuEm.Data;
 using GpuEm.Em;
 using GpuEm.Engines;
 
@@ -30,28 +31,36 @@ public sealed class BernoulliMixture
     /// <param name="cancellationToken">Stops the fit after the current iteration; the last
     /// completed model is returned, flagged not converged and cancelled.</param>
     /// <returns>The fitted model.</returns>
-    public BernoulliMixtureModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
+    public BernoulliMixtureModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(BinaryData.From(data, sampleWeights), cancellationToken);
+
+    /// <summary>
+    /// Fits the mixture to the rows of a data source (a .npy, raw float32 or CSV file, or an
+    /// array) of 0, 1 and NaN (missing), read once into host memory; errors name the source's
+    /// row and column.
+    /// </summary>
+    /// <param name="source">The rows (kept open by the caller for the fit's duration).</param>
+    /// <param name="sampleWeights">Optional non-negative weight per row.</param>
+    /// <param name="cancellationToken">As in the other overload.</param>
+    /// <returns>The fitted model.</returns>
+    public BernoulliMixtureModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(BinaryData.From(source, sampleWeights), cancellationToken);
+
+    private BernoulliMixtureModel Fit(BinaryData binary, CancellationToken cancellationToken)
     {
         BernoulliMixtureOptions o = Options;
-        BinaryData binary = BinaryData.From(data, sampleWeights);
         int k = o.ComponentCount;
         if (k > binary.Rows)
             throw new ArgumentException(
-                $"ComponentCount k = {k} exceeds the number of points n = {binary.Rows}; use k ≤ n.", nameof(data));
-        AcceleratorHandle? handle = DeviceManager.Resolve(
-            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
-        using IBernoulliEngine engine = handle is null
-            ? new ReferenceBernoulliEngine(binary)
-            : new AcceleratorBernoulliEngine(handle, binary, k);
-        EmRun<BernoulliParameters> run = EmDriver.Run(
-            new BernoulliSolver(engine, o.Smoothing),
-            restart => BernoulliInitializer.Create(
-                o, binary, GpuEm.Models.GaussianMixture.GaussianMixture.RestartSeed(o.Seed, restart)),
-            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
-            o.Progress,
+                $"ComponentCount k = {k} exceeds the number of points n = {binary.Rows}; use k ≤ n.", "data");
+        return EmFit.Run<IEmEngine<BernoulliParameters, BernoulliStatistics>, BernoulliSolver, BernoulliParameters, BernoulliStatistics, BernoulliMixtureModel>(
+            o,
+            handle => handle is null
+                ? new ReferenceBernoulliEngine(binary)
+                : new AcceleratorBernoulliEngine(handle, binary, k, o.DeviceMemoryLimit),
+            engine => new BernoulliSolver(engine, o.Smoothing),
+            (_, seed) => BernoulliInitializer.Create(o, binary, seed),
+            fit => new BernoulliMixtureModel(fit.Run.Parameters, fit.Summary, binary.TotalWeight),
             cancellationToken);
-        return new BernoulliMixtureModel(
-            run.Parameters, run.History, run.Converged, run.Iterations, engine.Backend, engine.DeviceName,
-            binary.TotalWeight, run.Cancelled);
     }
 }

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Persistence;
 
 namespace GpuEm.Models.BernoulliMixture;
 
@@ -7,28 +11,34 @@ namespace GpuEm.Models.BernoulliMixture;
 /// host in float64, whatever backend fitted the model, and take data as the fit does (0, 1, NaN
 /// for missing; a missing entry is marginalized out).
 /// </summary>
-public sealed class BernoulliMixtureModel
+public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusteringModel, ICentredClusteringModel
 {
-    private readonly double[] _history;
+    /// <summary>The <c>format</c> of its model file.</summary>
+    public const string FormatName = "gpuem.bernoulli-mixture";
 
-    internal BernoulliMixtureModel(
-        BernoulliParameters parameters, IReadOnlyList<double> history, bool converged, int iterations,
-        Backend backend, string deviceName, double trainingWeight, bool cancelled)
+    internal BernoulliMixtureModel(BernoulliParameters parameters, FitSummary summary, double trainingWeight)
+        : base(summary)
     {
         Parameters = parameters;
-        _history = history.ToArray();
-        Converged = converged;
-        Iterations = iterations;
-        Backend = backend;
-        DeviceName = deviceName;
         TrainingWeight = trainingWeight;
-        Cancelled = cancelled;
     }
 
     internal BernoulliParameters Parameters { get; }
 
+    /// <inheritdoc/>
+    public override string Format => FormatName;
+
+    double[,] ICentredClusteringModel.ClusterCentres => Probabilities;
+
+    double[,,]? ICentredClusteringModel.ClusterCovariances => null;
+
+    /// <inheritdoc/>
+    public override string Kind => "Bernoulli mixture";
+
     /// <summary>Components k.</summary>
     public int ComponentCount => Parameters.K;
+
+    int IClusteringModel.ClusterCount => ComponentCount;
 
     /// <summary>Features d.</summary>
     public int Dimension => Parameters.D;
@@ -53,27 +63,13 @@ public sealed class BernoulliMixtureModel
     /// <summary>
     /// The objective per (weighted) training point at the start, then after each iteration:
     /// (log-likelihood + α Σ_kj [log p_kj + log(1 − p_kj)]) / Σ w, with α the Smoothing (so the
-    /// mean log-likelihood itself when Smoothing is 0). Never decreases.
+    /// mean log-likelihood itself when Smoothing is 0). Never decreases. The same list as
+    /// <see cref="FitSummary.ObjectiveHistory"/>.
     /// </summary>
-    public IReadOnlyList<double> LogLikelihoodHistory => _history;
+    public IReadOnlyList<double> LogLikelihoodHistory => Summary.ObjectiveHistory;
 
     /// <summary>Σ sample weights of the training data (n without weights).</summary>
     public double TrainingWeight { get; }
-
-    /// <summary>Whether the change of the objective fell within the tolerance.</summary>
-    public bool Converged { get; }
-
-    /// <summary>Whether the fit was cancelled (then not converged).</summary>
-    public bool Cancelled { get; }
-
-    /// <summary>EM iterations (M-steps) of the winning restart.</summary>
-    public int Iterations { get; }
-
-    /// <summary>The backend that ran the fit.</summary>
-    public Backend Backend { get; }
-
-    /// <summary>The device that ran the fit.</summary>
-    public string DeviceName { get; }
 
     /// <summary>Free parameters (k − 1 + k·d), for BIC and AIC.</summary>
     public long ParameterCount => BernoulliParameters.FreeParameterCount(ComponentCount, Dimension);
@@ -81,43 +77,32 @@ public sealed class BernoulliMixtureModel
     /// <summary>The most probable component of each point.</summary>
     /// <param name="data">n × d values: 0, 1 or NaN (missing).</param>
     /// <returns>n labels in [0, k).</returns>
-    public int[] Predict(float[,] data)
-    {
-        var labels = new int[data?.GetLength(0) ?? 0];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            int best = 0;
-            for (int c = 1; c < posterior.Length; c++)
-                if (posterior[c] > posterior[best])
-                    best = c;
-            labels[row] = best;
-        });
-        return labels;
-    }
+    public int[] Predict(float[,] data) => Predict(Validate(data, null));
+
+    /// <summary>The most probable component of each row of a source, read in chunks.</summary>
+    /// <param name="source">n rows of d values: 0, 1 or NaN (missing).</param>
+    /// <returns>n labels in [0, k).</returns>
+    public int[] Predict(IDataSource source) =>
+        DataSource.PredictInChunks(source, Dimension, (chunk, rows) => Predict(Validate(chunk, rows, source, 0)));
 
     /// <summary>Posterior probabilities p(k | x_observed), n × k.</summary>
     /// <param name="data">n × d values: 0, 1 or NaN (missing).</param>
     /// <returns>n × k probabilities; rows sum to 1.</returns>
-    public double[,] PredictProba(float[,] data)
+    public double[,] PredictProba(float[,] data) => PredictProba(Validate(data, null));
+
+    /// <inheritdoc/>
+    public double[,] PredictProba(IDataSource source, long firstRow, int rowCount)
     {
-        var result = new double[data?.GetLength(0) ?? 0, ComponentCount];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            for (int c = 0; c < posterior.Length; c++)
-                result[row, c] = posterior[c];
-        });
-        return result;
+        ArgumentNullException.ThrowIfNull(source);
+        RequireColumns(source);
+        DataSource.CheckRange(source, firstRow, rowCount, rowCount * Dimension);
+        return PredictProba(Validate(DataSource.ReadRange(source, firstRow, rowCount), rowCount, source, firstRow));
     }
 
     /// <summary>log p(x_observed) of each point (missing entries marginalized out).</summary>
     /// <param name="data">n × d values: 0, 1 or NaN (missing).</param>
     /// <returns>n log-probabilities.</returns>
-    public double[] ScoreSamples(float[,] data)
-    {
-        var result = new double[data?.GetLength(0) ?? 0];
-        ForEachPosterior(data, (row, _, logProbability) => result[row] = logProbability);
-        return result;
-    }
+    public double[] ScoreSamples(float[,] data) => ScoreSamples(Validate(data, null));
 
     /// <summary>Mean log p(x_observed) per point (weighted when weights are given).</summary>
     /// <param name="data">n × d values: 0, 1 or NaN (missing).</param>
@@ -133,6 +118,23 @@ public sealed class BernoulliMixtureModel
         return sum / binary.TotalWeight;
     }
 
+    /// <summary>Mean log p(x_observed) per row of a source, read in chunks.</summary>
+    /// <param name="source">n rows of d values: 0, 1 or NaN (missing).</param>
+    /// <returns>The mean log-likelihood.</returns>
+    public double Score(IDataSource source)
+    {
+        double sum = 0;
+        DataSource.ForEachChunk(source, Dimension, (chunk, first, rows) =>
+        {
+            foreach (double score in ScoreSamples(Validate(chunk, rows, source, first)))
+                sum += score;
+        });
+        return sum / source.RowCount;
+    }
+
+    /// <inheritdoc/>
+    public ModelScore Evaluate(IDataSource source) => ModelScore.Likelihood(source.RowCount, Score(source), ParameterCount);
+
     /// <summary>Bayesian information criterion −2 log L + p ln n (lower is better).</summary>
     /// <param name="data">n × d values: 0, 1 or NaN (missing).</param>
     /// <returns>BIC.</returns>
@@ -147,12 +149,77 @@ public sealed class BernoulliMixtureModel
     /// <returns>AIC.</returns>
     public double Aic(float[,] data) => -2 * ScoreSamples(data).Sum() + 2.0 * ParameterCount;
 
+    /// <summary>Writes the model file (format "gpuem.bernoulli-mixture") to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public override void Save(Stream stream) => BernoulliMixtureCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="FittedModel.Save(string)"/>; the round trip is exact.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">Corrupt file, another format, a newer version.</exception>
+    public static BernoulliMixtureModel Load(string path)
+    {
+        using FileStream stream = ModelDocument.Open(path);
+        return BernoulliMixtureCodec.Read(stream, path);
+    }
+
+    /// <summary>Reads a model from a stream.</summary>
+    /// <param name="stream">The source.</param>
+    /// <returns>The model.</returns>
+    public static BernoulliMixtureModel Load(Stream stream) => BernoulliMixtureCodec.Read(stream, "(stream)");
+
+    /// <inheritdoc/>
+    public override void Describe(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("k", ComponentCount);
+        writer.WriteNumber("d", Dimension);
+        writer.WriteNumber("parameters", ParameterCount);
+        writer.WriteNumber("trainingWeight", TrainingWeight);
+        ModelDocument.WriteArray(writer, "weights", Parameters.Weights);
+    }
+
+    private void RequireColumns(IDataSource source)
+    {
+        if (source.ColumnCount != Dimension)
+            throw new ArgumentException(
+                $"{source.Description} has {source.ColumnCount} columns but the model was fitted on {Dimension}.", nameof(source));
+    }
+
     private BinaryData Validate(float[,]? data, float[]? sampleWeights)
     {
         ArgumentNullException.ThrowIfNull(data);
         BinaryData binary = BinaryData.From(data, sampleWeights);
         binary.Indicators.RequireColumns(Dimension);
         return binary;
+    }
+
+    private BinaryData Validate(ReadOnlyMemory<float> chunk, int rows, IDataSource source, long firstRow) =>
+        BinaryData.From(chunk.Span, rows, Dimension, null, source.Description, firstRow);
+
+    private int[] Predict(BinaryData data)
+    {
+        var labels = new int[data.Rows];
+        ForEachPosterior(data, (row, posterior, _) =>
+        {
+            int best = 0;
+            for (int c = 1; c < posterior.Length; c++)
+                if (posterior[c] > posterior[best])
+                    best = c;
+            labels[row] = best;
+        });
+        return labels;
+    }
+
+    private double[,] PredictProba(BinaryData data)
+    {
+        var result = new double[data.Rows, ComponentCount];
+        ForEachPosterior(data, (row, posterior, _) =>
+        {
+            for (int c = 0; c < posterior.Length; c++)
+                result[row, c] = posterior[c];
+        });
+        return result;
     }
 
     private double[] ScoreSamples(BinaryData data)
@@ -163,9 +230,6 @@ public sealed class BernoulliMixtureModel
     }
 
     private delegate void PosteriorAction(int row, ReadOnlySpan<double> posterior, double logProbability);
-
-    private void ForEachPosterior(float[,]? data, PosteriorAction action) =>
-        ForEachPosterior(Validate(data, null), action);
 
     private void ForEachPosterior(BinaryData data, PosteriorAction action)
     {

@@ -1,9 +1,11 @@
 using GpuEm.Em;
+using GpuEm.Engines;
+using GpuEm.Models.Discrete;
 
 namespace GpuEm.Models.BernoulliMixture;
 
 /// <summary>Binds a Bernoulli engine and the M-step to the EM driver.</summary>
-internal sealed class BernoulliSolver(IBernoulliEngine engine, double smoothing)
+internal sealed class BernoulliSolver(IEmEngine<BernoulliParameters, BernoulliStatistics> engine, double smoothing)
     : IEmSolver<BernoulliParameters, BernoulliStatistics>
 {
     /// <summary>Objective: (log-likelihood + log prior of the smoothing) per (weighted) point.</summary>
@@ -22,15 +24,4 @@ internal sealed class BernoulliSolver(IBernoulliEngine engine, double smoothing)
 
     /// <summary>As the Gaussian mixture: |Δ mean log-likelihood| &lt; tolerance.</summary>
     public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;
-}
-
-/// <summary>Checks shared by the discrete mixtures' solvers.</summary>
-internal static class DiscreteChecks
-{
-    public static double Finite(double objective) =>
-        double.IsFinite(objective)
-            ? objective
-            : throw new InvalidOperationException(
-                "A point has probability 0 under every component (a probability reached 0 or 1 with Smoothing = 0); " +
-                "set Smoothing > 0 (the default is 1e-3).");
 }

@@ -38,8 +38,27 @@ internal sealed class BinaryData
     public static BinaryData From(float[,] data, float[]? weights)
     {
         ArgumentNullException.ThrowIfNull(data);
-        int rows = data.GetLength(0);
-        int columns = data.GetLength(1);
+        ReadOnlySpan<float> flat = data.Length == 0
+            ? ReadOnlySpan<float>.Empty
+            : System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], data.Length);
+        return From(flat, data.GetLength(0), data.GetLength(1), weights, "data", 0);
+    }
+
+    /// <summary>Reads a whole source (rows of 0, 1 and NaN) and validates it as the array overload does.</summary>
+    public static BinaryData From(IDataSource source, float[]? weights)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int rows = checked((int)source.RowCount);
+        float[] values = DataSource.ReadRange(source, 0, rows);
+        return From(values, rows, source.ColumnCount, weights, source.Description, 0);
+    }
+
+    /// <summary>
+    /// Validates row-major values; errors name the row as <paramref name="firstRow"/> + its index
+    /// and the parameter <paramref name="name"/> (a source's description, for the command line).
+    /// </summary>
+    public static BinaryData From(ReadOnlySpan<float> data, int rows, int columns, float[]? weights, string name, long firstRow)
+    {
         var values = new float[rows * columns];
         float[]? mask = null;
         for (int row = 0; row < rows; row++)
@@ -47,7 +66,7 @@ internal sealed class BinaryData
             int observed = 0;
             for (int column = 0; column < columns; column++)
             {
-                float value = data[row, column];
+                float value = data[row * columns + column];
                 if (float.IsNaN(value))
                 {
                     if (mask is null)
@@ -60,15 +79,15 @@ internal sealed class BinaryData
                 }
                 if (value != 0f && value != 1f)
                     throw new ArgumentException(
-                        $"The data holds {value} at row {row}, column {column} (zero-based); a Bernoulli mixture " +
-                        "takes 0 or 1, and NaN for a missing entry. Binarize that column first.", nameof(data));
+                        $"The data holds {value} at row {firstRow + row}, column {column} (zero-based); a Bernoulli mixture " +
+                        "takes 0 or 1, and NaN for a missing entry. Binarize that column first.", name);
                 values[row * columns + column] = value;
                 observed++;
             }
             if (observed == 0 && columns > 0)
                 throw new ArgumentException(
-                    $"Row {row} has every entry missing (NaN); it carries no information. Remove that row.",
-                    nameof(data));
+                    $"Row {firstRow + row} has every entry missing (NaN); it carries no information. Remove that row.",
+                    name);
         }
         return new BinaryData(DataMatrix.From(values, rows, columns, weights), mask);
     }

@@ -8,7 +8,7 @@ namespace GpuEm.Models.BernoulliMixture;
 /// <see cref="ChunkedReduction"/> (bit-identical whatever the thread count); the oracle the
 /// accelerator is validated against.
 /// </summary>
-internal sealed class ReferenceBernoulliEngine(BinaryData data) : IBernoulliEngine
+internal sealed class ReferenceBernoulliEngine(BinaryData data) : IEmEngine<BernoulliParameters, BernoulliStatistics>
 {
     public Backend Backend => Backend.Reference;
 

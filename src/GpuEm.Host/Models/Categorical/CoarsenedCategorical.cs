@@ -44,6 +44,9 @@ public sealed class CoarsenedCategorical
             : _table.Normalize(options.InitialGroupParameters);
     }
 
+    /// <summary>The device name a coarsened fit reports: it runs on the host only.</summary>
+    internal const string DeviceName = "CPU (managed float64)";
+
     /// <summary>The settings of this estimator.</summary>
     public CoarsenedCategoricalOptions Options { get; }
 
@@ -64,7 +67,8 @@ public sealed class CoarsenedCategorical
         IEnumerable<CoarsenedObservation> observations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(observations);
-        CoarsenedData data = Validate(observations);
+        CoarsenedData data = CoarsenedData.Validate(_table, observations, _table.Probabilities(_initialTheta));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var solver = new CoarsenedCategoricalSolver(_table, data);
         EmRun<CoarsenedParameters> run = EmDriver.Run(
             solver,
@@ -75,69 +79,9 @@ public sealed class CoarsenedCategorical
         // The driver keeps the history, not the statistics: one more E-step (microseconds) gives
         // the expected cell counts at the returned parameters.
         CoarsenedStatistics final = CoarsenedEStep.Expect(_table, data, run.Parameters);
-        return new CoarsenedCategoricalModel(
-            run.Parameters.Theta, _table.Probabilities(run.Parameters.Theta), final.ExpectedCounts,
-            data.TotalCount, run.History, run.Converged, run.Iterations, run.Cancelled);
-    }
-
-    private CoarsenedData Validate(IEnumerable<CoarsenedObservation> observations)
-    {
-        const string parameter = "observations";
-        double[] p = _table.Probabilities(_initialTheta);
-        var offsets = new List<int> { 0 };
-        var cells = new List<int>();
-        var counts = new List<double>();
-        var seen = new bool[_table.CellCount];
-        double total = 0;
-        int index = 0;
-        foreach (CoarsenedObservation? observation in observations)
-        {
-            if (observation is null)
-                throw new ArgumentException($"Observation {index} is null.", parameter);
-            double count = observation.Count;
-            if (!double.IsFinite(count) || count < 0)
-                throw new ArgumentException(
-                    $"Observation {index} has count {count}; counts must be finite and ≥ 0.", parameter);
-            if (observation.Cells.Count == 0)
-                throw new ArgumentException(
-                    $"Observation {index} lists no cells; list every cell it could be " +
-                    "(one cell when fully observed).", parameter);
-            Array.Clear(seen);
-            double mass = 0;
-            foreach (int cell in observation.Cells)
-            {
-                if (cell < 0 || cell >= _table.CellCount)
-                    throw new ArgumentException(
-                        $"Observation {index} lists cell {cell}, outside the table's {_table.CellCount} cells " +
-                        $"(0 … {_table.CellCount - 1}).", parameter);
-                if (seen[cell])
-                    throw new ArgumentException($"Observation {index} lists cell {cell} twice.", parameter);
-                seen[cell] = true;
-                mass += p[cell];
-            }
-            if (count > 0 && !(mass > 0))
-                throw new ArgumentException(
-                    $"Observation {index} (count {count}) has probability 0: each of its cells " +
-                    $"({string.Join(", ", observation.Cells)}) has coefficient 0 or a group started at θ = 0, " +
-                    "so its log-likelihood would be −∞. Give one of its cells a positive coefficient or " +
-                    "start its group above 0, or drop the observation.", parameter);
-            // A zero count contributes nothing (and 0 · ln 0 would be NaN), so it is not kept.
-            if (count > 0)
-            {
-                cells.AddRange(observation.Cells);
-                offsets.Add(cells.Count);
-                counts.Add(count);
-                total += count;
-            }
-            index++;
-        }
-        if (index == 0)
-            throw new ArgumentException("There are no observations; give at least one.", parameter);
-        if (!(total > 0))
-            throw new ArgumentException(
-                $"All {index} observations have count 0; at least one count must be positive.", parameter);
-        if (!double.IsFinite(total))
-            throw new ArgumentException("The counts sum to infinity; scale them down.", parameter);
-        return new CoarsenedData(offsets.ToArray(), cells.ToArray(), counts.ToArray(), total);
+        var summary = new FitSummary(
+            run.Iterations, run.Converged, run.Cancelled, run.History, Backend.Reference, DeviceName,
+            clock.Elapsed.TotalSeconds);
+        return new CoarsenedCategoricalModel(_table, run.Parameters.Theta, final.ExpectedCounts, data.TotalCount, summary);
     }
 }

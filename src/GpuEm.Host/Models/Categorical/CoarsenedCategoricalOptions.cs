@@ -13,8 +13,16 @@ namespace GpuEm.Models.Categorical;
 /// (t0,s0) = a, (t0,s1) = 5a, (t1,s0) = 3b, (t1,s1) = b: coefficients (1, 5, 3, 1), groups
 /// (0, 0, 1, 1), θ = (a, b), constraint 6a + 4b = 1.
 /// </remarks>
-public sealed record CoarsenedCategoricalOptions
+public sealed record CoarsenedCategoricalOptions : EmLoopOptions
 {
+    /// <summary>Options with the defaults below (MaxIterations 1000, Tolerance 1e-10 on the
+    /// change of the log-likelihood per unit count; the progress reports the total
+    /// log-likelihood Σ count · ln Σ p_c as the objective).</summary>
+    public CoarsenedCategoricalOptions()
+        : base(Defaults.MaxIterations, Defaults.Tolerance)
+    {
+    }
+
     /// <summary>Default values.</summary>
     public static class Defaults
     {
@@ -33,18 +41,6 @@ public sealed record CoarsenedCategoricalOptions
     /// the largest value + 1 and every group in between has cells. Required.</summary>
     public required IReadOnlyList<int> Groups { get; init; }
 
-    /// <summary>Most EM iterations (M-steps), ≥ 0. Default 1000.</summary>
-    public int MaxIterations { get; init; } = Defaults.MaxIterations;
-
-    /// <summary>
-    /// Converged when the log-likelihood per unit count (<c>LogLikelihood / TotalCount</c>)
-    /// changes by less than this between two iterations (finite, ≥ 0; 0 runs all
-    /// <see cref="MaxIterations"/>). Default 1e-10. The log-likelihood is flat at its maximum, so
-    /// a tolerance ε leaves the parameters of order √ε from it; for parameters accurate to 1e-8
-    /// use 0 and enough iterations.
-    /// </summary>
-    public double Tolerance { get; init; } = Defaults.Tolerance;
-
     /// <summary>
     /// The starting θ, one value per group (G values, finite, ≥ 0), scaled by the fit so that
     /// Σ_c a_c θ_{g(c)} = 1 (only the ratios matter). A group started at 0 stays at 0. Default
@@ -52,20 +48,11 @@ public sealed record CoarsenedCategoricalOptions
     /// </summary>
     public IReadOnlyList<double>? InitialGroupParameters { get; init; }
 
-    /// <summary>
-    /// Receives a report after every iteration (objective: the total log-likelihood
-    /// Σ count · ln Σ p_c; change: that of the log-likelihood per unit count) and a warning when
-    /// the fit does not converge. Optional.
-    /// </summary>
-    public IProgress<FitProgress>? Progress { get; init; }
-
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Coefficients, nameof(Coefficients));
         ArgumentNullException.ThrowIfNull(Groups, nameof(Groups));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxIterations, nameof(MaxIterations));
-        if (!double.IsFinite(Tolerance) || Tolerance < 0)
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and ≥ 0.");
+        ValidateLoop();
         int cells = Coefficients.Count;
         if (cells == 0)
             throw new ArgumentException("Coefficients is empty; the table needs at least one cell.", nameof(Coefficients));

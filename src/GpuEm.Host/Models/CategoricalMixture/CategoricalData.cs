@@ -38,6 +38,35 @@ internal sealed class CategoricalData
     public ReadOnlySpan<int> Row(int row) => Values.AsSpan(row * Columns, Columns);
 
     /// <summary>
+    /// Rows [first, first + rows) of a source as levels: each value a whole number ≥ −1 that an
+    /// int holds, or NaN (missing, as −1); anything else is an error naming the source's row and
+    /// column.
+    /// </summary>
+    public static int[,] Levels(IDataSource source, long first, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int d = source.ColumnCount;
+        float[] values = DataSource.ReadRange(source, first, rows);
+        var levels = new int[rows, d];
+        for (int row = 0; row < rows; row++)
+            for (int column = 0; column < d; column++)
+            {
+                float value = values[(long)row * d + column];
+                if (float.IsNaN(value))
+                {
+                    levels[row, column] = -1;
+                    continue;
+                }
+                if (value != MathF.Floor(value) || value < -1 || value >= int.MaxValue)
+                    throw new ArgumentException(
+                        $"{source.Description} holds {value} at row {first + row}, column {column} (zero-based); a categorical " +
+                        "mixture takes levels 0, 1, 2, … and −1 or NaN for a missing entry.", source.Description);
+                levels[row, column] = (int)value;
+            }
+        return levels;
+    }
+
+    /// <summary>
     /// Copies and validates a 2-D array of levels. With <paramref name="levelCounts"/> null, L_j is
     /// one more than the largest level seen in column j.
     /// </summary>

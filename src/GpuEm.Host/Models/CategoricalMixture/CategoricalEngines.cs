@@ -4,18 +4,8 @@ using GpuEm.Models.GaussianMixture;
 
 namespace GpuEm.Models.CategoricalMixture;
 
-/// <summary>The engine operation of a categorical mixture: the E-step with its statistics.</summary>
-internal interface ICategoricalEngine : IDisposable
-{
-    Backend Backend { get; }
-
-    string DeviceName { get; }
-
-    CategoricalStatistics Expect(CategoricalParameters parameters);
-}
-
 /// <summary>The reference engine: float64 over fixed row chunks (<see cref="ChunkedReduction"/>).</summary>
-internal sealed class ReferenceCategoricalEngine(CategoricalData data) : ICategoricalEngine
+internal sealed class ReferenceCategoricalEngine(CategoricalData data) : IEmEngine<CategoricalParameters, CategoricalStatistics>
 {
     public Backend Backend => Backend.Reference;
 
@@ -79,23 +69,25 @@ internal sealed class ReferenceCategoricalEngine(CategoricalData data) : ICatego
 /// log P(column = 0 | k) = 0 (the level that occurred carries the whole term; a missing feature
 /// has no 1 and adds nothing). Its Σ r·x over the columns are the expected counts C_kjl.
 /// </summary>
-internal sealed class AcceleratorCategoricalEngine : ICategoricalEngine
+internal sealed class AcceleratorCategoricalEngine : IEmEngine<CategoricalParameters, CategoricalStatistics>
 {
     private readonly AcceleratorBernoulliEngine _indicators;
     private readonly LevelLayout _layout;
     private readonly float[] _zeros;
 
-    public AcceleratorCategoricalEngine(AcceleratorHandle handle, CategoricalData data, int k)
+    public AcceleratorCategoricalEngine(AcceleratorHandle handle, CategoricalData data, int k, long? deviceMemoryLimit)
     {
         _layout = data.Layout;
         _zeros = new float[k * _layout.Total];
-        _indicators = new AcceleratorBernoulliEngine(
-            handle, data.Indicators.Values, null, data.Indicators.Weights, data.Rows, _layout.Total, k, data.TotalWeight);
+        _indicators = new AcceleratorBernoulliEngine(handle, data.Indicators, null, k, deviceMemoryLimit);
     }
 
     public Backend Backend => _indicators.Backend;
 
     public string DeviceName => _indicators.DeviceName;
+
+    /// <summary>Device chunks per E-step (of whole one-hot rows): 1 when resident.</summary>
+    public int ChunkCount => _indicators.ChunkCount;
 
     public CategoricalStatistics Expect(CategoricalParameters parameters)
     {

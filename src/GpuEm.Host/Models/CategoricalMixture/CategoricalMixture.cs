@@ -1,3 +1,4 @@
+using GpuEm.Data;
 using GpuEm.Em;
 using GpuEm.Engines;
 
@@ -7,7 +8,8 @@ namespace GpuEm.Models.CategoricalMixture;
 /// Fits a mixture of independent categorical features (latent class analysis) by EM:
 /// feature j takes levels 0 … L_j − 1, −1 marks a missing entry (marginalized out). Both engines:
 /// the accelerator runs the Bernoulli kernels on the one-hot columns (n × Σ L_j floats on the
-/// device); the M-step runs on the host in float64.
+/// device, streamed in chunks of whole rows beyond the device budget); the M-step runs on the
+/// host in float64.
 /// </summary>
 public sealed class CategoricalMixture
 {
@@ -33,28 +35,39 @@ public sealed class CategoricalMixture
     /// completed model is returned, flagged not converged and cancelled.</param>
     /// <returns>The fitted model.</returns>
     public CategoricalMixtureModel Fit(
-        int[,] data, int[]? levelCounts = null, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
+        int[,] data, int[]? levelCounts = null, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(CategoricalData.From(data, levelCounts, sampleWeights), cancellationToken);
+
+    /// <summary>
+    /// Fits the mixture to the rows of a data source (a .npy, raw float32 or CSV file, or an
+    /// array) whose values are levels: whole numbers in [0, L_j), with −1 or NaN for a missing
+    /// entry; read once into host memory.
+    /// </summary>
+    /// <param name="source">The rows (kept open by the caller for the fit's duration).</param>
+    /// <param name="levelCounts">As in the array overload.</param>
+    /// <param name="sampleWeights">Optional non-negative weight per row.</param>
+    /// <param name="cancellationToken">As in the array overload.</param>
+    /// <returns>The fitted model.</returns>
+    public CategoricalMixtureModel Fit(
+        IDataSource source, int[]? levelCounts = null, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
+        Fit(CategoricalData.From(CategoricalData.Levels(source, 0, checked((int)source.RowCount)), levelCounts, sampleWeights),
+            cancellationToken);
+
+    private CategoricalMixtureModel Fit(CategoricalData categorical, CancellationToken cancellationToken)
     {
         CategoricalMixtureOptions o = Options;
-        CategoricalData categorical = CategoricalData.From(data, levelCounts, sampleWeights);
         int k = o.ComponentCount;
         if (k > categorical.Rows)
             throw new ArgumentException(
-                $"ComponentCount k = {k} exceeds the number of points n = {categorical.Rows}; use k ≤ n.", nameof(data));
-        AcceleratorHandle? handle = DeviceManager.Resolve(
-            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
-        using ICategoricalEngine engine = handle is null
-            ? new ReferenceCategoricalEngine(categorical)
-            : new AcceleratorCategoricalEngine(handle, categorical, k);
-        EmRun<CategoricalParameters> run = EmDriver.Run(
-            new CategoricalSolver(engine, o.Smoothing),
-            restart => CategoricalInitializer.Create(
-                o, categorical, GpuEm.Models.GaussianMixture.GaussianMixture.RestartSeed(o.Seed, restart)),
-            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
-            o.Progress,
+                $"ComponentCount k = {k} exceeds the number of points n = {categorical.Rows}; use k ≤ n.", "data");
+        return EmFit.Run<IEmEngine<CategoricalParameters, CategoricalStatistics>, CategoricalSolver, CategoricalParameters, CategoricalStatistics, CategoricalMixtureModel>(
+            o,
+            handle => handle is null
+                ? new ReferenceCategoricalEngine(categorical)
+                : new AcceleratorCategoricalEngine(handle, categorical, k, o.DeviceMemoryLimit),
+            engine => new CategoricalSolver(engine, o.Smoothing),
+            (_, seed) => CategoricalInitializer.Create(o, categorical, seed),
+            fit => new CategoricalMixtureModel(fit.Run.Parameters, fit.Summary, categorical.TotalWeight),
             cancellationToken);
-        return new CategoricalMixtureModel(
-            run.Parameters, run.History, run.Converged, run.Iterations, engine.Backend, engine.DeviceName,
-            categorical.TotalWeight, run.Cancelled);
     }
 }

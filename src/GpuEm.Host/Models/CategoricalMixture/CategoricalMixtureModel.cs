@@ -1,30 +1,37 @@
+using System.Text.Json;
+using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Persistence;
 
 namespace GpuEm.Models.CategoricalMixture;
 
 /// <summary>
 /// A fitted categorical mixture: immutable; array properties return copies. Predictions run on
-/// the host in float64 and take data as the fit does (levels in [0, L_j), −1 for missing).
+/// the host in float64 and take data as the fit does (levels in [0, L_j), −1 for missing; from a
+/// data source, whole numbers with −1 or NaN for missing).
 /// </summary>
-public sealed class CategoricalMixtureModel
+public sealed class CategoricalMixtureModel : FittedModel, IProbabilisticClusteringModel
 {
-    private readonly double[] _history;
+    /// <summary>The <c>format</c> of its model file.</summary>
+    public const string FormatName = "gpuem.categorical-mixture";
 
-    internal CategoricalMixtureModel(
-        CategoricalParameters parameters, IReadOnlyList<double> history, bool converged, int iterations,
-        Backend backend, string deviceName, double trainingWeight, bool cancelled)
+    internal CategoricalMixtureModel(CategoricalParameters parameters, FitSummary summary, double trainingWeight)
+        : base(summary)
     {
         Parameters = parameters;
-        _history = history.ToArray();
-        Converged = converged;
-        Iterations = iterations;
-        Backend = backend;
-        DeviceName = deviceName;
         TrainingWeight = trainingWeight;
-        Cancelled = cancelled;
     }
 
     internal CategoricalParameters Parameters { get; }
+
+    /// <inheritdoc/>
+    public override string Format => FormatName;
+
+    /// <inheritdoc/>
+    public override string Kind => "categorical mixture";
+
+    int IClusteringModel.ClusterCount => ComponentCount;
 
     /// <summary>Components k.</summary>
     public int ComponentCount => Parameters.K;
@@ -58,27 +65,13 @@ public sealed class CategoricalMixtureModel
 
     /// <summary>
     /// The objective per (weighted) training point at the start, then after each iteration:
-    /// (log-likelihood + α Σ_kjl log θ_kjl) / Σ w, with α the Smoothing. Never decreases.
+    /// (log-likelihood + α Σ_kjl log θ_kjl) / Σ w, with α the Smoothing. Never decreases. The same
+    /// list as <see cref="FitSummary.ObjectiveHistory"/>.
     /// </summary>
-    public IReadOnlyList<double> LogLikelihoodHistory => _history;
+    public IReadOnlyList<double> LogLikelihoodHistory => Summary.ObjectiveHistory;
 
     /// <summary>Σ sample weights of the training data (n without weights).</summary>
     public double TrainingWeight { get; }
-
-    /// <summary>Whether the change of the objective fell within the tolerance.</summary>
-    public bool Converged { get; }
-
-    /// <summary>Whether the fit was cancelled (then not converged).</summary>
-    public bool Cancelled { get; }
-
-    /// <summary>EM iterations (M-steps) of the winning restart.</summary>
-    public int Iterations { get; }
-
-    /// <summary>The backend that ran the fit.</summary>
-    public Backend Backend { get; }
-
-    /// <summary>The device that ran the fit.</summary>
-    public string DeviceName { get; }
 
     /// <summary>Free parameters (k − 1 + k·Σ(L_j − 1)), for BIC and AIC.</summary>
     public long ParameterCount => CategoricalParameters.FreeParameterCount(ComponentCount, Parameters.Layout);
@@ -148,6 +141,94 @@ public sealed class CategoricalMixtureModel
     /// <param name="data">n × d levels (−1 = missing).</param>
     /// <returns>AIC.</returns>
     public double Aic(int[,] data) => -2 * ScoreSamples(data).Sum() + 2.0 * ParameterCount;
+
+    /// <summary>The most probable component of each row of a source (levels as whole numbers,
+    /// −1 or NaN missing), read in chunks.</summary>
+    /// <param name="source">n rows of d levels.</param>
+    /// <returns>n labels in [0, k).</returns>
+    public int[] Predict(IDataSource source)
+    {
+        RequireColumns(source);
+        var labels = new int[checked((int)source.RowCount)];
+        ForEachChunk(source, (first, chunk) => Predict(chunk).CopyTo(labels, first));
+        return labels;
+    }
+
+    /// <inheritdoc/>
+    public double[,] PredictProba(IDataSource source, long firstRow, int rowCount)
+    {
+        RequireColumns(source);
+        DataSource.CheckRange(source, firstRow, rowCount, rowCount * Dimension);
+        return PredictProba(CategoricalData.Levels(source, firstRow, rowCount));
+    }
+
+    /// <summary>Mean log p(x_observed) per row of a source, read in chunks.</summary>
+    /// <param name="source">n rows of d levels.</param>
+    /// <returns>The mean log-likelihood.</returns>
+    public double Score(IDataSource source)
+    {
+        RequireColumns(source);
+        double sum = 0;
+        ForEachChunk(source, (_, chunk) =>
+        {
+            foreach (double score in ScoreSamples(chunk))
+                sum += score;
+        });
+        return sum / source.RowCount;
+    }
+
+    /// <inheritdoc/>
+    public ModelScore Evaluate(IDataSource source) => ModelScore.Likelihood(source.RowCount, Score(source), ParameterCount);
+
+    /// <summary>Writes the model file (format "gpuem.categorical-mixture") to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public override void Save(Stream stream) => CategoricalMixtureCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="FittedModel.Save(string)"/>; the round trip is exact.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">Corrupt file, another format, a newer version.</exception>
+    public static CategoricalMixtureModel Load(string path)
+    {
+        using FileStream stream = ModelDocument.Open(path);
+        return CategoricalMixtureCodec.Read(stream, path);
+    }
+
+    /// <summary>Reads a model from a stream.</summary>
+    /// <param name="stream">The source.</param>
+    /// <returns>The model.</returns>
+    public static CategoricalMixtureModel Load(Stream stream) => CategoricalMixtureCodec.Read(stream, "(stream)");
+
+    /// <inheritdoc/>
+    public override void Describe(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("k", ComponentCount);
+        writer.WriteNumber("d", Dimension);
+        ModelDocument.WriteArray(writer, "levelCounts", Parameters.Layout.LevelCounts);
+        writer.WriteNumber("parameters", ParameterCount);
+        writer.WriteNumber("trainingWeight", TrainingWeight);
+        ModelDocument.WriteArray(writer, "weights", Parameters.Weights);
+    }
+
+    private void RequireColumns(IDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColumnCount != Dimension)
+            throw new ArgumentException(
+                $"{source.Description} has {source.ColumnCount} columns but the model was fitted on {Dimension}.", nameof(source));
+    }
+
+    // The source's rows as levels, 65 536 at a time.
+    private static void ForEachChunk(IDataSource source, Action<int, int[,]> action)
+    {
+        const int ChunkRows = 65536;
+        for (long first = 0; first < source.RowCount; first += ChunkRows)
+        {
+            int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
+            action((int)first, CategoricalData.Levels(source, first, rows));
+        }
+    }
 
     private CategoricalData Validate(int[,] data, float[]? sampleWeights)
     {

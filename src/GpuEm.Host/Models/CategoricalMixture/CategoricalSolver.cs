@@ -1,10 +1,12 @@
 using GpuEm.Em;
+using GpuEm.Engines;
 using GpuEm.Models.BernoulliMixture;
+using GpuEm.Models.Discrete;
 
 namespace GpuEm.Models.CategoricalMixture;
 
 /// <summary>Binds a categorical engine and the M-step to the EM driver.</summary>
-internal sealed class CategoricalSolver(ICategoricalEngine engine, double smoothing)
+internal sealed class CategoricalSolver(IEmEngine<CategoricalParameters, CategoricalStatistics> engine, double smoothing)
     : IEmSolver<CategoricalParameters, CategoricalStatistics>
 {
     /// <summary>Objective: (log-likelihood + log prior of the smoothing) per (weighted) point.</summary>

@@ -22,7 +22,7 @@ namespace GpuEm.Models.GaussianMixture;
 /// copied on a second stream while the current one's kernels run. The result equals the resident
 /// fit's to rounding (the chunk sums are added in a different order).
 /// </remarks>
-internal sealed class AcceleratorGaussianEngine : IGaussianEngine
+internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, GaussianStatistics>
 {
     private readonly AcceleratorHandle _handle;
     private readonly int _d;

@@ -110,27 +110,14 @@ public sealed partial class GaussianMixture
         // Starting points and data-derived defaults see missing entries as their column means.
         DataMatrix completed = data.ImputeColumnMeans();
         GaussianConstraints constraints = GaussianConstraints.Resolve(o, completed);
-        AcceleratorHandle? handle = DeviceManager.Resolve(
-            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
-        using IGaussianEngine engine = handle is null
-            ? new ReferenceGaussianEngine(data)
-            : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType, o.DeviceMemoryLimit);
-        if (engine is AcceleratorGaussianEngine { ChunkCount: > 1 } streamed)
-            o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero,
-                $"The data exceeds the device budget: it streams through the device in {streamed.ChunkCount} chunks per iteration."));
-        var solver = new GaussianSolver(engine, constraints);
-        EmRun<GaussianParameters> run = EmDriver.Run(
-            solver,
-            restart => constraints.Apply(GaussianInitializer.Create(o, completed, RestartSeed(o.Seed, restart))),
-            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
-            o.Progress,
+        return EmFit.Run<IEmEngine<GaussianParameters, GaussianStatistics>, GaussianSolver, GaussianParameters, GaussianStatistics, GaussianMixtureModel>(
+            o,
+            handle => handle is null
+                ? new ReferenceGaussianEngine(data)
+                : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType, o.DeviceMemoryLimit),
+            engine => new GaussianSolver(engine, constraints),
+            (_, seed) => constraints.Apply(GaussianInitializer.Create(o, completed, seed)),
+            fit => new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, data.TotalWeight),
             cancellationToken);
-        return new GaussianMixtureModel(
-            run.Parameters, run.History, run.Converged, run.Iterations, engine.Backend, engine.DeviceName,
-            data.TotalWeight, run.Cancelled);
     }
-
-    /// <summary>The seed of restart r: a fixed function of the user's seed.</summary>
-    internal static int RestartSeed(int seed, int restart) =>
-        unchecked((int)(((uint)seed * 2654435761u) ^ (uint)(restart * 40503)));
 }

@@ -1,3 +1,4 @@
+using GpuEm.Em;
 using GpuEm.Persistence;
 
 namespace GpuEm.Models.GaussianMixture;
@@ -11,7 +12,7 @@ namespace GpuEm.Models.GaussianMixture;
 internal static class GaussianMixtureCodec
 {
     public static void Write(GaussianMixtureModel model, Stream stream) =>
-        ModelDocument.Write(stream, ModelFile.GaussianMixtureFormat, w =>
+        ModelDocument.Write(stream, GaussianMixtureModel.FormatName, w =>
         {
             GaussianParameters p = model.Parameters;
             w.WriteString("covarianceType", p.Type.ToString());
@@ -20,33 +21,22 @@ internal static class GaussianMixtureCodec
             ModelDocument.WriteArray(w, "weights", p.Weights);
             ModelDocument.WriteArray(w, "means", p.Means);
             ModelDocument.WriteArray(w, "covariances", p.Covariances);
-            ModelDocument.WriteArray(w, "logLikelihoodHistory", model.LogLikelihoodHistory);
-            w.WriteBoolean("converged", model.Converged);
-            w.WriteBoolean("cancelled", model.Cancelled);
-            w.WriteNumber("iterations", model.Iterations);
-            w.WriteString("backend", model.Backend.ToString());
-            w.WriteString("device", model.DeviceName);
             w.WriteNumber("trainingWeight", model.TrainingWeight);
+            FitSummaryFields.Write(w, model.Summary, "logLikelihoodHistory", model.Summary.ObjectiveHistory);
         });
 
     public static GaussianMixtureModel Read(Stream stream, string source) =>
-        ModelDocument.Read(stream, source, ModelFile.GaussianMixtureFormat, Read);
+        ModelDocument.Read(stream, source, GaussianMixtureModel.FormatName, Read);
 
     private static GaussianMixtureModel Read(ModelDocument.Reader r)
     {
         CovarianceType type = r.Enum<CovarianceType>("covarianceType");
-        int k = r.Int("componentCount");
-        int d = r.Int("dimension");
-        if (k < 1 || d < 1)
-            throw r.Fail($"has componentCount {k} and dimension {d}; both must be ≥ 1");
+        (int k, int d) = r.Sizes("componentCount", "dimension");
         double[] weights = r.Doubles("weights", k);
         if (weights.Any(w => w <= 0) || Math.Abs(weights.Sum() - 1) > 1e-9)
             throw r.Fail("has weights that are not positive or do not sum to 1");
         double[] means = r.Doubles("means", k * d);
         double[] covariances = r.Doubles("covariances", GaussianParameters.CovarianceLength(type, k, d));
-        double[] history = r.Doubles("logLikelihoodHistory", -1);
-        if (history.Length == 0)
-            throw r.Fail("has an empty logLikelihoodHistory");
         GaussianParameters parameters;
         try
         {
@@ -57,8 +47,9 @@ internal static class GaussianMixtureCodec
             throw new ModelFormatException($"The model file {r.Source} holds a covariance that is not positive definite.", ex);
         }
         double trainingWeight = r.Double("trainingWeight");
-        return new GaussianMixtureModel(
-            parameters, history, r.Bool("converged"), r.Int("iterations"), r.Enum<Backend>("backend"),
-            r.String("device"), trainingWeight, r.Bool("cancelled"));
+        if (!(trainingWeight > 0))
+            throw r.Fail($"has trainingWeight {trainingWeight}; it must be positive");
+        FitSummary summary = FitSummaryFields.Read(r, "logLikelihoodHistory");
+        return new GaussianMixtureModel(parameters, summary, trainingWeight);
     }
 }

@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Em;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GpuEm.Models.GaussianMixture;
@@ -7,23 +8,29 @@ namespace GpuEm.Models.GaussianMixture;
 /// A fitted Gaussian mixture: immutable. Array properties return copies. Predictions run on the
 /// host in float64 (multi-threaded), whatever backend fitted the model.
 /// </summary>
-public sealed class GaussianMixtureModel
+public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClusteringModel, ICentredClusteringModel
 {
-    private readonly double[] _history;
+    /// <summary>The <c>format</c> of its model file.</summary>
+    public const string FormatName = "gpuem.gaussian-mixture";
 
-    internal GaussianMixtureModel(
-        GaussianParameters parameters, IReadOnlyList<double> history, bool converged, int iterations,
-        Backend backend, string deviceName, double trainingWeight, bool cancelled)
+    internal GaussianMixtureModel(GaussianParameters parameters, FitSummary summary, double trainingWeight)
+        : base(summary)
     {
         Parameters = parameters;
-        _history = history.ToArray();
-        Converged = converged;
-        Iterations = iterations;
-        Backend = backend;
-        DeviceName = deviceName;
         TrainingWeight = trainingWeight;
-        Cancelled = cancelled;
     }
+
+    /// <inheritdoc/>
+    public override string Format => FormatName;
+
+    double[,] ICentredClusteringModel.ClusterCentres => Means;
+
+    double[,,]? ICentredClusteringModel.ClusterCovariances => Covariances;
+
+    /// <inheritdoc/>
+    public override string Kind => "Gaussian mixture";
+
+    int IClusteringModel.ClusterCount => ComponentCount;
 
     internal GaussianParameters Parameters { get; }
 
@@ -50,31 +57,16 @@ public sealed class GaussianMixtureModel
     public double[,,] PrecisionCholesky => Expand(Parameters.ExpandFactor);
 
     /// <summary>Mean log-likelihood per (weighted) training point: at the start, then after each iteration.</summary>
-    public IReadOnlyList<double> LogLikelihoodHistory => _history;
+    public IReadOnlyList<double> LogLikelihoodHistory => Summary.ObjectiveHistory;
 
     /// <summary>Mean log-likelihood per (weighted) training point of this model.</summary>
-    public double MeanLogLikelihood => _history[^1];
+    public double MeanLogLikelihood => Summary.Objective;
 
     /// <summary>Total (weighted) log-likelihood of the training data under this model.</summary>
     public double LogLikelihood => MeanLogLikelihood * TrainingWeight;
 
     /// <summary>Σ sample weights of the training data (n without weights).</summary>
     public double TrainingWeight { get; }
-
-    /// <summary>Whether the change in mean log-likelihood fell within the tolerance.</summary>
-    public bool Converged { get; }
-
-    /// <summary>Whether the fit was cancelled (then not converged).</summary>
-    public bool Cancelled { get; }
-
-    /// <summary>EM iterations (M-steps) of the winning restart.</summary>
-    public int Iterations { get; }
-
-    /// <summary>The backend that ran the fit.</summary>
-    public Backend Backend { get; }
-
-    /// <summary>The device that ran the fit.</summary>
-    public string DeviceName { get; }
 
     /// <summary>Free parameters (for BIC and AIC).</summary>
     public long ParameterCount => GaussianParameters.FreeParameterCount(CovarianceType, ComponentCount, Dimension);
@@ -209,19 +201,40 @@ public sealed class GaussianMixtureModel
 
     private double AicOf(double meanLogLikelihood, long n) => -2 * meanLogLikelihood * n + 2.0 * ParameterCount;
 
-    /// <summary>Writes the model as a versioned JSON document (format "gpuem.gaussian-mixture").</summary>
-    /// <param name="path">The file, created or overwritten.</param>
-    public void Save(string path)
+    /// <inheritdoc/>
+    public ModelScore Evaluate(IDataSource source) => ModelScore.Likelihood(source.RowCount, Score(source), ParameterCount);
+
+    /// <inheritdoc/>
+    public double[,] PredictProba(IDataSource source, long firstRow, int rowCount)
     {
-        using FileStream stream = File.Create(path);
-        Save(stream);
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.ColumnCount != Dimension)
+            throw new ArgumentException(
+                $"{source.Description} has {source.ColumnCount} columns but the model was fitted on {Dimension}.", nameof(source));
+        DataSource.CheckRange(source, firstRow, rowCount, rowCount * Dimension);
+        float[] rows = DataSource.ReadRange(source, firstRow, rowCount);
+        return PredictProba(DataMatrix.From(
+            rows, rowCount, Dimension, null, MissingValues.Marginalize, name: DataSource.ChunkName(source, firstRow)));
     }
 
-    /// <summary>Writes the model as a versioned JSON document to a stream (left open).</summary>
-    /// <param name="stream">The target.</param>
-    public void Save(Stream stream) => GaussianMixtureCodec.Write(this, stream);
+    /// <inheritdoc/>
+    public override void Describe(System.Text.Json.Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("k", ComponentCount);
+        writer.WriteNumber("d", Dimension);
+        writer.WriteString("covariance", CovarianceType.ToString());
+        writer.WriteNumber("parameters", ParameterCount);
+        writer.WriteNumber("trainingWeight", TrainingWeight);
+        writer.WriteNumber("meanLogLikelihood", MeanLogLikelihood);
+        Persistence.ModelDocument.WriteArray(writer, "weights", Parameters.Weights);
+    }
 
-    /// <summary>Reads a model written by <see cref="Save(string)"/>; the round trip is exact.</summary>
+    /// <summary>Writes the model as a versioned JSON document (format "gpuem.gaussian-mixture") to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public override void Save(Stream stream) => GaussianMixtureCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="FittedModel.Save(string)"/>; the round trip is exact.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>

@@ -2,9 +2,19 @@ using GpuEm.Em;
 
 namespace GpuEm.Models.GaussianMixture;
 
-/// <summary>Settings of a Gaussian mixture fit. Immutable; validated when a fit starts.</summary>
-public sealed record GaussianMixtureOptions
+/// <summary>
+/// Settings of a Gaussian mixture fit. Immutable; validated when the estimator is made. The
+/// shared settings (MaxIterations 100, Tolerance 1e-3 on the change of the mean objective per
+/// point, Restarts, Seed, Backend, DeviceMemoryLimit, Progress) are <see cref="EmOptions"/>'s.
+/// </summary>
+public sealed record GaussianMixtureOptions : EmOptions
 {
+    /// <summary>Options with the defaults below.</summary>
+    public GaussianMixtureOptions()
+        : base(Defaults.MaxIterations, Defaults.Tolerance)
+    {
+    }
+
     /// <summary>Default values, as scikit-learn's <c>GaussianMixture</c> where it has them.</summary>
     public static class Defaults
     {
@@ -23,15 +33,6 @@ public sealed record GaussianMixtureOptions
 
     /// <summary>Covariance shape. Default <see cref="CovarianceType.Full"/>.</summary>
     public CovarianceType CovarianceType { get; init; } = CovarianceType.Full;
-
-    /// <summary>Most EM iterations (M-steps) per restart (≥ 0). Default 100.</summary>
-    public int MaxIterations { get; init; } = Defaults.MaxIterations;
-
-    /// <summary>
-    /// Converged when the mean log-likelihood per point changes by less than this between two
-    /// iterations (≥ 0; 0 runs all <see cref="MaxIterations"/>). Default 1e-3.
-    /// </summary>
-    public double Tolerance { get; init; } = Defaults.Tolerance;
 
     /// <summary>
     /// Non-negative value added to the diagonal of every covariance after each M-step, so that
@@ -78,36 +79,10 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public bool SkipEmptyRows { get; init; }
 
-    /// <summary>Independent starts (≥ 1); the best final log-likelihood wins. Default 1.</summary>
-    public int Restarts { get; init; } = 1;
-
-    /// <summary>Seed of every random choice; the same seed gives the same model on the same backend.
-    /// Default 0.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>Where the E-step runs. Default <see cref="GpuEm.Backend.Auto"/>.</summary>
-    public Backend Backend { get; init; } = Backend.Auto;
-
-    /// <summary>
-    /// The most device memory (bytes) the accelerator engine may plan for; null: what the device
-    /// has free. Data beyond it streams through the device in chunks every iteration (same result
-    /// to rounding). Ignored by the reference engine. Default null.
-    /// </summary>
-    public long? DeviceMemoryLimit { get; init; }
-
-    /// <summary>
-    /// Receives a report after every iteration, notices (a skipped device) and warnings (not
-    /// converged). Optional.
-    /// </summary>
-    public IProgress<FitProgress>? Progress { get; init; }
-
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ComponentCount, nameof(ComponentCount));
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxIterations, nameof(MaxIterations));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Restarts, nameof(Restarts));
-        if (!double.IsFinite(Tolerance) || Tolerance < 0)
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be finite and ≥ 0.");
+        ValidateRun();
         if (!double.IsFinite(CovarianceRegularization) || CovarianceRegularization < 0)
             throw new ArgumentOutOfRangeException(
                 nameof(CovarianceRegularization), CovarianceRegularization, "CovarianceRegularization must be finite and ≥ 0.");
@@ -115,12 +90,8 @@ public sealed record GaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(CovarianceType), CovarianceType, "Unknown covariance type.");
         if (!Enum.IsDefined(Initialization))
             throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
-        if (DeviceMemoryLimit is <= 0)
-            throw new ArgumentOutOfRangeException(nameof(DeviceMemoryLimit), DeviceMemoryLimit, "DeviceMemoryLimit must be positive.");
         if (!Enum.IsDefined(MissingValues))
             throw new ArgumentOutOfRangeException(nameof(MissingValues), MissingValues, "Unknown missing-value handling.");
-        if (!Enum.IsDefined(Backend))
-            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, "Unknown backend.");
         if (Initialization == GaussianInitialization.Given && InitialParameters is null && WarmStart is null)
             throw new ArgumentException(
                 "Initialization is Given but InitialParameters is null; set InitialParameters.", nameof(InitialParameters));

@@ -1,9 +1,10 @@
 using GpuEm.Em;
+using GpuEm.Engines;
 
 namespace GpuEm.Models.GaussianMixture;
 
 /// <summary>Binds a Gaussian engine and the M-step to the EM driver.</summary>
-internal sealed class GaussianSolver(IGaussianEngine engine, GaussianConstraints constraints)
+internal sealed class GaussianSolver(IEmEngine<GaussianParameters, GaussianStatistics> engine, GaussianConstraints constraints)
     : IEmSolver<GaussianParameters, GaussianStatistics>
 {
     /// <summary>

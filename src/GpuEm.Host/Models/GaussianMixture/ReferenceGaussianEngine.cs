@@ -7,7 +7,7 @@ namespace GpuEm.Models.GaussianMixture;
 /// The reference engine: managed float64, all cores through <see cref="ChunkedReduction"/>;
 /// the oracle the accelerator kernels are validated against, and the CPU path users run.
 /// </summary>
-internal sealed class ReferenceGaussianEngine : IGaussianEngine
+internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, GaussianStatistics>
 {
     private readonly DataMatrix _data;
     private readonly MarginalGaussian? _incomplete;

@@ -69,32 +69,26 @@ public sealed class KMeans
             throw new ArgumentException(
                 $"InitialCentres has {o.InitialCentres.GetLength(1)} columns; the data has {data.Columns}.", "data");
 
-        AcceleratorHandle? handle = DeviceManager.Resolve(
-            o.Backend, notice => o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, notice)));
-        using IKMeansEngine engine = handle is null
-            ? new ReferenceKMeansEngine(data)
-            : new AcceleratorKMeansEngine(handle, data, k, o.DeviceMemoryLimit);
-        if (engine is AcceleratorKMeansEngine { ChunkCount: > 1 } streamed)
-            o.Progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero,
-                $"The data exceeds the device budget: it streams through the device in {streamed.ChunkCount} chunks per iteration."));
-        var solver = new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress);
-        EmRun<KMeansParameters> run = EmDriver.Run(
-            solver,
-            restart => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, restart)),
-            new EmLoopSettings(o.MaxIterations, o.Tolerance, o.Restarts),
-            o.Progress,
+        return EmFit.Run<IKMeansEngine, KMeansSolver, KMeansParameters, KMeansStatistics, KMeansModel>(
+            o,
+            handle => handle is null
+                ? new ReferenceKMeansEngine(data)
+                : new AcceleratorKMeansEngine(handle, data, k, o.DeviceMemoryLimit),
+            engine => new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress),
+            (engine, seed) => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, seed)),
+            fit =>
+            {
+                // The labels of the winning centres (the engine holds those of the last restart).
+                KMeansStatistics final = fit.Engine.Expect(fit.Run.Parameters);
+                return new KMeansModel(fit.Run.Parameters, fit.Engine.Labels(), final.Inertia, fit.Summary, fit.Solver.Reseeded);
+            },
             cancellationToken);
-        // The labels of the winning centres (the engine holds those of the last restart).
-        KMeansStatistics final = engine.Expect(run.Parameters);
-        return new KMeansModel(
-            run.Parameters, engine.Labels(), final.Inertia, run.History.Select(h => -h).ToArray(),
-            run.Converged, run.Iterations, run.Cancelled, solver.Reseeded, engine.Backend, engine.DeviceName);
     }
 
-    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, IKMeansEngine engine, int restart)
+    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, IKMeansEngine engine, int seed)
     {
         int d = data.Columns;
-        var random = new Random(GpuEm.Models.GaussianMixture.GaussianMixture.RestartSeed(o.Seed, restart));
+        var random = new Random(seed);
         switch (o.Initialization)
         {
             case KMeansInitialization.Given:

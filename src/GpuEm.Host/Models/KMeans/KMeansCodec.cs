@@ -1,3 +1,4 @@
+using GpuEm.Em;
 using GpuEm.Persistence;
 
 namespace GpuEm.Models.KMeans;
@@ -9,38 +10,34 @@ namespace GpuEm.Models.KMeans;
 internal static class KMeansCodec
 {
     public static void Write(KMeansModel model, Stream stream) =>
-        ModelDocument.Write(stream, ModelFile.KMeansFormat, w =>
+        ModelDocument.Write(stream, KMeansModel.FormatName, w =>
         {
             w.WriteNumber("clusterCount", model.ClusterCount);
             w.WriteNumber("dimension", model.Dimension);
             ModelDocument.WriteArray(w, "centres", model.Parameters.Centres);
             ModelDocument.WriteArray(w, "labels", model.Labels);
             w.WriteNumber("inertia", model.Inertia);
-            ModelDocument.WriteArray(w, "inertiaHistory", model.InertiaHistory);
-            w.WriteBoolean("converged", model.Converged);
-            w.WriteBoolean("cancelled", model.Cancelled);
-            w.WriteNumber("iterations", model.Iterations);
             w.WriteNumber("reseededClusters", model.ReseededClusters);
-            w.WriteString("backend", model.Backend.ToString());
-            w.WriteString("device", model.DeviceName);
+            FitSummaryFields.Write(w, model.Summary, "inertiaHistory", model.InertiaHistory);
         });
 
     public static KMeansModel Read(Stream stream, string source) =>
-        ModelDocument.Read(stream, source, ModelFile.KMeansFormat, Read);
+        ModelDocument.Read(stream, source, KMeansModel.FormatName, Read);
 
     private static KMeansModel Read(ModelDocument.Reader r)
     {
-        int k = r.Int("clusterCount");
-        int d = r.Int("dimension");
-        if (k < 1 || d < 1)
-            throw r.Fail($"has clusterCount {k} and dimension {d}; both must be ≥ 1");
+        (int k, int d) = r.Sizes("clusterCount", "dimension");
         double[] centres = r.Doubles("centres", k * d);
         int[] labels = r.Ints("labels", -1);
         if (labels.Any(l => l < 0 || l >= k))
             throw r.Fail($"has a label outside [0, {k})");
-        return new KMeansModel(
-            new KMeansParameters(k, d, centres), labels, r.Double("inertia"), r.Doubles("inertiaHistory", -1),
-            r.Bool("converged"), r.Int("iterations"), r.Bool("cancelled"), r.Int("reseededClusters"),
-            r.Enum<Backend>("backend"), r.String("device"));
+        double inertia = r.Double("inertia");
+        if (inertia < 0)
+            throw r.Fail($"has inertia {inertia}; it must be ≥ 0");
+        int reseeded = r.Int("reseededClusters");
+        if (reseeded < 0)
+            throw r.Fail($"has reseededClusters {reseeded}; it must be ≥ 0");
+        FitSummary summary = FitSummaryFields.Read(r, "inertiaHistory", inertiaValue => -inertiaValue);
+        return new KMeansModel(new KMeansParameters(k, d, centres), labels, inertia, summary, reseeded);
     }
 }

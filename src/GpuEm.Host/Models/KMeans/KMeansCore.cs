@@ -1,3 +1,4 @@
+using GpuEm.Engines;
 namespace GpuEm.Models.KMeans;
 
 /// <summary>Centres, row-major k × d, float64. Immutable by convention (never written after creation).</summary>
@@ -49,18 +50,12 @@ internal sealed class KMeansStatistics(int k, int d, double[] shifts)
 /// ties) and accumulate the statistics. Keeps the labels and weighted squared distances of the
 /// last call for the final labels and for re-seeding empty clusters.
 /// </summary>
-internal interface IKMeansEngine : IDisposable
+internal interface IKMeansEngine : IEmEngine<KMeansParameters, KMeansStatistics>
 {
-    Backend Backend { get; }
-
-    string DeviceName { get; }
-
-    KMeansStatistics Expect(KMeansParameters parameters);
-
-    /// <summary>Labels of the last <see cref="Expect"/>.</summary>
+    /// <summary>Labels of the last E-step.</summary>
     int[] Labels();
 
-    /// <summary>Weighted squared distances w·‖x − c‖² of the last <see cref="Expect"/>.</summary>
+    /// <summary>Weighted squared distances w·‖x − c‖² of the last E-step.</summary>
     float[] Distances();
 
     /// <summary>Greedy k-means++ seeding with this engine's distances; centres k × d.</summary>

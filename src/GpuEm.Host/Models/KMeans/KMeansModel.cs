@@ -1,31 +1,39 @@
 using GpuEm.Data;
+using GpuEm.Em;
 
 namespace GpuEm.Models.KMeans;
 
 /// <summary>A fitted k-means model: immutable; array properties return copies.</summary>
-public sealed class KMeansModel
+public sealed class KMeansModel : FittedModel, IClusteringModel, ICentredClusteringModel
 {
-    private readonly KMeansParameters _parameters;
+    /// <summary>The <c>format</c> of its model file.</summary>
+    public const string FormatName = "gpuem.kmeans";
 
-    internal KMeansParameters Parameters => _parameters;
+    private readonly KMeansParameters _parameters;
     private readonly int[] _labels;
     private readonly double[] _history;
 
-    internal KMeansModel(
-        KMeansParameters parameters, int[] labels, double inertia, double[] history, bool converged,
-        int iterations, bool cancelled, int reseeded, Backend backend, string deviceName)
+    internal KMeansModel(KMeansParameters parameters, int[] labels, double inertia, FitSummary summary, int reseeded)
+        : base(summary)
     {
         _parameters = parameters;
         _labels = labels;
         Inertia = inertia;
-        _history = history;
-        Converged = converged;
-        Iterations = iterations;
-        Cancelled = cancelled;
+        _history = Summary.ObjectiveHistory.Select(h => -h).ToArray();
         ReseededClusters = reseeded;
-        Backend = backend;
-        DeviceName = deviceName;
     }
+
+    internal KMeansParameters Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public override string Format => FormatName;
+
+    double[,] ICentredClusteringModel.ClusterCentres => Centres;
+
+    double[,,]? ICentredClusteringModel.ClusterCovariances => null;
+
+    /// <inheritdoc/>
+    public override string Kind => "k-means";
 
     /// <summary>Clusters k.</summary>
     public int ClusterCount => _parameters.K;
@@ -52,26 +60,12 @@ public sealed class KMeansModel
     /// <summary>Σ w‖x − c(x)‖² over the training data at these centres.</summary>
     public double Inertia { get; }
 
-    /// <summary>Inertia at the start and after each iteration (never increases).</summary>
+    /// <summary>Inertia at the start and after each iteration (never increases): minus
+    /// <see cref="FitSummary.ObjectiveHistory"/>.</summary>
     public IReadOnlyList<double> InertiaHistory => _history;
-
-    /// <summary>Whether the centre shift fell within the tolerance.</summary>
-    public bool Converged { get; }
-
-    /// <summary>Lloyd iterations of the winning restart.</summary>
-    public int Iterations { get; }
-
-    /// <summary>Whether the fit was cancelled.</summary>
-    public bool Cancelled { get; }
 
     /// <summary>How many times an empty cluster was re-seeded during the fit.</summary>
     public int ReseededClusters { get; }
-
-    /// <summary>The backend that ran the fit.</summary>
-    public Backend Backend { get; }
-
-    /// <summary>The device that ran the fit.</summary>
-    public string DeviceName { get; }
 
     /// <summary>The nearest centre of each point (lowest index on ties).</summary>
     /// <param name="data">n × d.</param>
@@ -151,19 +145,29 @@ public sealed class KMeansModel
         return -sum;
     }
 
-    /// <summary>Writes the model as a versioned JSON document (format "gpuem.kmeans").</summary>
-    /// <param name="path">The file, created or overwritten.</param>
-    public void Save(string path)
+    /// <inheritdoc/>
+    public ModelScore Evaluate(IDataSource source)
     {
-        using FileStream stream = File.Create(path);
-        Save(stream);
+        double score = Score(source);
+        return new ModelScore(source.RowCount, [new("inertia", -score), new("score", score)]);
     }
 
-    /// <summary>Writes the model as a versioned JSON document to a stream (left open).</summary>
-    /// <param name="stream">The target.</param>
-    public void Save(Stream stream) => KMeansCodec.Write(this, stream);
+    /// <inheritdoc/>
+    public override void Describe(System.Text.Json.Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("k", ClusterCount);
+        writer.WriteNumber("d", Dimension);
+        writer.WriteNumber("inertia", Inertia);
+        writer.WriteNumber("trainingPoints", _labels.Length);
+        writer.WriteNumber("reseededClusters", ReseededClusters);
+    }
 
-    /// <summary>Reads a model written by <see cref="Save(string)"/>; the round trip is exact.</summary>
+    /// <summary>Writes the model as a versioned JSON document (format "gpuem.kmeans") to a stream (left open).</summary>
+    /// <param name="stream">The target.</param>
+    public override void Save(Stream stream) => KMeansCodec.Write(this, stream);
+
+    /// <summary>Reads a model written by <see cref="FittedModel.Save(string)"/>; the round trip is exact.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>

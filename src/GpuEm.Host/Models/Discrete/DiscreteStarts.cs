@@ -1,6 +1,6 @@
 using GpuEm.Data;
 
-namespace GpuEm.Models.BernoulliMixture;
+namespace GpuEm.Models.Discrete;
 
 /// <summary>
 /// Starts shared by the Bernoulli and categorical mixtures, computed on the host from the seed

@@ -1,4 +1,4 @@
-namespace GpuEm.Models.BernoulliMixture;
+namespace GpuEm.Models.Discrete;
 
 /// <summary>
 /// How each restart of a Bernoulli or categorical mixture fit chooses its start. Every start is

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using GpuEm.Engines;
+
+namespace GpuEm.Em;
+
+/// <summary>
+/// The wiring every estimator shares around <see cref="EmDriver"/>: resolve the backend and
+/// device, build the engine, say when the data streams, run the driver with restart seeds,
+/// progress and cancellation, and summarize the run. A model supplies only its engine, solver,
+/// start and fitted model.
+/// </summary>
+internal static class EmFit
+{
+    /// <summary>Runs one fit and builds the model while the engine is still open.</summary>
+    /// <param name="options">The shared settings.</param>
+    /// <param name="createEngine">The model's engine on the resolved device (null: the reference engine).</param>
+    /// <param name="createSolver">The model's solver over that engine.</param>
+    /// <param name="initialize">The start of a restart, given the engine and the restart's seed.</param>
+    /// <param name="build">The fitted model from the winning run.</param>
+    /// <param name="cancellation">Stops the fit after the current iteration.</param>
+    public static TModel Run<TEngine, TSolver, TParams, TStats, TModel>(
+        EmOptions options,
+        Func<AcceleratorHandle?, TEngine> createEngine,
+        Func<TEngine, TSolver> createSolver,
+        Func<TEngine, int, TParams> initialize,
+        Func<FitRun<TEngine, TSolver, TParams>, TModel> build,
+        CancellationToken cancellation)
+        where TEngine : IEmEngine
+        where TSolver : IEmSolver<TParams, TStats>
+    {
+        var clock = Stopwatch.StartNew();
+        AcceleratorHandle? handle = DeviceManager.Resolve(options.Backend, notice => Notice(options.Progress, notice));
+        using TEngine engine = createEngine(handle);
+        if (engine.ChunkCount > 1)
+            Notice(options.Progress,
+                $"The data exceeds the device budget: it streams through the device in {engine.ChunkCount} chunks per iteration.");
+        TSolver solver = createSolver(engine);
+        EmRun<TParams> run = EmDriver.Run(
+            solver,
+            restart => initialize(engine, RestartSeed.Of(options.Seed, restart)),
+            new EmLoopSettings(options.MaxIterations, options.Tolerance, options.Restarts),
+            options.Progress,
+            cancellation);
+        var summary = new FitSummary(
+            run.Iterations, run.Converged, run.Cancelled, run.History, engine.Backend, engine.DeviceName,
+            clock.Elapsed.TotalSeconds);
+        return build(new FitRun<TEngine, TSolver, TParams>(engine, solver, run, summary));
+    }
+
+    /// <summary>A notice (not tied to an iteration) through the progress.</summary>
+    public static void Notice(IProgress<FitProgress>? progress, string text) =>
+        progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, text));
+}
+
+/// <summary>What <see cref="EmFit.Run"/> hands the model's builder.</summary>
+internal sealed record FitRun<TEngine, TSolver, TParams>(
+    TEngine Engine, TSolver Solver, EmRun<TParams> Run, FitSummary Summary);

@@ -1,0 +1,28 @@
+namespace GpuEm.Em;
+
+/// <summary>
+/// How a fit ran: the same record for every model, kept in its model file.
+/// </summary>
+/// <param name="Iterations">EM iterations (M-steps) of the winning restart.</param>
+/// <param name="Converged">Whether the model's stopping rule was met within the tolerance.</param>
+/// <param name="Cancelled">Whether the fit was cancelled (then not converged); the model is the
+/// last completed one.</param>
+/// <param name="ObjectiveHistory">The objective the driver watched (higher is better), at the
+/// start and after each iteration of the winning restart; each model documents what it is.</param>
+/// <param name="Backend">The backend that ran the E-steps.</param>
+/// <param name="DeviceName">The device that ran them.</param>
+/// <param name="Seconds">Wall time of the fit (device selection, engine, every restart); 0 when
+/// unknown (a model file written before it was recorded).</param>
+public sealed record FitSummary(
+    int Iterations,
+    bool Converged,
+    bool Cancelled,
+    IReadOnlyList<double> ObjectiveHistory,
+    Backend Backend,
+    string DeviceName,
+    double Seconds)
+{
+    /// <summary>The objective at the returned parameters: the last entry of
+    /// <see cref="ObjectiveHistory"/>.</summary>
+    public double Objective => ObjectiveHistory[^1];
+}

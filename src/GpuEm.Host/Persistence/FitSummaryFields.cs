@@ -1,0 +1,43 @@
+using System.Text.Json;
+using GpuEm.Em;
+
+namespace GpuEm.Persistence;
+
+/// <summary>
+/// The fields of a <see cref="FitSummary"/> in a model file, the same in every format: the
+/// history under the model's own name (e.g. "logLikelihoodHistory", "inertiaHistory"), then
+/// converged, cancelled, iterations, backend, device and seconds (optional on reading: files
+/// written before it was recorded load with 0).
+/// </summary>
+internal static class FitSummaryFields
+{
+    public static void Write(Utf8JsonWriter w, FitSummary summary, string historyName, IEnumerable<double> history)
+    {
+        ModelDocument.WriteArray(w, historyName, history);
+        w.WriteBoolean("converged", summary.Converged);
+        w.WriteBoolean("cancelled", summary.Cancelled);
+        w.WriteNumber("iterations", summary.Iterations);
+        w.WriteString("backend", summary.Backend.ToString());
+        w.WriteString("device", summary.DeviceName);
+        w.WriteNumber("seconds", summary.Seconds);
+    }
+
+    /// <summary>Reads the summary; <paramref name="toObjective"/> maps the stored history to the
+    /// objective history (identity for most models; k-means stores the inertia).</summary>
+    public static FitSummary Read(ModelDocument.Reader r, string historyName, Func<double, double>? toObjective = null)
+    {
+        double[] history = r.Doubles(historyName, -1);
+        if (history.Length == 0)
+            throw r.Fail($"has an empty {historyName}");
+        int iterations = r.Int("iterations");
+        if (iterations < 0 || iterations != history.Length - 1)
+            throw r.Fail($"has iterations {iterations} but {history.Length} history entries (iterations + 1 expected)");
+        double seconds = r.Has("seconds") ? r.Double("seconds") : 0;
+        if (seconds < 0)
+            throw r.Fail($"has seconds {seconds}; it must be ≥ 0");
+        return new FitSummary(
+            iterations, r.Bool("converged"), r.Bool("cancelled"),
+            toObjective is null ? history : history.Select(toObjective).ToArray(),
+            r.Enum<Backend>("backend"), r.String("device"), seconds);
+    }
+}

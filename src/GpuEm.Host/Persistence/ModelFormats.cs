@@ -1,0 +1,36 @@
+using GpuEm.Models;
+using GpuEm.Models.BernoulliMixture;
+using GpuEm.Models.Categorical;
+using GpuEm.Models.CategoricalMixture;
+using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.KMeans;
+
+namespace GpuEm.Persistence;
+
+/// <summary>One kind of model file: its <c>format</c> name and how to read it.</summary>
+/// <param name="Name">The <c>format</c> field, e.g. "gpuem.kmeans".</param>
+/// <param name="ModelType">The fitted-model type it reads into.</param>
+/// <param name="Read">Reads a file's stream; the string names the file in errors.</param>
+public sealed record ModelFormat(string Name, Type ModelType, Func<Stream, string, IFittedModel> Read);
+
+/// <summary>
+/// The registry of model files: one line per model. <see cref="ModelFile.Load"/> looks a file's
+/// <c>format</c> up here; a new model adds its line and nothing else here.
+/// </summary>
+public static class ModelFormats
+{
+    /// <summary>Every format this build reads, in a fixed order.</summary>
+    public static IReadOnlyList<ModelFormat> All { get; } =
+    [
+        new(GaussianMixtureModel.FormatName, typeof(GaussianMixtureModel), GaussianMixtureCodec.Read),
+        new(KMeansModel.FormatName, typeof(KMeansModel), KMeansCodec.Read),
+        new(BernoulliMixtureModel.FormatName, typeof(BernoulliMixtureModel), BernoulliMixtureCodec.Read),
+        new(CategoricalMixtureModel.FormatName, typeof(CategoricalMixtureModel), CategoricalMixtureCodec.Read),
+        new(CoarsenedCategoricalModel.FormatName, typeof(CoarsenedCategoricalModel), CoarsenedCategoricalCodec.Read),
+    ];
+
+    /// <summary>The format of a name, or null when this build does not know it.</summary>
+    /// <param name="name">A <c>format</c> field.</param>
+    /// <returns>The format, or null.</returns>
+    public static ModelFormat? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+}
