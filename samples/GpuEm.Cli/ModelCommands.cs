@@ -64,12 +64,14 @@ internal static class ModelCommands
         if (a.Flag("help"))
             return Help(context.Out, PredictHelp);
         string modelFile = a.Required("model");
-        // Usage errors of the input (--columns) come before the model file is read.
-        using IDataSource source = OpenInput(a);
+        // Usage errors of the input (--columns) come before the model file is read, and what the
+        // model cannot do before a CSV input is parsed.
+        using IDataSource? binary = OpenSource(a, Marginalize(a));
         IFittedModel model = ModelFile.Load(modelFile);
         var clustering = model as IClusteringModel
             ?? throw new UsageException(
                 $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
+        IDataSource source = binary ?? ReadCsv(a); // binary is disposed above; a CSV holds no resources
         RequireColumns(clustering, source);
         if (a.Flag("proba"))
         {
@@ -122,11 +124,12 @@ internal static class ModelCommands
         if (a.Flag("help"))
             return Help(context.Out, ScoreHelp);
         string modelFile = a.Required("model");
-        using IDataSource source = OpenInput(a);
+        using IDataSource? binary = OpenSource(a, Marginalize(a));
         IFittedModel model = ModelFile.Load(modelFile);
         var rows = model as IRowModel
             ?? throw new UsageException(
                 $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
+        IDataSource source = binary ?? ReadCsv(a); // binary is disposed above; a CSV holds no resources
         RequireColumns(rows, source);
         ModelScore score = InputFile.Read(source, () => rows.Evaluate(source));
         context.Out.WriteLine(Commands.WriteJson(j =>
@@ -169,16 +172,9 @@ internal static class ModelCommands
             throw new InvalidDataException($"{source.Description} has {source.ColumnCount} columns but the model was fitted on {model.Dimension}.");
     }
 
-    // The --input as a source: a binary file mapped (NaN checked finite as rows are read unless
-    // --missing marginalize), or a CSV read whole (empty cells and NaN allowed only under
-    // --missing marginalize).
-    private static IDataSource OpenInput(Arguments a)
-    {
-        string input = a.Required("input");
-        bool marginalize = Marginalize(a);
-        IDataSource? source = OpenSource(a, marginalize);
-        return source ?? new ArrayDataSource(CsvMatrixReader.Read(input, marginalize));
-    }
+    // A CSV --input read whole (empty cells and NaN allowed only under --missing marginalize).
+    private static ArrayDataSource ReadCsv(Arguments a) =>
+        new(CsvMatrixReader.Read(a.Required("input"), Marginalize(a)));
 
     // A binary --input (null for CSV); under --missing error its values are checked finite as
     // they are read, as the CSV reader checks its cells.
