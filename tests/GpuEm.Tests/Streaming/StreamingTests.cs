@@ -70,9 +70,15 @@ public sealed class StreamingTests
             Tolerance = 0,
             MaxIterations = 5,
         };
+        var notices = new List<string>();
         GaussianMixtureModel resident = new GaussianMixture(options).FitSemiSupervised(data, labels);
-        GaussianMixtureModel streamed = new GaussianMixture(options with { DeviceMemoryLimit = fixedBytes + 128 * perRow })
-            .FitSemiSupervised(data, labels);
+        GaussianMixtureModel streamed = new GaussianMixture(options with
+        {
+            DeviceMemoryLimit = fixedBytes + 128 * perRow,
+            Progress = new SynchronousProgress<FitProgress>(p => notices.Add(p.Warning ?? "")),
+        }).FitSemiSupervised(data, labels);
+
+        Assert.Contains(notices, n => n.Contains("in 8 chunks"));
         Tolerance.Close(resident.Means, streamed.Means, 1e-9, 1e-9, "means");
         Tolerance.Close(resident.MeanLogLikelihood, streamed.MeanLogLikelihood, 1e-9, 0, "mean log-likelihood");
     }
