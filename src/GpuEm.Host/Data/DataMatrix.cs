@@ -234,32 +234,6 @@ internal sealed class DataMatrix
         return new DataMatrix(segments, shift, rows, columns, null).Validated(weights, missing, skipEmptyRows, source.Description);
     }
 
-    /// <summary>
-    /// A copy of the rows cut into segments of 2^<paramref name="shift"/> rows: for tests of
-    /// segmented data without gigabytes of it.
-    /// </summary>
-    public DataMatrix WithSegmentShift(int shift)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(shift, MinSegmentShift);
-        var rows = new ReadOnlyMemory<float>[(int)((Rows + (1L << shift) - 1) >> shift)];
-        for (int segment = 0; segment < rows.Length; segment++)
-        {
-            int first = segment << shift;
-            int take = Math.Min(1 << shift, Rows - first);
-            var values = new float[(long)take * Columns];
-            foreach ((int offset, ReadOnlyMemory<float> piece) in Pieces(first, take))
-                piece.CopyTo(values.AsMemory(offset * Columns));
-            rows[segment] = values;
-        }
-        return new DataMatrix(rows, shift, Rows, Columns, Weights)
-        {
-            Labels = Labels,
-            Incomplete = Incomplete,
-            IncompleteRows = IncompleteRows,
-            SkippedRows = SkippedRows,
-        };
-    }
-
     /// <summary>The default segment shift for d columns: the largest 2^s rows within one segment.</summary>
     internal static int SegmentShift(int columns)
     {

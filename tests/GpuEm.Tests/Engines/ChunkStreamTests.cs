@@ -24,9 +24,7 @@ public sealed class ChunkStreamTests
         float[,] values = Synthetic.Gaussian(Rows, D, seed: 301);
         float[] weights = Enumerable.Range(0, Rows).Select(i => 1f + i % 5).ToArray();
         int[] labels = Enumerable.Range(0, Rows).Select(i => i % 7 - 1).ToArray();
-        DataMatrix data = DataMatrix.From(values, null);
-        if (!oneSegment)
-            data = data.WithSegmentShift(10);
+        DataMatrix data = oneSegment ? DataMatrix.From(values, null) : SegmentedData.From(values, 10);
         int chunks = (Rows + chunkRows - 1) / chunkRows;
         int checkedChunks = Math.Min(chunks, 12);
         AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;

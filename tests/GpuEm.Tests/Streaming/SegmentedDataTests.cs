@@ -32,7 +32,7 @@ public sealed class SegmentedDataTests : IDisposable
     {
         float[,] data = Synthetic.Gaussian(Rows, 3, seed: 201);
         DataMatrix whole = Matrix(data);
-        DataMatrix segmented = whole.WithSegmentShift(Shift);
+        DataMatrix segmented = SegmentedData.From(data, Shift);
 
         Assert.Equal(3, segmented.SegmentCount);
         Assert.Throws<InvalidOperationException>(() => segmented.Values);
@@ -75,7 +75,7 @@ public sealed class SegmentedDataTests : IDisposable
         var estimator = new GaussianMixture(options);
         DataMatrix whole = Matrix(data, weights);
         GaussianMixtureModel one = estimator.Fit(whole, default);
-        GaussianMixtureModel segmented = estimator.Fit(whole.WithSegmentShift(Shift), default);
+        GaussianMixtureModel segmented = estimator.Fit(SegmentedData.From(data, Shift, weights), default);
 
         Assert.Equal(Tolerance.Flatten(one.Means), Tolerance.Flatten(segmented.Means));
         Assert.Equal(Tolerance.Flatten(one.Covariances), Tolerance.Flatten(segmented.Covariances));
@@ -101,7 +101,8 @@ public sealed class SegmentedDataTests : IDisposable
         });
         DataMatrix whole = Matrix(data, missing: MissingValues.Marginalize).WithLabels(labels, 2);
         GaussianMixtureModel one = estimator.Fit(whole, default);
-        GaussianMixtureModel segmented = estimator.Fit(whole.WithSegmentShift(Shift), default);
+        GaussianMixtureModel segmented = estimator.Fit(
+            SegmentedData.From(data, Shift, missing: MissingValues.Marginalize).WithLabels(labels, 2), default);
 
         Assert.Equal(Tolerance.Flatten(one.Means), Tolerance.Flatten(segmented.Means));
         Assert.Equal(one.LogLikelihoodHistory, segmented.LogLikelihoodHistory);
@@ -123,7 +124,7 @@ public sealed class SegmentedDataTests : IDisposable
         var estimator = new KMeans(new KMeansOptions { ClusterCount = 5, Backend = backend, Seed = 5, DeviceMemoryLimit = limit });
         DataMatrix whole = Matrix(data);
         KMeansModel one = estimator.Fit(whole, default);
-        KMeansModel segmented = estimator.Fit(whole.WithSegmentShift(Shift), default);
+        KMeansModel segmented = estimator.Fit(SegmentedData.From(data, Shift), default);
 
         Assert.Equal(one.Labels, segmented.Labels);
         Assert.Equal(Tolerance.Flatten(one.Centres), Tolerance.Flatten(segmented.Centres));
