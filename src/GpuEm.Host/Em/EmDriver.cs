@@ -8,15 +8,28 @@ namespace GpuEm.Em;
 /// <param name="Restarts">Independent starts; the best final objective wins.</param>
 internal sealed record EmLoopSettings(int MaxIterations, double Tolerance, int Restarts);
 
-/// <summary>The outcome of the EM loop.</summary>
-internal sealed record EmRun<TParams>(
+/// <summary>The outcome of the EM loop: the best restart's.</summary>
+/// <param name="Parameters">The last parameters evaluated.</param>
+/// <param name="Statistics">The statistics of the last E-step, at <paramref name="Parameters"/>.</param>
+/// <param name="Objective">The objective at <paramref name="Parameters"/> (the last history entry).</param>
+/// <param name="History">The objective at the start and after every iteration.</param>
+/// <param name="Converged">Whether the stopping rule was met.</param>
+/// <param name="Iterations">M-steps run.</param>
+/// <param name="Restart">Which restart this is (zero-based).</param>
+/// <param name="Cancelled">Whether cancellation stopped it.</param>
+/// <param name="IsLastRun">True when no restart ran after this one, so the engine's last E-step
+/// was this run's at <paramref name="Parameters"/> (engines that keep per-point state, such as
+/// k-means labels, hold this run's).</param>
+internal sealed record EmRun<TParams, TStats>(
     TParams Parameters,
+    TStats Statistics,
     double Objective,
     IReadOnlyList<double> History,
     bool Converged,
     int Iterations,
     int Restart,
-    bool Cancelled);
+    bool Cancelled,
+    bool IsLastRun = true);
 
 /// <summary>
 /// The one EM loop shared by every model and engine: restarts, iterations, tolerance,
@@ -26,32 +39,36 @@ internal sealed record EmRun<TParams>(
 /// <remarks>
 /// Each restart evaluates its initial parameters (history[0]), then repeats M-step → E-step.
 /// The returned parameters are the last ones evaluated, so their objective is known exactly and
-/// <c>Fit(x).Score(x)</c> equals the last history entry: the final E-step is part of the loop.
+/// <c>Fit(x).Score(x)</c> equals the last history entry: the final E-step is part of the loop, and
+/// its statistics come back with the run, so no model needs an E-step after the driver (except to
+/// restore per-point engine state when the best restart was not the last one run).
 /// </remarks>
 internal static class EmDriver
 {
-    public static EmRun<TParams> Run<TParams, TStats>(
+    public static EmRun<TParams, TStats> Run<TParams, TStats>(
         IEmSolver<TParams, TStats> solver,
         Func<int, TParams> initialize,
         EmLoopSettings settings,
         IProgress<FitProgress>? progress,
         CancellationToken cancellation)
     {
-        EmRun<TParams>? best = null;
+        EmRun<TParams, TStats>? best = null;
+        int last = -1;
         for (int restart = 0; restart < settings.Restarts; restart++)
         {
             if (best is not null && cancellation.IsCancellationRequested)
                 break;
-            EmRun<TParams> run = RunOnce(solver, initialize(restart), restart, settings, progress, cancellation);
+            EmRun<TParams, TStats> run = RunOnce(solver, initialize(restart), restart, settings, progress, cancellation);
+            last = restart;
             if (best is null || run.Objective > best.Objective)
                 best = run;
             if (run.Cancelled)
                 break;
         }
-        return best!;
+        return best! with { IsLastRun = best!.Restart == last };
     }
 
-    private static EmRun<TParams> RunOnce<TParams, TStats>(
+    private static EmRun<TParams, TStats> RunOnce<TParams, TStats>(
         IEmSolver<TParams, TStats> solver,
         TParams initial,
         int restart,
@@ -77,7 +94,7 @@ internal static class EmDriver
             TParams next = solver.Maximize(stats, current);
             (TStats nextStats, double nextObjective) = solver.Expect(next);
             iteration++;
-            double change = solver.Change(current, objective, next, nextObjective);
+            double change = solver.Change(current, objective, next, nextStats, nextObjective);
             current = next;
             stats = nextStats;
             objective = nextObjective;
@@ -97,6 +114,6 @@ internal static class EmDriver
                   "raise MaxIterations or Tolerance, or check the data's scale.";
             progress?.Report(new FitProgress(restart, iteration, objective, double.NaN, clock.Elapsed, why));
         }
-        return new EmRun<TParams>(current, objective, history, converged, iteration, restart, cancelled);
+        return new EmRun<TParams, TStats>(current, stats, objective, history, converged, iteration, restart, cancelled);
     }
 }

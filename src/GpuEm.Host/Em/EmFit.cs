@@ -23,7 +23,7 @@ internal static class EmFit
         Func<AcceleratorHandle?, TEngine> createEngine,
         Func<TEngine, TSolver> createSolver,
         Func<TEngine, int, TParams> initialize,
-        Func<FitRun<TEngine, TSolver, TParams>, TModel> build,
+        Func<FitRun<TEngine, TSolver, TParams, TStats>, TModel> build,
         CancellationToken cancellation)
         where TEngine : IEmEngine
         where TSolver : IEmSolver<TParams, TStats>
@@ -35,7 +35,7 @@ internal static class EmFit
             Notice(options.Progress,
                 $"The data exceeds the device budget: it streams through the device in {engine.ChunkCount} chunks per iteration.");
         TSolver solver = createSolver(engine);
-        EmRun<TParams> run = EmDriver.Run(
+        EmRun<TParams, TStats> run = EmDriver.Run(
             solver,
             restart => initialize(engine, RestartSeed.Of(options.Seed, restart)),
             new EmLoopSettings(options.MaxIterations, options.Tolerance, options.Restarts),
@@ -44,7 +44,7 @@ internal static class EmFit
         var summary = new FitSummary(
             run.Iterations, run.Converged, run.Cancelled, run.History, engine.Backend, engine.DeviceName,
             clock.Elapsed.TotalSeconds);
-        return build(new FitRun<TEngine, TSolver, TParams>(engine, solver, run, summary));
+        return build(new FitRun<TEngine, TSolver, TParams, TStats>(engine, solver, run, summary));
     }
 
     /// <summary>A notice (not tied to an iteration) through the progress.</summary>
@@ -53,5 +53,5 @@ internal static class EmFit
 }
 
 /// <summary>What <see cref="EmFit.Run"/> hands the model's builder.</summary>
-internal sealed record FitRun<TEngine, TSolver, TParams>(
-    TEngine Engine, TSolver Solver, EmRun<TParams> Run, FitSummary Summary);
+internal sealed record FitRun<TEngine, TSolver, TParams, TStats>(
+    TEngine Engine, TSolver Solver, EmRun<TParams, TStats> Run, FitSummary Summary);

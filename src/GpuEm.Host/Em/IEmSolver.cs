@@ -19,9 +19,11 @@ internal interface IEmSolver<TParams, TStats>
 
     /// <summary>
     /// The quantity the driver compares with the tolerance after a step from
-    /// <paramref name="previous"/> to <paramref name="next"/>.
+    /// <paramref name="previous"/> to <paramref name="next"/>; <paramref name="nextStatistics"/>
+    /// and <paramref name="nextObjective"/> are those of the E-step at <paramref name="next"/>.
     /// </summary>
-    double Change(TParams previous, double previousObjective, TParams next, double nextObjective);
+    double Change(
+        TParams previous, double previousObjective, TParams next, TStats nextStatistics, double nextObjective);
 
     /// <summary>The model's stopping rule for a change and the user's tolerance.</summary>
     bool IsConverged(double change, double tolerance);

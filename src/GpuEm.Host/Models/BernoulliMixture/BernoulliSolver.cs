@@ -19,7 +19,9 @@ internal sealed class BernoulliSolver(IEmEngine<BernoulliParameters, BernoulliSt
     public BernoulliParameters Maximize(BernoulliStatistics statistics, BernoulliParameters current) =>
         BernoulliMStep.Maximize(statistics, smoothing, current);
 
-    public double Change(BernoulliParameters previous, double previousObjective, BernoulliParameters next, double nextObjective) =>
+    public double Change(
+        BernoulliParameters previous, double previousObjective, BernoulliParameters next,
+        BernoulliStatistics nextStatistics, double nextObjective) =>
         nextObjective - previousObjective;
 
     /// <summary>As the Gaussian mixture: |Δ mean log-likelihood| &lt; tolerance.</summary>

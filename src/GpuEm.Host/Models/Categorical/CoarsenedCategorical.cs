@@ -70,18 +70,17 @@ public sealed class CoarsenedCategorical
         CoarsenedData data = CoarsenedData.Validate(_table, observations, _table.Probabilities(_initialTheta));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var solver = new CoarsenedCategoricalSolver(_table, data);
-        EmRun<CoarsenedParameters> run = EmDriver.Run(
+        EmRun<CoarsenedParameters, CoarsenedStatistics> run = EmDriver.Run(
             solver,
             _ => new CoarsenedParameters(_initialTheta),
             new EmLoopSettings(Options.MaxIterations, Options.Tolerance, Restarts: 1),
             Options.Progress,
             cancellationToken);
-        // The driver keeps the history, not the statistics: one more E-step (microseconds) gives
-        // the expected cell counts at the returned parameters.
-        CoarsenedStatistics final = CoarsenedEStep.Expect(_table, data, run.Parameters);
         var summary = new FitSummary(
             run.Iterations, run.Converged, run.Cancelled, run.History, Backend.Reference, DeviceName,
             clock.Elapsed.TotalSeconds);
-        return new CoarsenedCategoricalModel(_table, run.Parameters.Theta, final.ExpectedCounts, data.TotalCount, summary);
+        // The run's statistics are those of its last E-step: the expected cell counts at the
+        // returned parameters.
+        return new CoarsenedCategoricalModel(_table, run.Parameters.Theta, run.Statistics.ExpectedCounts, data.TotalCount, summary);
     }
 }

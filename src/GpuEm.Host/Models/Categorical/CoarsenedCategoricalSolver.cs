@@ -20,7 +20,8 @@ internal sealed class CoarsenedCategoricalSolver(CoarsenedTable table, Coarsened
         new(CoarsenedMStep.Maximize(statistics, table));
 
     public double Change(
-        CoarsenedParameters previous, double previousObjective, CoarsenedParameters next, double nextObjective) =>
+        CoarsenedParameters previous, double previousObjective, CoarsenedParameters next,
+        CoarsenedStatistics nextStatistics, double nextObjective) =>
         (nextObjective - previousObjective) / data.TotalCount;
 
     /// <summary>|Δ log-likelihood per unit count| &lt; tolerance, so 0 runs every iteration.</summary>

@@ -20,7 +20,9 @@ internal sealed class CategoricalSolver(IEmEngine<CategoricalParameters, Categor
     public CategoricalParameters Maximize(CategoricalStatistics statistics, CategoricalParameters current) =>
         CategoricalMStep.Maximize(statistics, smoothing, current);
 
-    public double Change(CategoricalParameters previous, double previousObjective, CategoricalParameters next, double nextObjective) =>
+    public double Change(
+        CategoricalParameters previous, double previousObjective, CategoricalParameters next,
+        CategoricalStatistics nextStatistics, double nextObjective) =>
         nextObjective - previousObjective;
 
     public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;

@@ -20,7 +20,9 @@ internal sealed class GaussianSolver(IEmEngine<GaussianParameters, GaussianStati
     public GaussianParameters Maximize(GaussianStatistics statistics, GaussianParameters current) =>
         GaussianMStep.Maximize(statistics, constraints);
 
-    public double Change(GaussianParameters previous, double previousObjective, GaussianParameters next, double nextObjective) =>
+    public double Change(
+        GaussianParameters previous, double previousObjective, GaussianParameters next, GaussianStatistics nextStatistics,
+        double nextObjective) =>
         nextObjective - previousObjective;
 
     /// <summary>As scikit-learn: |Δ mean log-likelihood| &lt; tolerance, so 0 runs every iteration.</summary>

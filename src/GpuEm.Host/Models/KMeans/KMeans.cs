@@ -57,7 +57,16 @@ public sealed class KMeans
         return Fit(DataMatrix.FromSource(source, sampleWeights), cancellationToken);
     }
 
-    internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken)
+    internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken) =>
+        Fit(data, handle => handle is null
+            ? new ReferenceKMeansEngine(data)
+            : new AcceleratorKMeansEngine(handle, data, Options.ClusterCount, Options.DeviceMemoryLimit), cancellationToken);
+
+    /// <summary>The fit on a given engine (a test seam: the engine sees every E-step).</summary>
+    internal KMeansModel Fit(DataMatrix data, IKMeansEngine engine, CancellationToken cancellationToken) =>
+        Fit(data, _ => engine, cancellationToken);
+
+    private KMeansModel Fit(DataMatrix data, Func<AcceleratorHandle?, IKMeansEngine> createEngine, CancellationToken cancellationToken)
     {
         KMeansOptions o = Options;
         int k = o.ClusterCount;
@@ -71,15 +80,15 @@ public sealed class KMeans
 
         return EmFit.Run<IKMeansEngine, KMeansSolver, KMeansParameters, KMeansStatistics, KMeansModel>(
             o,
-            handle => handle is null
-                ? new ReferenceKMeansEngine(data)
-                : new AcceleratorKMeansEngine(handle, data, k, o.DeviceMemoryLimit),
+            createEngine,
             engine => new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress),
             (engine, seed) => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, seed)),
             fit =>
             {
-                // The labels of the winning centres (the engine holds those of the last restart).
-                KMeansStatistics final = fit.Engine.Expect(fit.Run.Parameters);
+                // The engine holds the labels of its last E-step: the winning run's own unless a
+                // later restart ran, in which case one more E-step at the winning centres restores
+                // them (and gives the same inertia: the E-step depends on the centres only).
+                KMeansStatistics final = fit.Run.IsLastRun ? fit.Run.Statistics : fit.Engine.Expect(fit.Run.Parameters);
                 return new KMeansModel(fit.Run.Parameters, fit.Engine.Labels(), final.Inertia, fit.Summary, fit.Solver.Reseeded);
             },
             cancellationToken);

@@ -14,14 +14,11 @@ internal sealed class KMeansSolver(
     IKMeansEngine engine, DataMatrix data, double meanVariance, IProgress<FitProgress>? progress)
     : IEmSolver<KMeansParameters, KMeansStatistics>
 {
-    private long _lastChanged = long.MaxValue;
-
     public int Reseeded { get; private set; }
 
     public (KMeansStatistics Statistics, double Objective) Expect(KMeansParameters parameters)
     {
         KMeansStatistics stats = engine.Expect(parameters);
-        _lastChanged = stats.ChangedLabels;
         return (stats, -stats.Inertia);
     }
 
@@ -48,9 +45,12 @@ internal sealed class KMeansSolver(
         return current with { Centres = centres };
     }
 
-    public double Change(KMeansParameters previous, double previousObjective, KMeansParameters next, double nextObjective)
+    public double Change(
+        KMeansParameters previous, double previousObjective, KMeansParameters next, KMeansStatistics nextStatistics,
+        double nextObjective)
     {
-        if (_lastChanged == 0)
+        // No label moved in the E-step at the new centres: the next M-step would leave them put.
+        if (nextStatistics.ChangedLabels == 0)
             return 0;
         double shift = 0;
         for (int i = 0; i < next.Centres.Length; i++)
