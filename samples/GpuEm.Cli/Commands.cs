@@ -152,17 +152,10 @@ internal static class Commands
         {
             ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
             CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
-            MaxIterations = a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations),
-            Tolerance = a.Double("tol", GaussianMixtureOptions.Defaults.Tolerance),
-            Restarts = a.Int("n-init", 1),
             Initialization = a.Choice("init", GaussianInitialization.KMeans, MixtureStarts),
             CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization),
-            Seed = a.Int("seed", 0),
-            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
-            DeviceMemoryLimit = DeviceMemoryLimit(a),
-            Progress = context.Progress(a.Int("max-iter", GaussianMixtureOptions.Defaults.MaxIterations)),
-        };
+        }.WithRunOptions(a, context);
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
         // missing value under --missing marginalize and an error otherwise, as in a CSV.
@@ -223,15 +216,8 @@ internal static class Commands
         var options = new KMeansOptions
         {
             ClusterCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
-            MaxIterations = a.Int("max-iter", 300),
-            Tolerance = a.Double("tol", 1e-4),
-            Restarts = a.Int("n-init", 1),
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
-            Seed = a.Int("seed", 0),
-            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
-            DeviceMemoryLimit = DeviceMemoryLimit(a),
-            Progress = context.Progress(a.Int("max-iter", 300)),
-        };
+        }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
         float[,]? data = source is null ? CsvMatrixReader.Read(input) : null;
@@ -271,6 +257,26 @@ internal static class Commands
     /// <summary>0, or 130 (the shell's convention for an interrupt) when the fit was cancelled;
     /// the cancelled model has been printed and saved first.</summary>
     internal static int ExitCode(Models.IFittedModel model) => model.Summary.Cancelled ? 130 : 0;
+
+    /// <summary>
+    /// The settings every engine-backed fit reads the same way: --max-iter and --tol (defaults:
+    /// the model's), --n-init, --seed, --backend, --device-memory-limit, and the run's progress.
+    /// </summary>
+    internal static T WithRunOptions<T>(this T options, Arguments a, CliContext context)
+        where T : Em.EmOptions
+    {
+        int maxIterations = a.Int("max-iter", options.MaxIterations);
+        return (T)(options with
+        {
+            MaxIterations = maxIterations,
+            Tolerance = a.Double("tol", options.Tolerance),
+            Restarts = a.Int("n-init", 1),
+            Seed = a.Int("seed", 0),
+            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
+            DeviceMemoryLimit = DeviceMemoryLimit(a),
+            Progress = context.Progress(maxIterations),
+        });
+    }
 
     // --device-memory-limit BYTES: a positive integer, or null when absent.
     internal static long? DeviceMemoryLimit(Arguments a) =>
@@ -332,12 +338,7 @@ internal static class Commands
     /// <summary>The fit-summary fields every model's JSON carries.</summary>
     internal static void WriteSummary(Utf8JsonWriter j, Em.FitSummary summary)
     {
-        j.WriteNumber("iterations", summary.Iterations);
-        j.WriteBoolean("converged", summary.Converged);
-        j.WriteBoolean("cancelled", summary.Cancelled);
-        j.WriteString("backend", summary.Backend.ToString());
-        j.WriteString("device", summary.DeviceName);
-        j.WriteNumber("seconds", summary.Seconds);
+        summary.WriteTo(j);
         j.WriteNumber("objective", summary.Objective);
     }
 

@@ -80,20 +80,12 @@ internal static class DiscreteCommands
             return Commands.Help(context.Out, help);
         string input = a.Required("input");
         string? output = a.Output(input);
-        int maxIterations = a.Int("max-iter", DiscreteMixtureOptions.Defaults.MaxIterations);
-        var options = new TOptions
+        TOptions options = new TOptions
         {
             ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
-            MaxIterations = maxIterations,
-            Tolerance = a.Double("tol", DiscreteMixtureOptions.Defaults.Tolerance),
-            Restarts = a.Int("n-init", 1),
             Initialization = a.Choice("init", DiscreteInitialization.KMeansPlusPlus, Starts),
             Smoothing = a.Double("smoothing", DiscreteMixtureOptions.Defaults.Smoothing),
-            Seed = a.Int("seed", 0),
-            Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
-            DeviceMemoryLimit = Commands.DeviceMemoryLimit(a),
-            Progress = context.Progress(maxIterations),
-        };
+        }.WithRunOptions(a, context);
         // The estimator checks the options (usage errors, exit 2) before any file is read.
         Func<IDataSource, IRowModel> fit = prepare(a, options);
         using IDataSource source = InputFile.Open(input, a) ?? new ArrayDataSource(CsvMatrixReader.Read(input, allowMissing: true));

@@ -63,16 +63,11 @@ internal static class ModelCommands
         var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags("proba"));
         if (a.Flag("help"))
             return Help(context.Out, PredictHelp);
-        string modelFile = a.Required("model");
-        // Usage errors of the input (--columns) come before the model file is read, and what the
-        // model cannot do before a CSV input is parsed.
-        using IDataSource? binary = OpenSource(a, Marginalize(a));
-        IFittedModel model = ModelFile.Load(modelFile);
-        var clustering = model as IClusteringModel
-            ?? throw new UsageException(
-                $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
-        IDataSource source = binary ?? ReadCsv(a); // binary is disposed above; a CSV holds no resources
-        RequireColumns(clustering, source);
+        using Input input = Input.Open<IClusteringModel>(a, model =>
+            $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
+        var clustering = (IClusteringModel)input.Model;
+        IDataSource source = input.Source;
+        IFittedModel model = input.Model;
         if (a.Flag("proba"))
         {
             var probabilistic = clustering as IProbabilisticClusteringModel
@@ -123,14 +118,10 @@ internal static class ModelCommands
         var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags());
         if (a.Flag("help"))
             return Help(context.Out, ScoreHelp);
-        string modelFile = a.Required("model");
-        using IDataSource? binary = OpenSource(a, Marginalize(a));
-        IFittedModel model = ModelFile.Load(modelFile);
-        var rows = model as IRowModel
-            ?? throw new UsageException(
-                $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
-        IDataSource source = binary ?? ReadCsv(a); // binary is disposed above; a CSV holds no resources
-        RequireColumns(rows, source);
+        using Input input = Input.Open<IRowModel>(a, model => $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
+        var rows = (IRowModel)input.Model;
+        IDataSource source = input.Source;
+        IFittedModel model = input.Model;
         ModelScore score = InputFile.Read(source, () => rows.Evaluate(source));
         context.Out.WriteLine(Commands.WriteJson(j =>
         {
@@ -166,15 +157,43 @@ internal static class ModelCommands
         return 0;
     }
 
-    private static void RequireColumns(IRowModel model, IDataSource source)
+    /// <summary>
+    /// The --model and --input of predict and score. Usage errors of the input (--columns) come
+    /// before the model file is read, and what the model cannot do before a CSV is parsed; a
+    /// binary input is mapped (checked finite as rows are read unless --missing marginalize), a
+    /// CSV read whole (empty cells and NaN only under --missing marginalize).
+    /// </summary>
+    private sealed class Input(IFittedModel model, IDataSource source) : IDisposable
     {
-        if (source.ColumnCount != model.Dimension)
-            throw new InvalidDataException($"{source.Description} has {source.ColumnCount} columns but the model was fitted on {model.Dimension}.");
-    }
+        public IFittedModel Model { get; } = model;
 
-    // A CSV --input read whole (empty cells and NaN allowed only under --missing marginalize).
-    private static ArrayDataSource ReadCsv(Arguments a) =>
-        new(CsvMatrixReader.Read(a.Required("input"), Marginalize(a)));
+        public IDataSource Source { get; } = source;
+
+        public static Input Open<TCapability>(Arguments a, Func<IFittedModel, string> cannot)
+        {
+            string modelFile = a.Required("model");
+            bool marginalize = Marginalize(a);
+            IDataSource? binary = OpenSource(a, marginalize);
+            try
+            {
+                IFittedModel model = ModelFile.Load(modelFile);
+                if (model is not TCapability || model is not IRowModel rows)
+                    throw new UsageException(cannot(model));
+                IDataSource source = binary ?? new ArrayDataSource(CsvMatrixReader.Read(a.Required("input"), marginalize));
+                if (source.ColumnCount != rows.Dimension)
+                    throw new InvalidDataException(
+                        $"{source.Description} has {source.ColumnCount} columns but the model was fitted on {rows.Dimension}.");
+                return new Input(model, source);
+            }
+            catch
+            {
+                binary?.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose() => Source.Dispose();
+    }
 
     // A binary --input (null for CSV); under --missing error its values are checked finite as
     // they are read, as the CSV reader checks its cells.

@@ -25,4 +25,19 @@ public sealed record FitSummary(
     /// <summary>The objective at the returned parameters: the last entry of
     /// <see cref="ObjectiveHistory"/>.</summary>
     public double Objective => ObjectiveHistory[^1];
+
+    /// <summary>Writes converged, cancelled, iterations, backend, device and seconds as
+    /// properties of the JSON object <paramref name="writer"/> is inside (model files and the
+    /// command line's output share them).</summary>
+    /// <param name="writer">A writer positioned inside an object.</param>
+    public void WriteTo(System.Text.Json.Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteBoolean("converged", Converged);
+        writer.WriteBoolean("cancelled", Cancelled);
+        writer.WriteNumber("iterations", Iterations);
+        writer.WriteString("backend", Backend.ToString());
+        writer.WriteString("device", DeviceName);
+        writer.WriteNumber("seconds", Seconds);
+    }
 }

@@ -14,12 +14,7 @@ internal static class FitSummaryFields
     public static void Write(Utf8JsonWriter w, FitSummary summary, string historyName, IEnumerable<double> history)
     {
         ModelDocument.WriteArray(w, historyName, history);
-        w.WriteBoolean("converged", summary.Converged);
-        w.WriteBoolean("cancelled", summary.Cancelled);
-        w.WriteNumber("iterations", summary.Iterations);
-        w.WriteString("backend", summary.Backend.ToString());
-        w.WriteString("device", summary.DeviceName);
-        w.WriteNumber("seconds", summary.Seconds);
+        summary.WriteTo(w);
     }
 
     /// <summary>Reads the summary; <paramref name="toObjective"/> maps the stored history to the

@@ -82,6 +82,13 @@ internal static class ModelDocument
         return Read(stream, path, format, body);
     }
 
+    /// <summary>Opens a model file and reads it with a codec's reader.</summary>
+    public static T Load<T>(string path, Func<Stream, string, T> read)
+    {
+        using FileStream stream = Open(path);
+        return read(stream, path);
+    }
+
     /// <summary>Opens a model file, with the path in the error when it is missing.</summary>
     public static FileStream Open(string path)
     {

@@ -11,15 +11,15 @@ namespace GpuEm.Tests.Cli;
 /// fit, kmeans, predict and score on .npy and raw float32 inputs: the same numbers as the same
 /// data as CSV (the reference backend, so the runs are exactly reproducible), and the errors.
 /// </summary>
-public sealed class CliFileInputTests : IDisposable
+public sealed class CliFileInputTests : TempFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-cli-files-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public CliFileInputTests()
+        : base("gpuem-cli-files-")
+    {
+    }
 
     private static (int Code, string Out, string Err) Run(params string[] args) => InProcess.Run(args);
 
-    private string PathOf(string name) => Path.Combine(_dir, name);
 
     // Two blobs, 300 × 3, with NaN cells where asked.
     private static float[,] Blobs(bool withHoles = false)

@@ -4,22 +4,24 @@ using System.Text;
 using System.Text.Json;
 using GpuEm.Cli;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Tests.Support;
 using Xunit;
 
 namespace GpuEm.Tests.Cli;
 
 /// <summary>The gpuem program, in process (CliApp.Run) and once as a real process.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests : TempFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public CliTests()
+        : base("gpuem-cli-")
+    {
+    }
 
     private static (int Code, string Out, string Err) Run(params string[] args) => InProcess.Run(args);
 
     private string WriteCsv(string name, string text)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Folder, name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -87,7 +89,7 @@ public sealed class CliTests : IDisposable
     public void Fit_with_output_saves_a_model_file_that_predicts_as_the_api()
     {
         (string path, float[,] data) = Blobs();
-        string output = Path.Combine(_dir, "model.json");
+        string output = Path.Combine(Folder, "model.json");
         (int code, _, _) = Run("fit", "--input", path, "--k", "2", "--covariance", "diag", "--backend", "reference", "--output", output);
         Assert.Equal(0, code);
         GaussianMixtureModel saved = GaussianMixtureModel.Load(output);
@@ -119,7 +121,7 @@ public sealed class CliTests : IDisposable
     public void Kmeans_output_predicts_and_scores()
     {
         (string path, _) = Blobs();
-        string output = Path.Combine(_dir, "km.json");
+        string output = Path.Combine(Folder, "km.json");
         Assert.Equal(0, Run("kmeans", "--input", path, "--k", "2", "--backend", "reference", "--output", output).Code);
         (int code, string labels, _) = Run("predict", "--model", output, "--input", path);
         Assert.Equal(0, code);
@@ -135,7 +137,7 @@ public sealed class CliTests : IDisposable
     public void Select_prints_the_table_and_saves_the_best()
     {
         (string path, _) = Blobs();
-        string output = Path.Combine(_dir, "best.json");
+        string output = Path.Combine(Folder, "best.json");
         (int code, string table, string errors) = Run(
             "select", "--input", path, "--k-max", "4", "--covariance", "full,diag", "--backend", "reference", "--output", output);
         Assert.True(code == 0, errors);
@@ -188,18 +190,18 @@ public sealed class CliTests : IDisposable
     public void Plot_writes_pngs_of_the_requested_size_for_mixtures_kmeans_and_selection()
     {
         (string path, _) = Blobs();
-        string mixture = Path.Combine(_dir, "m.json");
-        string kmeans = Path.Combine(_dir, "k.json");
+        string mixture = Path.Combine(Folder, "m.json");
+        string kmeans = Path.Combine(Folder, "k.json");
         Assert.Equal(0, Run("fit", "--input", path, "--k", "2", "--backend", "reference", "--output", mixture).Code);
         Assert.Equal(0, Run("kmeans", "--input", path, "--k", "2", "--backend", "reference", "--output", kmeans).Code);
-        string figure = Path.Combine(_dir, "fig.png");
+        string figure = Path.Combine(Folder, "fig.png");
         (int code, _, string errors) = Run("plot", "--model", mixture, "--input", path, "--out", figure, "--width", "900", "--height", "400");
         Assert.True(code == 0, errors);
         Assert.Equal((900, 400), PngSize(figure));
         Assert.True(new FileInfo(figure).Length > 5000);
         Assert.Equal(0, Run("plot", "--model", kmeans, "--input", path, "--out", figure).Code);
         Assert.Equal((1200, 500), PngSize(figure));
-        string bic = Path.Combine(_dir, "bic.png");
+        string bic = Path.Combine(Folder, "bic.png");
         Assert.Equal(0, Run("select", "--input", path, "--k-max", "3", "--covariance", "diag", "--backend", "reference", "--plot", bic).Code);
         Assert.Equal((800, 500), PngSize(bic));
         Assert.Equal(2, Run("plot", "--model", mixture, "--input", path, "--out", figure, "--width", "10").Code);
@@ -332,7 +334,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void A_missing_file_is_one_line_and_exit_code_1()
     {
-        (int code, _, string errors) = Run("fit", "--input", Path.Combine(_dir, "absent.csv"), "--k", "2");
+        (int code, _, string errors) = Run("fit", "--input", Path.Combine(Folder, "absent.csv"), "--k", "2");
         Assert.Equal(1, code);
         Assert.Single(errors.Trim().Split('\n'));
         Assert.StartsWith("gpuem: error: ", errors);

@@ -7,13 +7,13 @@ using Xunit;
 
 namespace GpuEm.Tests.DataSources;
 
-public sealed class DataSourceTests : IDisposable
+public sealed class DataSourceTests : TempFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-data-").FullName;
+    public DataSourceTests()
+        : base("gpuem-data-")
+    {
+    }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
 
     // A .npy file written byte by byte: magic, version, header dict padded to 64 bytes, data.
     private string WriteNpy(string name, string descr, string shape, byte[] data, bool fortran = false, int major = 1)

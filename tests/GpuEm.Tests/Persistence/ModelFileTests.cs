@@ -7,13 +7,13 @@ using Xunit;
 namespace GpuEm.Tests.Persistence;
 
 /// <summary>save∘load = identity, and bad files fail clearly.</summary>
-public sealed class ModelFileTests : IDisposable
+public sealed class ModelFileTests : TempFolderTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gpuem-models-").FullName;
+    public ModelFileTests()
+        : base("gpuem-models-")
+    {
+    }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
 
     private static GaussianMixtureModel Mixture(CovarianceType type)
     {

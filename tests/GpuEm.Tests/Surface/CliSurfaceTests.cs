@@ -5,6 +5,7 @@ using GpuEm.Cli;
 using GpuEm.Models.Categorical;
 using GpuEm.Persistence;
 using GpuEm.Tests.Cli;
+using GpuEm.Tests.Support;
 using Xunit;
 
 namespace GpuEm.Tests.Surface;
@@ -13,13 +14,13 @@ namespace GpuEm.Tests.Surface;
 /// The command line over every registered model: each is fitted by its command, then
 /// <c>info</c>, <c>predict</c> and <c>score</c> handle it through the one capability-based path.
 /// </summary>
-public sealed class CliSurfaceTests : IDisposable
+public sealed class CliSurfaceTests : TempFolderTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("gpuem-cli-surface-").FullName;
+    public CliSurfaceTests()
+        : base("gpuem-cli-surface-")
+    {
+    }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_folder, name);
 
     private static string Csv(float[,] rows) =>
         string.Join('\n', Enumerable.Range(0, rows.GetLength(0)).Select(i => string.Join(',',

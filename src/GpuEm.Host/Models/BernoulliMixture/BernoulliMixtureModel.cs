@@ -157,11 +157,7 @@ public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusterin
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="ModelFormatException">Corrupt file, another format, a newer version.</exception>
-    public static BernoulliMixtureModel Load(string path)
-    {
-        using FileStream stream = ModelDocument.Open(path);
-        return BernoulliMixtureCodec.Read(stream, path);
-    }
+    public static BernoulliMixtureModel Load(string path) => ModelDocument.Load(path, BernoulliMixtureCodec.Read);
 
     /// <summary>Reads a model from a stream.</summary>
     /// <param name="stream">The source.</param>
@@ -197,53 +193,12 @@ public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusterin
     private BinaryData Validate(ReadOnlyMemory<float> chunk, int rows, IDataSource source, long firstRow) =>
         BinaryData.From(chunk.Span, rows, Dimension, null, source.Description, firstRow);
 
-    private int[] Predict(BinaryData data)
-    {
-        var labels = new int[data.Rows];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            int best = 0;
-            for (int c = 1; c < posterior.Length; c++)
-                if (posterior[c] > posterior[best])
-                    best = c;
-            labels[row] = best;
-        });
-        return labels;
-    }
+    private int[] Predict(BinaryData data) => Posteriors.Labels(data.Rows, ComponentCount, 0, LogJoint(data));
 
-    private double[,] PredictProba(BinaryData data)
-    {
-        var result = new double[data.Rows, ComponentCount];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            for (int c = 0; c < posterior.Length; c++)
-                result[row, c] = posterior[c];
-        });
-        return result;
-    }
+    private double[,] PredictProba(BinaryData data) => Posteriors.Probabilities(data.Rows, ComponentCount, 0, LogJoint(data));
 
-    private double[] ScoreSamples(BinaryData data)
-    {
-        var result = new double[data.Rows];
-        ForEachPosterior(data, (row, _, logProbability) => result[row] = logProbability);
-        return result;
-    }
+    private double[] ScoreSamples(BinaryData data) => Posteriors.LogDensities(data.Rows, ComponentCount, 0, LogJoint(data));
 
-    private delegate void PosteriorAction(int row, ReadOnlySpan<double> posterior, double logProbability);
-
-    private void ForEachPosterior(BinaryData data, PosteriorAction action)
-    {
-        const int chunk = 2048;
-        Parallel.For(0, (data.Rows + chunk - 1) / chunk, index =>
-        {
-            var posterior = new double[ComponentCount];
-            int end = Math.Min(data.Rows, (index + 1) * chunk);
-            for (int row = index * chunk; row < end; row++)
-            {
-                BernoulliDensity.LogJoint(Parameters, data.Indicators.Row(row), data.MaskRow(row), posterior);
-                double lse = GaussianDensity.Normalize(posterior);
-                action(row, posterior, lse);
-            }
-        });
-    }
+    private Posteriors.LogJoint LogJoint(BinaryData data) => (row, logJoint, _) =>
+        BernoulliDensity.LogJoint(Parameters, data.Indicators.Row(row), data.MaskRow(row), logJoint);
 }

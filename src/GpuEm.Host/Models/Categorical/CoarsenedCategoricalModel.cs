@@ -90,11 +90,7 @@ public sealed class CoarsenedCategoricalModel : FittedModel
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="ModelFormatException">Corrupt file, another format, a newer version.</exception>
-    public static CoarsenedCategoricalModel Load(string path)
-    {
-        using FileStream stream = ModelDocument.Open(path);
-        return CoarsenedCategoricalCodec.Read(stream, path);
-    }
+    public static CoarsenedCategoricalModel Load(string path) => ModelDocument.Load(path, CoarsenedCategoricalCodec.Read);
 
     /// <summary>Reads a model from a stream.</summary>
     /// <param name="stream">The source.</param>

@@ -82,16 +82,7 @@ public sealed class CategoricalMixtureModel : FittedModel, IProbabilisticCluster
     public int[] Predict(int[,] data)
     {
         CategoricalData validated = Validate(data, null);
-        var labels = new int[validated.Rows];
-        ForEachPosterior(validated, (row, posterior, _) =>
-        {
-            int best = 0;
-            for (int c = 1; c < posterior.Length; c++)
-                if (posterior[c] > posterior[best])
-                    best = c;
-            labels[row] = best;
-        });
-        return labels;
+        return Posteriors.Labels(validated.Rows, ComponentCount, 0, LogJoint(validated));
     }
 
     /// <summary>Posterior probabilities p(k | x_observed), n × k.</summary>
@@ -100,13 +91,7 @@ public sealed class CategoricalMixtureModel : FittedModel, IProbabilisticCluster
     public double[,] PredictProba(int[,] data)
     {
         CategoricalData validated = Validate(data, null);
-        var result = new double[validated.Rows, ComponentCount];
-        ForEachPosterior(validated, (row, posterior, _) =>
-        {
-            for (int c = 0; c < posterior.Length; c++)
-                result[row, c] = posterior[c];
-        });
-        return result;
+        return Posteriors.Probabilities(validated.Rows, ComponentCount, 0, LogJoint(validated));
     }
 
     /// <summary>log p(x_observed) of each point.</summary>
@@ -188,11 +173,7 @@ public sealed class CategoricalMixtureModel : FittedModel, IProbabilisticCluster
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="ModelFormatException">Corrupt file, another format, a newer version.</exception>
-    public static CategoricalMixtureModel Load(string path)
-    {
-        using FileStream stream = ModelDocument.Open(path);
-        return CategoricalMixtureCodec.Read(stream, path);
-    }
+    public static CategoricalMixtureModel Load(string path) => ModelDocument.Load(path, CategoricalMixtureCodec.Read);
 
     /// <summary>Reads a model from a stream.</summary>
     /// <param name="stream">The source.</param>
@@ -239,28 +220,7 @@ public sealed class CategoricalMixtureModel : FittedModel, IProbabilisticCluster
         return CategoricalData.From(data, Parameters.Layout.LevelCounts, sampleWeights);
     }
 
-    private double[] ScoreSamples(CategoricalData data)
-    {
-        var result = new double[data.Rows];
-        ForEachPosterior(data, (row, _, logProbability) => result[row] = logProbability);
-        return result;
-    }
+    private double[] ScoreSamples(CategoricalData data) => Posteriors.LogDensities(data.Rows, ComponentCount, 0, LogJoint(data));
 
-    private delegate void PosteriorAction(int row, ReadOnlySpan<double> posterior, double logProbability);
-
-    private void ForEachPosterior(CategoricalData data, PosteriorAction action)
-    {
-        const int chunk = 2048;
-        Parallel.For(0, (data.Rows + chunk - 1) / chunk, index =>
-        {
-            var posterior = new double[ComponentCount];
-            int end = Math.Min(data.Rows, (index + 1) * chunk);
-            for (int row = index * chunk; row < end; row++)
-            {
-                Parameters.LogJoint(data.Row(row), posterior);
-                double lse = GaussianDensity.Normalize(posterior);
-                action(row, posterior, lse);
-            }
-        });
-    }
+    private Posteriors.LogJoint LogJoint(CategoricalData data) => (row, logJoint, _) => Parameters.LogJoint(data.Row(row), logJoint);
 }

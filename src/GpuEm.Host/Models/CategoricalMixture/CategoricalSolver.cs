@@ -7,25 +7,18 @@ namespace GpuEm.Models.CategoricalMixture;
 
 /// <summary>Binds a categorical engine and the M-step to the EM driver.</summary>
 internal sealed class CategoricalSolver(IEmEngine<CategoricalParameters, CategoricalStatistics> engine, double smoothing)
-    : IEmSolver<CategoricalParameters, CategoricalStatistics>
+    : ObjectiveChangeSolver<CategoricalParameters, CategoricalStatistics>
 {
     /// <summary>Objective: (log-likelihood + log prior of the smoothing) per (weighted) point.</summary>
-    public (CategoricalStatistics Statistics, double Objective) Expect(CategoricalParameters parameters)
+    public override (CategoricalStatistics Statistics, double Objective) Expect(CategoricalParameters parameters)
     {
         CategoricalStatistics stats = engine.Expect(parameters);
         double objective = (stats.LogLikelihood + CategoricalMStep.LogPrior(parameters, smoothing)) / stats.TotalWeight;
         return (stats, DiscreteChecks.Finite(objective));
     }
 
-    public CategoricalParameters Maximize(CategoricalStatistics statistics, CategoricalParameters current) =>
+    public override CategoricalParameters Maximize(CategoricalStatistics statistics, CategoricalParameters current) =>
         CategoricalMStep.Maximize(statistics, smoothing, current);
-
-    public double Change(
-        CategoricalParameters previous, double previousObjective, CategoricalParameters next,
-        CategoricalStatistics nextStatistics, double nextObjective) =>
-        nextObjective - previousObjective;
-
-    public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;
 }
 
 /// <summary>Starting parameters for one restart of a categorical mixture; float64 on the host.</summary>

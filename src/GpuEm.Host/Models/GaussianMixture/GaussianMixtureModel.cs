@@ -238,11 +238,7 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>
-    public static GaussianMixtureModel Load(string path)
-    {
-        using FileStream stream = Persistence.ModelDocument.Open(path);
-        return GaussianMixtureCodec.Read(stream, path);
-    }
+    public static GaussianMixtureModel Load(string path) => Persistence.ModelDocument.Load(path, GaussianMixtureCodec.Read);
 
     /// <summary>Reads a model from a stream.</summary>
     /// <param name="stream">The source.</param>
@@ -299,59 +295,20 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
         return sum / data.TotalWeight;
     }
 
-    private int[] Predict(DataMatrix data)
-    {
-        var labels = new int[data.Rows];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            int best = 0;
-            for (int c = 1; c < posterior.Length; c++)
-                if (posterior[c] > posterior[best])
-                    best = c;
-            labels[row] = best;
-        });
-        return labels;
-    }
+    private int[] Predict(DataMatrix data) => Posteriors.Labels(data.Rows, ComponentCount, Dimension, LogJoint(data));
 
-    private double[,] PredictProba(DataMatrix data)
-    {
-        var result = new double[data.Rows, ComponentCount];
-        ForEachPosterior(data, (row, posterior, _) =>
-        {
-            for (int c = 0; c < posterior.Length; c++)
-                result[row, c] = posterior[c];
-        });
-        return result;
-    }
+    private double[,] PredictProba(DataMatrix data) => Posteriors.Probabilities(data.Rows, ComponentCount, Dimension, LogJoint(data));
 
-    private double[] ScoreSamples(DataMatrix data)
-    {
-        var result = new double[data.Rows];
-        ForEachPosterior(data, (row, _, logDensity) => result[row] = logDensity);
-        return result;
-    }
+    private double[] ScoreSamples(DataMatrix data) => Posteriors.LogDensities(data.Rows, ComponentCount, Dimension, LogJoint(data));
 
-    private delegate void PosteriorAction(int row, ReadOnlySpan<double> posterior, double logDensity);
-
-    private void ForEachPosterior(DataMatrix data, PosteriorAction action)
+    // log p(x, k) of a row: marginal over its missing entries when it has any.
+    private Posteriors.LogJoint LogJoint(DataMatrix data) => (row, logJoint, centred) =>
     {
-        const int chunk = 2048;
-        Parallel.For(0, (data.Rows + chunk - 1) / chunk, index =>
-        {
-            var posterior = new double[ComponentCount];
-            var centred = new double[Dimension];
-            int end = Math.Min(data.Rows, (index + 1) * chunk);
-            for (int row = index * chunk; row < end; row++)
-            {
-                if (data.Incomplete is not null && data.Incomplete[row])
-                    MarginalGaussian.LogJoint(Parameters, data.Row(row), posterior);
-                else
-                    GaussianDensity.LogJoint(Parameters, data.Row(row), posterior, centred);
-                double lse = GaussianDensity.Normalize(posterior);
-                action(row, posterior, lse);
-            }
-        });
-    }
+        if (data.Incomplete is not null && data.Incomplete[row])
+            MarginalGaussian.LogJoint(Parameters, data.Row(row), logJoint);
+        else
+            GaussianDensity.LogJoint(Parameters, data.Row(row), logJoint, centred);
+    };
 
     private double[,,] Expand(Action<int, Span<double>> expand)
     {

@@ -171,11 +171,7 @@ public sealed class KMeansModel : FittedModel, IClusteringModel, ICentredCluster
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>
     /// <exception cref="Persistence.ModelFormatException">Corrupt file, another format, a newer version.</exception>
-    public static KMeansModel Load(string path)
-    {
-        using FileStream stream = Persistence.ModelDocument.Open(path);
-        return KMeansCodec.Read(stream, path);
-    }
+    public static KMeansModel Load(string path) => Persistence.ModelDocument.Load(path, KMeansCodec.Read);
 
     /// <summary>Reads a model from a stream.</summary>
     /// <param name="stream">The source.</param>
