@@ -28,6 +28,17 @@ public abstract class FittedModel : IFittedModel
     /// <inheritdoc/>
     public FitSummary Summary { get; }
 
+    /// <summary>
+    /// The objective EM maximized, at the start and after each iteration of the winning restart
+    /// (higher is better; never decreases, up to rounding): the same list as
+    /// <see cref="FitSummary.ObjectiveHistory"/>. Each model says what it is (mixtures: per
+    /// weighted point, penalized by a prior or smoothing when there is one).
+    /// </summary>
+    public IReadOnlyList<double> ObjectiveHistory => Summary.ObjectiveHistory;
+
+    /// <summary>The objective at the fitted parameters: the last entry of <see cref="ObjectiveHistory"/>.</summary>
+    public double Objective => Summary.Objective;
+
     /// <summary>Whether the model's stopping rule was met within the tolerance.</summary>
     public bool Converged => Summary.Converged;
 

@@ -39,7 +39,7 @@ public sealed class EmPropertyTests
             Seed = 3,
         }).Fit(data);
 
-        IReadOnlyList<double> history = model.LogLikelihoodHistory;
+        IReadOnlyList<double> history = model.ObjectiveHistory;
         Assert.Equal(61, history.Count);
         for (int i = 1; i < history.Count; i++)
         {
@@ -106,7 +106,7 @@ public sealed class EmPropertyTests
         Assert.Equal(first.Weights, second.Weights);
         Assert.Equal(Tolerance.Flatten(first.Means), Tolerance.Flatten(second.Means));
         Assert.Equal(Tolerance.Flatten(first.Covariances), Tolerance.Flatten(second.Covariances));
-        Assert.Equal(first.LogLikelihoodHistory, second.LogLikelihoodHistory);
+        Assert.Equal(first.ObjectiveHistory, second.ObjectiveHistory);
         Assert.Equal(backend, first.Backend);
     }
 
@@ -246,7 +246,7 @@ public sealed class EmPropertyTests
         Assert.Equal(Tolerance.Flatten(first.Means), Tolerance.Flatten(same.Means));
 
         GaussianMixtureModel longer = new GaussianMixture(options with { WarmStart = first }).Fit(data);
-        Assert.Equal(first.MeanLogLikelihood, longer.LogLikelihoodHistory[0], 12);
+        Assert.Equal(first.MeanLogLikelihood, longer.ObjectiveHistory[0], 12);
         Assert.True(longer.MeanLogLikelihood >= first.MeanLogLikelihood);
     }
 

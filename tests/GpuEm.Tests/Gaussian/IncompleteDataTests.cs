@@ -129,8 +129,8 @@ public sealed class IncompleteDataTests
             // Components keep the labels' numbering: most labelled points predict their label.
             int agree = labels.Select((l, i) => l < 0 || predicted[i] == l ? 1 : 0).Sum();
             Assert.True(agree >= labels.Length - 3, $"{backend}: {labels.Length - agree} labelled points moved");
-            for (int i = 1; i < model.LogLikelihoodHistory.Count; i++)
-                Assert.True(model.LogLikelihoodHistory[i] >= model.LogLikelihoodHistory[i - 1] - 1e-6,
+            for (int i = 1; i < model.ObjectiveHistory.Count; i++)
+                Assert.True(model.ObjectiveHistory[i] >= model.ObjectiveHistory[i - 1] - 1e-6,
                     $"{backend}: the objective fell at iteration {i}");
         }
     }
@@ -258,7 +258,7 @@ public sealed class IncompleteDataTests
         Tolerance.Close(expected, Slice(model.Covariances, 0), 1e-11, 1e-11, $"{type} MAP covariance");
 
         // No nearby parameters beat the MAP on the penalized objective (its prior terms included).
-        double best = model.MeanLogLikelihood;
+        double best = model.Objective;
         double[,,] covariance = model.Covariances;
         foreach ((double dm, double scale) in new[] { (0.02, 1.0), (-0.02, 1.0), (0.0, 1.03), (0.0, 0.97), (0.01, 1.02) })
         {
@@ -270,8 +270,8 @@ public sealed class IncompleteDataTests
                 InitialParameters = start,
                 MaxIterations = 0,
             }).Fit(data);
-            Assert.True(perturbed.MeanLogLikelihood < best,
-                $"{type}: ({dm}, ×{scale}) gives {perturbed.MeanLogLikelihood:R} ≥ MAP {best:R}");
+            Assert.True(perturbed.Objective < best,
+                $"{type}: ({dm}, ×{scale}) gives {perturbed.Objective:R} ≥ MAP {best:R}");
         }
     }
 
@@ -315,9 +315,9 @@ public sealed class IncompleteDataTests
             }).Fit(data);
             // float64 reference: rounding only (1e-12); float32 kernels: 1e-6 per point.
             double slack = backend == Backend.Reference ? 1e-12 : 1e-6;
-            for (int i = 1; i < model.LogLikelihoodHistory.Count; i++)
-                Assert.True(model.LogLikelihoodHistory[i] >= model.LogLikelihoodHistory[i - 1] - slack,
-                    $"{type} on {backend}: {model.LogLikelihoodHistory[i - 1]:R} → {model.LogLikelihoodHistory[i]:R}");
+            for (int i = 1; i < model.ObjectiveHistory.Count; i++)
+                Assert.True(model.ObjectiveHistory[i] >= model.ObjectiveHistory[i - 1] - slack,
+                    $"{type} on {backend}: {model.ObjectiveHistory[i - 1]:R} → {model.ObjectiveHistory[i]:R}");
         }
     }
 

@@ -26,6 +26,43 @@ public sealed class ModelFileTests : TempFolderTests
         }).Fit(data);
     }
 
+    [Fact]
+    public void A_penalized_mixture_keeps_its_objective_and_its_log_likelihood_apart_through_a_file()
+    {
+        (float[,] data, _, _) = Synthetic.Mixture(300, 3, 3, seed: 81);
+        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
+        {
+            ComponentCount = 3,
+            Backend = Backend.Reference,
+            Prior = new GaussianPrior { WeightConcentration = 50 },
+        }).Fit(data);
+        Assert.NotEqual(model.Objective, model.MeanLogLikelihood);
+        string path = PathOf("prior.json");
+        model.Save(path);
+        GaussianMixtureModel loaded = GaussianMixtureModel.Load(path);
+
+        Assert.Equal(model.ObjectiveHistory, loaded.ObjectiveHistory);
+        Assert.Equal(model.Objective, loaded.Objective);
+        Assert.Equal(model.MeanLogLikelihood, loaded.MeanLogLikelihood);
+        Assert.Equal(model.LogLikelihood, loaded.LogLikelihood);
+    }
+
+    [Fact]
+    public void A_mixture_file_without_a_mean_log_likelihood_loads_it_as_the_last_objective()
+    {
+        // Files written before the field existed: their history was the only likelihood reported.
+        GaussianMixtureModel model = Mixture(CovarianceType.Diagonal);
+        string path = PathOf("old.json");
+        model.Save(path);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        Assert.True(document.Remove("meanLogLikelihood"));
+        File.WriteAllText(path, document.ToJsonString());
+        GaussianMixtureModel loaded = GaussianMixtureModel.Load(path);
+
+        Assert.Equal(model.ObjectiveHistory, loaded.ObjectiveHistory);
+        Assert.Equal(loaded.Objective, loaded.MeanLogLikelihood);
+    }
+
     [Theory]
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Tied)]
@@ -42,7 +79,8 @@ public sealed class ModelFileTests : TempFolderTests
         Assert.Equal(model.Means, loaded.Means);
         Assert.Equal(model.Covariances, loaded.Covariances);
         Assert.Equal(model.PrecisionCholesky, loaded.PrecisionCholesky);
-        Assert.Equal(model.LogLikelihoodHistory, loaded.LogLikelihoodHistory);
+        Assert.Equal(model.ObjectiveHistory, loaded.ObjectiveHistory);
+        Assert.Equal(model.MeanLogLikelihood, loaded.MeanLogLikelihood);
         Assert.Equal(model.TrainingWeight, loaded.TrainingWeight);
         Assert.Equal((model.CovarianceType, model.Converged, model.Cancelled, model.Iterations, model.Backend, model.DeviceName),
             (loaded.CovarianceType, loaded.Converged, loaded.Cancelled, loaded.Iterations, loaded.Backend, loaded.DeviceName));

@@ -80,7 +80,7 @@ public sealed class SegmentedDataTests : IDisposable
         Assert.Equal(Tolerance.Flatten(one.Means), Tolerance.Flatten(segmented.Means));
         Assert.Equal(Tolerance.Flatten(one.Covariances), Tolerance.Flatten(segmented.Covariances));
         Assert.Equal(one.Weights, segmented.Weights);
-        Assert.Equal(one.LogLikelihoodHistory, segmented.LogLikelihoodHistory);
+        Assert.Equal(one.ObjectiveHistory, segmented.ObjectiveHistory);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class SegmentedDataTests : IDisposable
             SegmentedData.From(data, Shift, missing: MissingValues.Marginalize).WithLabels(labels, 2), default);
 
         Assert.Equal(Tolerance.Flatten(one.Means), Tolerance.Flatten(segmented.Means));
-        Assert.Equal(one.LogLikelihoodHistory, segmented.LogLikelihoodHistory);
+        Assert.Equal(one.ObjectiveHistory, segmented.ObjectiveHistory);
     }
 
     [Theory]
@@ -151,7 +151,7 @@ public sealed class SegmentedDataTests : IDisposable
         GaussianMixtureModel fromFile = estimator.Fit(mapped, default);
         GaussianMixtureModel fromArray = estimator.Fit(data);
         Assert.Equal(Tolerance.Flatten(fromArray.Means), Tolerance.Flatten(fromFile.Means));
-        Assert.Equal(fromArray.LogLikelihoodHistory, fromFile.LogLikelihoodHistory);
+        Assert.Equal(fromArray.ObjectiveHistory, fromFile.ObjectiveHistory);
     }
 
     [Fact]

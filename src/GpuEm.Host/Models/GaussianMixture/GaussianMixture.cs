@@ -117,7 +117,15 @@ public sealed partial class GaussianMixture
                 : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType, o.DeviceMemoryLimit),
             engine => new GaussianSolver(engine, constraints),
             (_, seed) => constraints.Apply(GaussianInitializer.Create(o, completed, seed)),
-            fit => new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, data.TotalWeight),
+            fit =>
+            {
+                var model = new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, fit.Summary.Objective, data.TotalWeight);
+                // The objective is the log-likelihood unless a prior penalizes it or labels replace
+                // labelled points' terms; then one float64 pass gives the observed-data log-likelihood.
+                return constraints.Prior is null && data.Labels is null
+                    ? model
+                    : new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, model.Score(data), data.TotalWeight);
+            },
             cancellationToken);
     }
 }

@@ -9,6 +9,13 @@ namespace GpuEm.Models.GaussianMixture;
 /// (full k·d·d, tied d·d, diagonal k·d, spherical k), the fit's history and flags. Loading factors
 /// the covariances exactly as the fit did, so predictions are bit-identical.
 /// </summary>
+/// <remarks>
+/// "logLikelihoodHistory" holds <see cref="FittedModel.ObjectiveHistory"/> (the name predates the
+/// distinction and is kept so that files stay version 1). "meanLogLikelihood" holds
+/// <see cref="GaussianMixtureModel.MeanLogLikelihood"/>; files written before it existed lack it
+/// and load with the last objective as the mean log-likelihood, which is what those versions
+/// reported.
+/// </remarks>
 internal static class GaussianMixtureCodec
 {
     public static void Write(GaussianMixtureModel model, Stream stream) =>
@@ -22,6 +29,7 @@ internal static class GaussianMixtureCodec
             ModelDocument.WriteArray(w, "means", p.Means);
             ModelDocument.WriteArray(w, "covariances", p.Covariances);
             w.WriteNumber("trainingWeight", model.TrainingWeight);
+            w.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
             FitSummaryFields.Write(w, model.Summary, "logLikelihoodHistory", model.Summary.ObjectiveHistory);
         });
 
@@ -50,6 +58,7 @@ internal static class GaussianMixtureCodec
         if (!(trainingWeight > 0))
             throw r.Fail($"has trainingWeight {trainingWeight}; it must be positive");
         FitSummary summary = FitSummaryFields.Read(r, "logLikelihoodHistory");
-        return new GaussianMixtureModel(parameters, summary, trainingWeight);
+        double meanLogLikelihood = r.Has("meanLogLikelihood") ? r.Double("meanLogLikelihood") : summary.Objective;
+        return new GaussianMixtureModel(parameters, summary, meanLogLikelihood, trainingWeight);
     }
 }

@@ -8,15 +8,24 @@ namespace GpuEm.Models.GaussianMixture;
 /// A fitted Gaussian mixture: immutable. Array properties return copies. Predictions run on the
 /// host in float64 (multi-threaded), whatever backend fitted the model.
 /// </summary>
+/// <remarks>
+/// <see cref="FittedModel.ObjectiveHistory"/> is what EM maximized, per (weighted) training
+/// point: without a <see cref="GaussianMixtureOptions.Prior"/> and labels the mean log-likelihood
+/// (1/W) Σ w_i log p(x_i), W = Σ w_i; with a prior the penalized (Σ w_i log p(x_i) + log p(θ)) / W;
+/// with partial labels (<see cref="GaussianMixture.FitSemiSupervised(float[,], int[], float[], CancellationToken)"/>)
+/// a labelled point's term is its complete-data log w_c N(x_i | μ_c, Σ_c) in place of log p(x_i).
+/// <see cref="MeanLogLikelihood"/> is always the observed-data log-likelihood.
+/// </remarks>
 public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClusteringModel, ICentredClusteringModel
 {
     /// <summary>The <c>format</c> of its model file.</summary>
     public const string FormatName = "gpuem.gaussian-mixture";
 
-    internal GaussianMixtureModel(GaussianParameters parameters, FitSummary summary, double trainingWeight)
+    internal GaussianMixtureModel(GaussianParameters parameters, FitSummary summary, double meanLogLikelihood, double trainingWeight)
         : base(summary)
     {
         Parameters = parameters;
+        MeanLogLikelihood = meanLogLikelihood;
         TrainingWeight = trainingWeight;
     }
 
@@ -56,13 +65,17 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
     /// <summary>Upper-triangular U_k with precision Σ_k⁻¹ = U_k U_kᵀ, k × d × d.</summary>
     public double[,,] PrecisionCholesky => Expand(Parameters.ExpandFactor);
 
-    /// <summary>Mean log-likelihood per (weighted) training point: at the start, then after each iteration.</summary>
-    public IReadOnlyList<double> LogLikelihoodHistory => Summary.ObjectiveHistory;
+    /// <summary>
+    /// The observed-data (marginal) log-likelihood of the training data at the fitted parameters,
+    /// per (weighted) point: (1/W) Σ w_i log p(x_i), with no prior term and labels ignored
+    /// (missing coordinates marginalized). Equal to <see cref="FittedModel.Objective"/> when the
+    /// fit used neither a prior nor labels; otherwise computed once at the end of the fit by the
+    /// float64 scoring of <see cref="Score(float[,], float[])"/> over the training data.
+    /// </summary>
+    public double MeanLogLikelihood { get; }
 
-    /// <summary>Mean log-likelihood per (weighted) training point of this model.</summary>
-    public double MeanLogLikelihood => Summary.Objective;
-
-    /// <summary>Total (weighted) log-likelihood of the training data under this model.</summary>
+    /// <summary>Total (weighted) observed-data log-likelihood of the training data:
+    /// <see cref="MeanLogLikelihood"/> × <see cref="TrainingWeight"/>.</summary>
     public double LogLikelihood => MeanLogLikelihood * TrainingWeight;
 
     /// <summary>Σ sample weights of the training data (n without weights).</summary>
