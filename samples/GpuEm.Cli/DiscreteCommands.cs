@@ -22,8 +22,8 @@ internal static class DiscreteCommands
     private const string Common = """
         Prints one JSON object: model (its format), n, d, k, iterations, converged, cancelled,
         backend, device, seconds, objective (the smoothing-penalized mean log-likelihood the fit
-        maximized), meanLogLikelihood, logLikelihood, bic, aic (of the training rows; lower
-        criteria are better), weights. --output saves the model file (for `gpuem predict|score|
+        maximized), logLikelihood, bic, aic (of the training rows; lower criteria are better),
+        k, d, parameters, trainingWeight, meanLogLikelihood (without the smoothing), weights. --output saves the model file (for `gpuem predict|score|
         info|plot --model`). Defaults: 100 iterations, tol 1e-3, 1 start, kmeans++ start (on the
         one-hot rows), smoothing 1e-3 (pseudo-counts per value: the MAP estimate under a
         symmetric Beta/Dirichlet(1 + A) prior), seed 0, auto. Missing entries are marginalized
@@ -96,7 +96,9 @@ internal static class DiscreteCommands
             j.WriteString("model", model.Format);
             j.WriteNumber("n", source.RowCount);
             Commands.WriteSummary(j, model.Summary);
-            foreach ((string name, double value) in score.Measures)
+            // Describe gives the fit's own meanLogLikelihood (from its last E-step); the score
+            // adds the total and the criteria over the same rows.
+            foreach ((string name, double value) in score.Measures.Where(m => m.Key != "meanLogLikelihood"))
                 j.WriteNumber(name, value);
             model.Describe(j);
         }));

@@ -56,6 +56,9 @@ public sealed class CliSurfaceTests : TempFolderTests
         Assert.True(code == 0, $"{string.Join(' ', command)}: exit {code}: {stderr}");
         using JsonDocument json = JsonDocument.Parse(stdout);
         Assert.True(json.RootElement.TryGetProperty("iterations", out _), stdout);
+        // Every property once: a reader that keeps the first or the last must see the same value.
+        string[] names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(names.Length, names.Distinct().Count());
         return (model, input, sample.Rows?.GetLength(0) ?? sample.Observations!.Count);
     }
 

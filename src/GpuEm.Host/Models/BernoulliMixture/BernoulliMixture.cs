@@ -60,7 +60,8 @@ public sealed class BernoulliMixture
                 : new AcceleratorBernoulliEngine(handle, binary, k, o.DeviceMemoryLimit),
             engine => new BernoulliSolver(engine, o.Smoothing),
             (_, seed) => BernoulliInitializer.Create(o, binary, seed),
-            fit => new BernoulliMixtureModel(fit.Run.Parameters, fit.Summary, binary.TotalWeight),
+            fit => new BernoulliMixtureModel(
+                fit.Run.Parameters, fit.Summary, fit.Run.Statistics.LogLikelihood / fit.Run.Statistics.TotalWeight, binary.TotalWeight),
             cancellationToken);
     }
 }

@@ -6,7 +6,7 @@ namespace GpuEm.Models.BernoulliMixture;
 /// <summary>
 /// The model file of a Bernoulli mixture (format "gpuem.bernoulli-mixture", version 1):
 /// componentCount k, dimension d, weights (k), probabilities (k × d, row-major, P(x_j = 1 | k)),
-/// trainingWeight, and the fit summary (objectiveHistory, converged, cancelled, iterations,
+/// trainingWeight, meanLogLikelihood (without the smoothing term), and the fit summary (objectiveHistory, converged, cancelled, iterations,
 /// backend, device, seconds). Numbers round-trip exactly, so predictions are bit-identical.
 /// </summary>
 internal static class BernoulliMixtureCodec
@@ -20,6 +20,7 @@ internal static class BernoulliMixtureCodec
             ModelDocument.WriteArray(w, "weights", p.Weights);
             ModelDocument.WriteArray(w, "probabilities", p.Probabilities);
             w.WriteNumber("trainingWeight", model.TrainingWeight);
+            w.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
             FitSummaryFields.Write(w, model.Summary, "objectiveHistory", model.Summary.ObjectiveHistory);
         });
 
@@ -37,6 +38,6 @@ internal static class BernoulliMixtureCodec
         if (!(trainingWeight > 0))
             throw r.Fail($"has trainingWeight {trainingWeight}; it must be positive");
         FitSummary summary = FitSummaryFields.Read(r, "objectiveHistory");
-        return new BernoulliMixtureModel(new BernoulliParameters(k, d, weights, probabilities), summary, trainingWeight);
+        return new BernoulliMixtureModel(new BernoulliParameters(k, d, weights, probabilities), summary, r.Double("meanLogLikelihood"), trainingWeight);
     }
 }

@@ -16,10 +16,11 @@ public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusterin
     /// <summary>The <c>format</c> of its model file.</summary>
     public const string FormatName = "gpuem.bernoulli-mixture";
 
-    internal BernoulliMixtureModel(BernoulliParameters parameters, FitSummary summary, double trainingWeight)
+    internal BernoulliMixtureModel(BernoulliParameters parameters, FitSummary summary, double meanLogLikelihood, double trainingWeight)
         : base(summary)
     {
         Parameters = parameters;
+        MeanLogLikelihood = meanLogLikelihood;
         TrainingWeight = trainingWeight;
     }
 
@@ -61,12 +62,21 @@ public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusterin
     }
 
     /// <summary>
-    /// The objective per (weighted) training point at the start, then after each iteration:
-    /// (log-likelihood + α Σ_kj [log p_kj + log(1 − p_kj)]) / Σ w, with α the Smoothing (so the
-    /// mean log-likelihood itself when Smoothing is 0). Never decreases. The same list as
-    /// <see cref="FitSummary.ObjectiveHistory"/>.
+    /// The observed-data log-likelihood of the training data at the fitted parameters, per
+    /// (weighted) point, without the smoothing term: (1/W) Σ w_i log p(x_i), missing entries
+    /// marginalized. Equal to <see cref="FittedModel.Objective"/> when Smoothing is 0. Taken from
+    /// the fit's last E-step (no extra pass).
     /// </summary>
-    public IReadOnlyList<double> LogLikelihoodHistory => Summary.ObjectiveHistory;
+    /// <remarks>
+    /// <see cref="FittedModel.ObjectiveHistory"/> is the objective the fit maximized, per
+    /// (weighted) training point, at the start and after each iteration:
+    /// (log-likelihood + α Σ_kj [log p_kj + log(1 − p_kj)]) / Σ w, with α the Smoothing. Never decreases.
+    /// </remarks>
+    public double MeanLogLikelihood { get; }
+
+    /// <summary>Total (weighted) log-likelihood of the training data:
+    /// <see cref="MeanLogLikelihood"/> × <see cref="TrainingWeight"/>.</summary>
+    public double LogLikelihood => MeanLogLikelihood * TrainingWeight;
 
     /// <summary>Σ sample weights of the training data (n without weights).</summary>
     public double TrainingWeight { get; }
@@ -172,6 +182,7 @@ public sealed class BernoulliMixtureModel : FittedModel, IProbabilisticClusterin
         writer.WriteNumber("d", Dimension);
         writer.WriteNumber("parameters", ParameterCount);
         writer.WriteNumber("trainingWeight", TrainingWeight);
+        writer.WriteNumber("meanLogLikelihood", MeanLogLikelihood);
         ModelDocument.WriteArray(writer, "weights", Parameters.Weights);
     }
 

@@ -67,7 +67,8 @@ public sealed class CategoricalMixture
                 : new AcceleratorCategoricalEngine(handle, categorical, k, o.DeviceMemoryLimit),
             engine => new CategoricalSolver(engine, o.Smoothing),
             (_, seed) => CategoricalInitializer.Create(o, categorical, seed),
-            fit => new CategoricalMixtureModel(fit.Run.Parameters, fit.Summary, categorical.TotalWeight),
+            fit => new CategoricalMixtureModel(
+                fit.Run.Parameters, fit.Summary, fit.Run.Statistics.LogLikelihood / fit.Run.Statistics.TotalWeight, categorical.TotalWeight),
             cancellationToken);
     }
 }

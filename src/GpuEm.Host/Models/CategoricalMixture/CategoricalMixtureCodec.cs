@@ -7,7 +7,7 @@ namespace GpuEm.Models.CategoricalMixture;
 /// The model file of a categorical mixture (format "gpuem.categorical-mixture", version 1):
 /// componentCount k, dimension d, levelCounts (L_j, d values), weights (k), probabilities
 /// (k × Σ L_j, row-major: component k's levels of feature 0, then feature 1, …; each feature's
-/// levels sum to 1), trainingWeight, and the fit summary (objectiveHistory, converged,
+/// levels sum to 1), trainingWeight, meanLogLikelihood (without the smoothing term), and the fit summary (objectiveHistory, converged,
 /// cancelled, iterations, backend, device, seconds). Numbers round-trip exactly.
 /// </summary>
 internal static class CategoricalMixtureCodec
@@ -22,6 +22,7 @@ internal static class CategoricalMixtureCodec
             ModelDocument.WriteArray(w, "weights", p.Weights);
             ModelDocument.WriteArray(w, "probabilities", p.Probabilities);
             w.WriteNumber("trainingWeight", model.TrainingWeight);
+            w.WriteNumber("meanLogLikelihood", model.MeanLogLikelihood);
             FitSummaryFields.Write(w, model.Summary, "objectiveHistory", model.Summary.ObjectiveHistory);
         });
 
@@ -62,6 +63,6 @@ internal static class CategoricalMixtureCodec
         if (!(trainingWeight > 0))
             throw r.Fail($"has trainingWeight {trainingWeight}; it must be positive");
         FitSummary summary = FitSummaryFields.Read(r, "objectiveHistory");
-        return new CategoricalMixtureModel(new CategoricalParameters(k, layout, weights, probabilities), summary, trainingWeight);
+        return new CategoricalMixtureModel(new CategoricalParameters(k, layout, weights, probabilities), summary, r.Double("meanLogLikelihood"), trainingWeight);
     }
 }
