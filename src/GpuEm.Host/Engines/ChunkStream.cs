@@ -32,6 +32,7 @@ internal sealed class ChunkStream : IDisposable
     private readonly AcceleratorStream? _copies;
     private readonly PageLockedArray1D<float>[] _staging = [];
     private readonly int _stagingRows;
+    private readonly ChunkPlan _plan;
 
     /// <summary>Allocates the slots; uploads everything when it is one chunk.</summary>
     /// <param name="accelerator">The device (the caller holds its lock).</param>
@@ -43,22 +44,38 @@ internal sealed class ChunkStream : IDisposable
     public ChunkStream(
         Accelerator accelerator, DataMatrix data, int chunkRows, float[]? weights, int[]? labels,
         int stagingValues = DefaultStagingValues)
+        : this(accelerator, data, UnitLayout.Rows(data.Rows).Cut(chunkRows), weights, labels, stagingValues)
+    {
+    }
+
+    /// <summary>Allocates the slots for a plan of whole units (rows, sequences); uploads
+    /// everything when it is one chunk.</summary>
+    /// <param name="accelerator">The device (the caller holds its lock).</param>
+    /// <param name="data">The rows.</param>
+    /// <param name="plan">The chunks, in rows (<see cref="UnitLayout.Cut"/> over the data's units).</param>
+    /// <param name="weights">Per-row weights to stream beside the rows, or null.</param>
+    /// <param name="labels">Per-row labels to stream beside the rows (read at each upload), or null.</param>
+    /// <param name="stagingValues">Floats per page-locked staging piece.</param>
+    public ChunkStream(
+        Accelerator accelerator, DataMatrix data, ChunkPlan plan, float[]? weights, int[]? labels,
+        int stagingValues = DefaultStagingValues)
     {
         _accelerator = accelerator;
         _data = data;
         _weights = weights;
         _labels = labels;
-        ChunkRows = chunkRows;
-        ChunkCount = (data.Rows + chunkRows - 1) / chunkRows;
+        _plan = plan;
+        ChunkRows = plan.MaxItems;
+        ChunkCount = plan.Count;
         int slots = ChunkCount == 1 ? 1 : 2;
         _values = new MemoryBuffer1D<float, Stride1D.Dense>[slots];
         _weightSlots = new MemoryBuffer1D<float, Stride1D.Dense>[slots];
         _labelSlots = new MemoryBuffer1D<int, Stride1D.Dense>[slots];
         for (int slot = 0; slot < slots; slot++)
         {
-            _values[slot] = accelerator.Allocate1D<float>((long)chunkRows * data.Columns);
-            _weightSlots[slot] = accelerator.Allocate1D<float>(weights is null ? 1 : chunkRows);
-            _labelSlots[slot] = accelerator.Allocate1D<int>(labels is null ? 1 : chunkRows);
+            _values[slot] = accelerator.Allocate1D<float>((long)ChunkRows * data.Columns);
+            _weightSlots[slot] = accelerator.Allocate1D<float>(weights is null ? 1 : ChunkRows);
+            _labelSlots[slot] = accelerator.Allocate1D<int>(labels is null ? 1 : ChunkRows);
         }
         if (ChunkCount == 1)
         {
@@ -70,7 +87,7 @@ internal sealed class ChunkStream : IDisposable
             return;
         }
         _copies = accelerator.CreateStream();
-        _stagingRows = Math.Clamp(stagingValues / data.Columns, 1, chunkRows);
+        _stagingRows = Math.Clamp(stagingValues / data.Columns, 1, ChunkRows);
         _staging =
         [
             accelerator.AllocatePageLocked1D<float>((long)_stagingRows * data.Columns, uninitialized: true),
@@ -78,17 +95,20 @@ internal sealed class ChunkStream : IDisposable
         ];
     }
 
-    /// <summary>Rows per chunk (the last may hold fewer).</summary>
+    /// <summary>The most rows a chunk holds (what a slot is sized for).</summary>
     public int ChunkRows { get; }
 
     /// <summary>Chunks per pass: 1 when the data is resident.</summary>
     public int ChunkCount { get; }
 
     /// <summary>The first row of a chunk.</summary>
-    public int FirstRow(int chunk) => chunk * ChunkRows;
+    public int FirstRow(int chunk) => (int)_plan.Chunks[chunk].FirstItem;
 
     /// <summary>The rows of a chunk.</summary>
-    public int RowCount(int chunk) => Math.Min(ChunkRows, _data.Rows - chunk * ChunkRows);
+    public int RowCount(int chunk) => _plan.Chunks[chunk].ItemCount;
+
+    /// <summary>The units (rows, sequences) a chunk holds.</summary>
+    public DataChunk Chunk(int chunk) => _plan.Chunks[chunk];
 
     /// <summary>A chunk's device views: values (row-major), weights and labels (length 1 when
     /// not streamed).</summary>

@@ -1,3 +1,4 @@
+using GpuEm.Data;
 using ILGPU.Runtime;
 
 namespace GpuEm.Engines;
@@ -30,6 +31,21 @@ internal static class DeviceBudget
     {
         int all = ChunkRows(accelerator, limit, rows, resident.PerRow, resident.Fixed);
         return all == rows ? all : ChunkRows(accelerator, limit, rows, streamed.PerRow, streamed.Fixed);
+    }
+
+    /// <summary>
+    /// The device chunks of whole units (rows, sequences, documents): one chunk of everything
+    /// when the items fit with the <paramref name="resident"/> footprint, else chunks within the
+    /// <paramref name="streamed"/> footprint, never splitting a unit. Footprints are per item
+    /// (row or non-zero).
+    /// </summary>
+    public static ChunkPlan Plan(
+        Accelerator accelerator, long? limit, UnitLayout units, (long PerRow, long Fixed) resident, (long PerRow, long Fixed) streamed)
+    {
+        long items = Math.Max(1, units.ItemCount);
+        int all = ChunkRows(accelerator, limit, items, resident.PerRow, resident.Fixed);
+        int most = all == items ? all : ChunkRows(accelerator, limit, items, streamed.PerRow, streamed.Fixed);
+        return units.Cut(most);
     }
 
     /// <summary>Rows per device chunk (≥ 1, ≤ <paramref name="rows"/>).</summary>

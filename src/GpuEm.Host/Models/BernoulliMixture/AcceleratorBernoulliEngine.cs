@@ -61,12 +61,13 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
         _useMask = mask is not null;
         _totalWeight = indicators.TotalWeight;
         Accelerator accelerator = handle.Accelerator;
-        int chunkRows = DeviceBudget.ChunkRows(
-            accelerator, deviceMemoryLimit, n, Footprint(_d, k, _useMask), Footprint(_d, k, _useMask, streamed: true));
+        ChunkPlan plan = DeviceBudget.Plan(
+            accelerator, deviceMemoryLimit, UnitLayout.Rows(n), Footprint(_d, k, _useMask), Footprint(_d, k, _useMask, streamed: true));
+        int chunkRows = plan.MaxItems;
         lock (handle.Sync)
         {
-            _chunks = new ChunkStream(accelerator, indicators, chunkRows, indicators.Weights, null);
-            _maskChunks = mask is null ? null : new ChunkStream(accelerator, mask, chunkRows, null, null);
+            _chunks = new ChunkStream(accelerator, indicators, plan, indicators.Weights, null);
+            _maskChunks = mask is null ? null : new ChunkStream(accelerator, mask, plan, null, null);
             _noMask = accelerator.Allocate1D<float>(1);
             _noLabels = accelerator.Allocate1D<int>(1);
             _zeroShifts = accelerator.Allocate1D(new float[k * _d]);
