@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 
 namespace GpuEm.Cli;
 

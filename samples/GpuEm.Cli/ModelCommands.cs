@@ -135,7 +135,7 @@ internal static class ModelCommands
 
     // Where a model that takes no rows is scored.
     private static string ScoreElsewhere(IFittedModel model) =>
-        model.Format == Models.Categorical.CoarsenedCategoricalModel.FormatName
+        model.Format == Models.CoarsenedCategorical.CoarsenedCategoricalModel.FormatName
             ? "score its observations with `gpuem coarsened score --model MODEL.json --input OBSERVATIONS.csv`"
             : "this command scores row models only";
 

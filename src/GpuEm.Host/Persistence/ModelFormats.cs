@@ -1,7 +1,7 @@
 using GpuEm.Models;
 using GpuEm.Models.BernoulliMixture;
-using GpuEm.Models.Categorical;
 using GpuEm.Models.CategoricalMixture;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using GpuEm.Cli;
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Persistence;
 using GpuEm.Tests.Cli;
 using GpuEm.Tests.Support;

@@ -1,6 +1,6 @@
 using GpuEm.Data;
 using GpuEm.Models;
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Persistence;
 using Xunit;
 

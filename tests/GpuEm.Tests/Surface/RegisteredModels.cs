@@ -1,8 +1,8 @@
 using GpuEm.Data;
 using GpuEm.Models;
 using GpuEm.Models.BernoulliMixture;
-using GpuEm.Models.Categorical;
 using GpuEm.Models.CategoricalMixture;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
 using GpuEm.Tests.Bernoulli;

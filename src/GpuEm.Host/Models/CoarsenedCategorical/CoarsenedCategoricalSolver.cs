@@ -1,6 +1,6 @@
 using GpuEm.Em;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// Binds the coarsened categorical E-step and M-step to the EM driver. Objective: the total

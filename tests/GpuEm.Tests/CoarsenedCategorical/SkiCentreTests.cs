@@ -1,8 +1,8 @@
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Tests.Support;
 using Xunit;
 
-namespace GpuEm.Tests.Categorical;
+namespace GpuEm.Tests.CoarsenedCategoricalTests;
 
 /// <summary>The worked ski-centre example: complete counts (example 1) and marginals (example 2).</summary>
 public sealed class SkiCentreTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using GpuEm.Em;
 using GpuEm.Persistence;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// A fitted coarsened categorical model: immutable; array properties return copies. It keeps its

@@ -1,6 +1,6 @@
 using GpuEm.Em;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// The table and settings of a coarsened categorical fit. Immutable; validated when the

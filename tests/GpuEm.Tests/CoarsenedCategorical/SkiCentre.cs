@@ -1,6 +1,6 @@
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 
-namespace GpuEm.Tests.Categorical;
+namespace GpuEm.Tests.CoarsenedCategoricalTests;
 
 /// <summary>
 /// The ski-centre table of the worked example (seed 003, examples 1 and 2): temperature t and

@@ -1,6 +1,6 @@
 using System.Collections.ObjectModel;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// One coarsened observation of a categorical table: the set of cells it could be, with how

@@ -1,4 +1,4 @@
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// The validated table: coefficients a_c, groups g(c) and, per group, A_g = Σ_{c∈g} a_c

@@ -1,9 +1,9 @@
 using GpuEm.Em;
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Tests.Support;
 using Xunit;
 
-namespace GpuEm.Tests.Categorical;
+namespace GpuEm.Tests.CoarsenedCategoricalTests;
 
 internal static class EmLaws
 {

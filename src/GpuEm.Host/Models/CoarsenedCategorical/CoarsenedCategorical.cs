@@ -1,6 +1,6 @@
 using GpuEm.Em;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// Maximum-likelihood fit, by EM, of a categorical table whose cells are observed coarsened:

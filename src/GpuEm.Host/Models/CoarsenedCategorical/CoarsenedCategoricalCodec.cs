@@ -1,7 +1,7 @@
 using GpuEm.Em;
 using GpuEm.Persistence;
 
-namespace GpuEm.Models.Categorical;
+namespace GpuEm.Models.CoarsenedCategorical;
 
 /// <summary>
 /// The model file of a coarsened categorical model (format "gpuem.coarsened-categorical",

@@ -1,7 +1,7 @@
-using GpuEm.Models.Categorical;
+using GpuEm.Models.CoarsenedCategorical;
 using Xunit;
 
-namespace GpuEm.Tests.Categorical;
+namespace GpuEm.Tests.CoarsenedCategoricalTests;
 
 /// <summary>Bad tables and observations fail at the public API, saying what, where and what to do.</summary>
 public sealed class CoarsenedCategoricalBadInputTests
