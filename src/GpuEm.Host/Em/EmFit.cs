@@ -51,7 +51,3 @@ internal static class EmFit
     public static void Notice(IProgress<FitProgress>? progress, string text) =>
         progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, text));
 }
-
-/// <summary>What <see cref="EmFit.Run"/> hands the model's builder.</summary>
-internal sealed record FitRun<TEngine, TSolver, TParams, TStats>(
-    TEngine Engine, TSolver Solver, EmRun<TParams, TStats> Run, FitSummary Summary);
