@@ -2,40 +2,6 @@ using GpuEm.Data;
 
 namespace GpuEm.Models.GaussianMixture;
 
-/// <summary>The information criterion that ranks candidate mixtures (lower is better).</summary>
-public enum SelectionCriterion
-{
-    /// <summary>Bayesian information criterion −2 log L + p ln n (mclust's choice, up to sign).</summary>
-    Bic,
-
-    /// <summary>Akaike information criterion −2 log L + 2p.</summary>
-    Aic,
-}
-
-/// <summary>One fitted candidate of a model selection.</summary>
-/// <param name="ComponentCount">k.</param>
-/// <param name="CovarianceType">The covariance type.</param>
-/// <param name="Bic">BIC on the data (NaN when the fit failed).</param>
-/// <param name="Aic">AIC on the data (NaN when the fit failed).</param>
-/// <param name="LogLikelihood">Total log-likelihood (NaN when the fit failed).</param>
-/// <param name="Converged">Whether the fit converged.</param>
-/// <param name="Model">The fitted model, or null when the fit failed.</param>
-/// <param name="Error">Why the fit failed (k &gt; n, a singular covariance…), or null.</param>
-public sealed record ModelSelectionCandidate(
-    int ComponentCount, CovarianceType CovarianceType, double Bic, double Aic, double LogLikelihood, bool Converged,
-    GaussianMixtureModel? Model, string? Error);
-
-/// <summary>The table of a model selection and its winner.</summary>
-/// <param name="Candidates">Every candidate, in the order fitted (types outer, k inner).</param>
-/// <param name="Best">The candidate with the lowest criterion.</param>
-/// <param name="Criterion">The criterion used.</param>
-public sealed record ModelSelectionResult(
-    IReadOnlyList<ModelSelectionCandidate> Candidates, ModelSelectionCandidate Best, SelectionCriterion Criterion)
-{
-    /// <summary>The winning model.</summary>
-    public GaussianMixtureModel BestModel => Best.Model!;
-}
-
 public sealed partial class GaussianMixture
 {
     /// <summary>
