@@ -6,14 +6,6 @@ using ILGPU.Runtime.OpenCL;
 
 namespace GpuEm.Engines;
 
-/// <summary>Describes one device ILGPU lists, and whether GpuEm can open it.</summary>
-/// <param name="Backend">The backend the device belongs to.</param>
-/// <param name="Name">The device's name.</param>
-/// <param name="MemoryBytes">Device memory in bytes.</param>
-/// <param name="Usable">Whether an accelerator could be opened on it.</param>
-/// <param name="Notice">Why it cannot be used, when it cannot.</param>
-public sealed record DeviceInfo(Backend Backend, string Name, long MemoryBytes, bool Usable, string? Notice);
-
 /// <summary>
 /// Opens ILGPU accelerators once per process and hands them to fits. Auto tries CUDA, then
 /// OpenCL, then the reference engine; a device that cannot be opened (Debian's PoCL, for one,

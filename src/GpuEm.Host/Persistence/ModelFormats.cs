@@ -1,4 +1,3 @@
-using GpuEm.Models;
 using GpuEm.Models.BernoulliMixture;
 using GpuEm.Models.CategoricalMixture;
 using GpuEm.Models.CoarsenedCategorical;
@@ -6,12 +5,6 @@ using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
 
 namespace GpuEm.Persistence;
-
-/// <summary>One kind of model file: its <c>format</c> name and how to read it.</summary>
-/// <param name="Name">The <c>format</c> field, e.g. "gpuem.kmeans".</param>
-/// <param name="ModelType">The fitted-model type it reads into.</param>
-/// <param name="Read">Reads a file's stream; the string names the file in errors.</param>
-public sealed record ModelFormat(string Name, Type ModelType, Func<Stream, string, IFittedModel> Read);
 
 /// <summary>
 /// The registry of model files: one line per model. <see cref="ModelFile.Load"/> looks a file's
