@@ -4,14 +4,6 @@ using ILGPU.Algorithms;
 
 namespace GpuEm.Kernels.BernoulliMixture;
 
-/// <summary>Shapes of one Bernoulli E-step launch.</summary>
-/// <param name="Dimension">Indicator columns d.</param>
-/// <param name="ComponentCount">Components k.</param>
-/// <param name="UseWeights">1: multiply responsibilities and log-likelihoods by the sample weight.</param>
-/// <param name="UseMask">1: read the observed mask (0 = missing entry, skipped); 0: every entry
-/// is observed.</param>
-public readonly record struct BernoulliEStepParams(int Dimension, int ComponentCount, int UseWeights, int UseMask);
-
 /// <summary>
 /// Per-point E-step of a mixture of independent indicators: for component k,
 /// log p(x, k) = log w_k + Σ_j over observed j of (x_j = 1 ? logOne_kj : logZero_kj). A Bernoulli
