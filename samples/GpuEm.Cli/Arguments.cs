@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace GpuEm.Cli;
 
-/// <summary>A usage error: unknown command or option, missing or unparsable value (exit code 2).</summary>
-public sealed class UsageException(string message) : Exception(message);
-
 /// <summary>
 /// "--name value" options and "--flag" switches after a subcommand, parsed by System.CommandLine
 /// (tokens, "--name=value", option matching). Every option a command reads is declared, so an
