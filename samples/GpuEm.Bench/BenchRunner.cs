@@ -108,7 +108,7 @@ public static class BenchRunner
         double objective;
         if (model == "kmeans")
         {
-            var kmeansOptions = new KMeansOptions
+            KMeansModel clusters = Timed(new KMeansOptions
             {
                 ClusterCount = k,
                 Backend = backend,
@@ -116,22 +116,12 @@ public static class BenchRunner
                 Seed = seed,
                 DeviceMemoryLimit = memoryLimit,
                 Initialization = KMeansInitialization.RandomPoints,
-            };
-            new KMeans(kmeansOptions with { MaxIterations = 1 }).Fit(data, n, d);
-            total.Restart();
-            KMeansModel clusters = new KMeans(kmeansOptions with { MaxIterations = iterations, Progress = progress }).Fit(data, n, d);
-            total.Stop();
+            }, o => new KMeans(o).Fit(data, n, d));
             (done, deviceName, backendName, objective) = (clusters.Iterations, clusters.DeviceName, clusters.Backend.ToString(), clusters.Inertia);
         }
         else
         {
-            GaussianMixtureModel fitted = FitMixture();
-            (done, deviceName, backendName, objective) = (fitted.Iterations, fitted.DeviceName, fitted.Backend.ToString(), fitted.MeanLogLikelihood);
-        }
-
-        GaussianMixtureModel FitMixture()
-        {
-            var baseOptions = new GaussianMixtureOptions
+            GaussianMixtureModel fitted = Timed(new GaussianMixtureOptions
             {
                 ComponentCount = k,
                 CovarianceType = covariance,
@@ -140,11 +130,17 @@ public static class BenchRunner
                 Seed = seed,
                 DeviceMemoryLimit = memoryLimit,
                 Initialization = GaussianInitialization.RandomPoints,
-            };
-            new GaussianMixture(baseOptions with { MaxIterations = 1 }).Fit(data, n, d);
+            }, o => new GaussianMixture(o).Fit(data, n, d));
+            (done, deviceName, backendName, objective) = (fitted.Iterations, fitted.DeviceName, fitted.Backend.ToString(), fitted.MeanLogLikelihood);
+        }
+
+        // One untimed iteration (device selection, kernel compilation, upload), then the timed fit.
+        TModel Timed<TOptions, TModel>(TOptions options, Func<TOptions, TModel> fit)
+            where TOptions : GpuEm.Em.EmOptions
+        {
+            fit((TOptions)(options with { MaxIterations = 1 }));
             total.Restart();
-            GaussianMixtureModel fitted = new GaussianMixture(baseOptions with { MaxIterations = iterations, Progress = progress })
-                .Fit(data, n, d);
+            TModel fitted = fit((TOptions)(options with { MaxIterations = iterations, Progress = progress }));
             total.Stop();
             return fitted;
         }

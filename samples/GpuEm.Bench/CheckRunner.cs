@@ -57,6 +57,13 @@ public static class CheckRunner
         var cases = new List<Case>();
         string device = "";
 
+        // The same fit on the reference engine and on the backend under test (with its memory
+        // limit, collecting its notices).
+        (TModel Reference, TModel Other) Both<TOptions, TModel>(TOptions options, Func<TOptions, TModel> fit, List<string> notices)
+            where TOptions : GpuEm.Em.EmOptions =>
+            (fit((TOptions)(options with { Backend = Backend.Reference })),
+             fit((TOptions)(options with { Backend = backend, DeviceMemoryLimit = memoryLimit, Progress = Collect(notices) })));
+
         foreach (CovarianceType type in new[] { CovarianceType.Full, CovarianceType.Tied, CovarianceType.Diagonal, CovarianceType.Spherical })
         {
             var notices = new List<string>();
@@ -69,13 +76,7 @@ public static class CheckRunner
                 MaxIterations = iterations,
                 Tolerance = 0,
             };
-            GaussianMixtureModel reference = new GaussianMixture(mixture with { Backend = Backend.Reference }).Fit(data, n, d);
-            GaussianMixtureModel other = new GaussianMixture(mixture with
-            {
-                Backend = backend,
-                DeviceMemoryLimit = memoryLimit,
-                Progress = Collect(notices),
-            }).Fit(data, n, d);
+            (GaussianMixtureModel reference, GaussianMixtureModel other) = Both(mixture, o => new GaussianMixture(o).Fit(data, n, d), notices);
             device = other.DeviceName;
             double worst = Math.Max(Math.Max(
                 Worst(reference.Weights, other.Weights, 1e-5, relative),
@@ -95,13 +96,7 @@ public static class CheckRunner
                 MaxIterations = iterations,
                 Tolerance = 0,
             };
-            KMeansModel reference = new KMeans(clustering with { Backend = Backend.Reference }).Fit(data, n, d);
-            KMeansModel other = new KMeans(clustering with
-            {
-                Backend = backend,
-                DeviceMemoryLimit = memoryLimit,
-                Progress = Collect(notices),
-            }).Fit(data, n, d);
+            (KMeansModel reference, KMeansModel other) = Both(clustering, o => new KMeans(o).Fit(data, n, d), notices);
             double worst = Math.Max(
                 Worst(Flatten(reference.Centres), Flatten(other.Centres), 1e-5, 1e-5),
                 Worst([reference.Inertia], [other.Inertia], 1e-6, 1e-5));

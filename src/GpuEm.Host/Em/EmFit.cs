@@ -47,6 +47,13 @@ internal static class EmFit
         return build(new FitRun<TEngine, TSolver, TParams, TStats>(engine, solver, run, summary));
     }
 
+    /// <summary>k components (clusters) need k ≤ n points; the error names the option.</summary>
+    public static void RequireCount(int k, int points, string option)
+    {
+        if (k > points)
+            throw new ArgumentException($"{option} k = {k} exceeds the number of points n = {points}; use k ≤ n.", "data");
+    }
+
     /// <summary>A notice (not tied to an iteration) through the progress.</summary>
     public static void Notice(IProgress<FitProgress>? progress, string text) =>
         progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, text));

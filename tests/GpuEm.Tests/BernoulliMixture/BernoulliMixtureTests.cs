@@ -207,15 +207,3 @@ public sealed class BernoulliMixtureTests
         }
     }
 }
-
-/// <summary>Laws of EM shared by the discrete mixtures' tests.</summary>
-internal static class EmLaws
-{
-    public static void NeverDecreases(IReadOnlyList<double> history, double slack, string what)
-    {
-        for (int i = 1; i < history.Count; i++)
-            Assert.True(
-                history[i] >= history[i - 1] - slack,
-                $"{what}: objective fell from {history[i - 1]:R} to {history[i]:R} at iteration {i}");
-    }
-}

@@ -94,12 +94,7 @@ public sealed class CliTests : TempFolderTests
         Assert.Equal(0, code);
         GaussianMixtureModel saved = GaussianMixtureModel.Load(output);
         Assert.Equal(CovarianceType.Diagonal, saved.CovarianceType);
-        GaussianMixtureModel api = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 2,
-            CovarianceType = CovarianceType.Diagonal,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel api = Synthetic.FitReference(data, 2, CovarianceType.Diagonal);
         Assert.Equal(api.Means, saved.Means);
 
         (code, string labels, string errors) = Run("predict", "--model", output, "--input", path);

@@ -5,21 +5,6 @@ using Xunit;
 
 namespace GpuEm.Tests.CoarsenedCategoricalTests;
 
-internal static class EmLaws
-{
-    /// <summary>
-    /// Each entry ≥ the previous one, up to 1e-12 relative: at the fixed point successive values
-    /// differ only by the rounding of the sum over observations (a few ulps).
-    /// </summary>
-    public static void AssertNeverDecreases(IReadOnlyList<double> history)
-    {
-        for (int i = 1; i < history.Count; i++)
-            Assert.True(
-                history[i] >= history[i - 1] - 1e-12 * Math.Abs(history[i - 1]),
-                $"log-likelihood fell from {history[i - 1]:R} to {history[i]:R} at iteration {i}");
-    }
-}
-
 /// <summary>The model's laws on random tables and coarsenings, and the fit's bookkeeping.</summary>
 public sealed class CoarsenedCategoricalTests
 {
@@ -56,7 +41,7 @@ public sealed class CoarsenedCategoricalTests
         CoarsenedCategoricalModel model = new CoarsenedCategorical(options with { Tolerance = 0, MaxIterations = 300 })
             .Fit(observations);
         Assert.Equal(301, model.LogLikelihoodHistory.Count);
-        EmLaws.AssertNeverDecreases(model.LogLikelihoodHistory);
+        EmLaws.NeverDecreases(model.LogLikelihoodHistory, 0, "log-likelihood", relative: 1e-12);
         Assert.True(model.LogLikelihoodHistory[^1] > model.LogLikelihoodHistory[0]);
     }
 

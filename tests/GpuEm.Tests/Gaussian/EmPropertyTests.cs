@@ -114,11 +114,7 @@ public sealed class EmPropertyTests
     public void Score_of_the_training_data_equals_the_last_history_entry()
     {
         (float[,] data, _, _) = Synthetic.Mixture(1000, 2, 3, seed: 2);
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 3,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel model = Synthetic.FitReference(data, 3);
         // Both are the same float64 sum over the same points, in a different order.
         Tolerance.Close(model.MeanLogLikelihood, model.Score(data), 1e-12, 1e-12, "score");
         Tolerance.Close(model.LogLikelihood, model.ScoreSamples(data).Sum(), 1e-9, 1e-12, "total log-likelihood");
@@ -128,11 +124,7 @@ public sealed class EmPropertyTests
     public void Predict_is_the_argmax_of_probabilities_that_sum_to_one()
     {
         (float[,] data, _, _) = Synthetic.Mixture(500, 2, 3, seed: 4, separation: 3);
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 3,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel model = Synthetic.FitReference(data, 3);
         int[] labels = model.Predict(data);
         double[,] proba = model.PredictProba(data);
         for (int i = 0; i < 500; i++)
@@ -154,12 +146,7 @@ public sealed class EmPropertyTests
     public void Bic_and_aic_follow_their_definitions()
     {
         (float[,] data, _, _) = Synthetic.Mixture(400, 3, 2, seed: 6);
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 2,
-            CovarianceType = CovarianceType.Diagonal,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel model = Synthetic.FitReference(data, 2, CovarianceType.Diagonal);
         double logLikelihood = model.ScoreSamples(data).Sum();
         long p = 2 * 3 + 2 * 3 + 1;
         Assert.Equal(p, model.ParameterCount);
@@ -299,11 +286,7 @@ public sealed class EmPropertyTests
     public void Sampling_is_reproducible_and_follows_the_model()
     {
         (float[,] data, _, _) = Synthetic.Mixture(2000, 2, 2, seed: 12, separation: 8);
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 2,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel model = Synthetic.FitReference(data, 2);
         (float[,] points, int[] labels) = model.Sample(20000, seed: 5);
         (float[,] again, _) = model.Sample(20000, seed: 5);
         Assert.Equal(Tolerance.Flatten(ToDouble(points)), Tolerance.Flatten(ToDouble(again)));

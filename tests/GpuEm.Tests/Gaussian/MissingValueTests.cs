@@ -170,11 +170,7 @@ public sealed class MissingValueTests
     public void Scores_and_imputations_use_the_marginal_and_the_conditional_mean()
     {
         (float[,] data, _, _) = Synthetic.Mixture(500, 2, 2, seed: 67);
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 2,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        GaussianMixtureModel model = Synthetic.FitReference(data, 2);
         float[,] query = { { 1.5f, float.NaN }, { float.NaN, 0.25f }, { 1f, 2f } };
         double[] scores = model.ScoreSamples(query);
         double[] w = model.Weights;

@@ -18,12 +18,7 @@ public sealed class ModelFileTests : TempFolderTests
     private static GaussianMixtureModel Mixture(CovarianceType type)
     {
         (float[,] data, _, _) = Synthetic.Mixture(300, 3, 3, seed: 81);
-        return new GaussianMixture(new GaussianMixtureOptions
-        {
-            ComponentCount = 3,
-            CovarianceType = type,
-            Backend = Backend.Reference,
-        }).Fit(data);
+        return Synthetic.FitReference(data, 3, type);
     }
 
     [Fact]

@@ -32,24 +32,10 @@ public sealed class DiscreteStreamingTests
             data = PlantedBinary.RemoveAtRandom(data, 0.15, 32);
         float[]? weights = weighted ? Enumerable.Range(0, Rows).Select(i => 0.5f + i % 3).ToArray() : null;
         (long perRow, long fixedBytes) = AcceleratorBernoulliEngine.Footprint(7, 2, missing, streamed: true);
-        var notices = new List<string>();
-        var options = new BernoulliMixtureOptions
-        {
-            ComponentCount = 2,
-            Backend = Backend.CpuAccelerator,
-            Tolerance = 0,
-            MaxIterations = 6,
-            Seed = 3,
-            Initialization = DiscreteInitialization.RandomResponsibilities,
-        };
-        BernoulliMixtureModel resident = new BernoulliMixture(options).Fit(data, weights);
-        BernoulliMixtureModel streamed = new BernoulliMixture(options with
-        {
-            DeviceMemoryLimit = fixedBytes + ChunkRows * perRow,
-            Progress = new SynchronousProgress<FitProgress>(p => notices.Add(p.Warning ?? "")),
-        }).Fit(data, weights);
-
-        Assert.Contains(notices, n => n.Contains("in 4 chunks"));
+        (BernoulliMixtureModel resident, BernoulliMixtureModel streamed) = ResidentAndStreamed(
+            new BernoulliMixtureOptions { Seed = 3, Initialization = DiscreteInitialization.RandomResponsibilities },
+            fixedBytes + ChunkRows * perRow,
+            o => new BernoulliMixture(o).Fit(data, weights));
         Tolerance.Close(resident.Probabilities, streamed.Probabilities, 1e-9, 1e-9, "probabilities");
         Tolerance.Close(resident.Weights, streamed.Weights, 1e-9, 1e-9, "weights");
         Tolerance.Close(resident.Summary.Objective, streamed.Summary.Objective, 1e-9, 0, "objective");
@@ -64,24 +50,26 @@ public sealed class DiscreteStreamingTests
             for (int j = 0; j < 3; j++)
                 data[i, j] = random.NextDouble() < 0.05 ? -1 : random.NextDouble() < 0.7 ? (i % 2 + j) % 3 : random.Next(3);
         (long perRow, long fixedBytes) = AcceleratorBernoulliEngine.Footprint(9, 2, masked: false, streamed: true);
-        var notices = new List<string>();
-        var options = new CategoricalMixtureOptions
-        {
-            ComponentCount = 2,
-            Backend = Backend.CpuAccelerator,
-            Tolerance = 0,
-            MaxIterations = 6,
-            Seed = 4,
-        };
-        CategoricalMixtureModel resident = new CategoricalMixture(options).Fit(data);
-        CategoricalMixtureModel streamed = new CategoricalMixture(options with
-        {
-            DeviceMemoryLimit = fixedBytes + ChunkRows * perRow,
-            Progress = new SynchronousProgress<FitProgress>(p => notices.Add(p.Warning ?? "")),
-        }).Fit(data);
-
-        Assert.Contains(notices, n => n.Contains("in 4 chunks"));
+        (CategoricalMixtureModel resident, CategoricalMixtureModel streamed) = ResidentAndStreamed(
+            new CategoricalMixtureOptions { Seed = 4 }, fixedBytes + ChunkRows * perRow, o => new CategoricalMixture(o).Fit(data));
         Tolerance.Close(resident.Probabilities, streamed.Probabilities, 1e-9, 1e-9, "probabilities");
         Tolerance.Close(resident.Summary.Objective, streamed.Summary.Objective, 1e-9, 0, "objective");
+    }
+
+    // The same 2-component, 6-iteration fit on the CPU accelerator, resident and within a device
+    // budget of `limit` bytes (which must make it stream in 4 chunks).
+    private static (TModel Resident, TModel Streamed) ResidentAndStreamed<TOptions, TModel>(
+        TOptions options, long limit, Func<TOptions, TModel> fit)
+        where TOptions : DiscreteMixtureOptions
+    {
+        var notices = new List<string>();
+        var resident = (TOptions)(options with { ComponentCount = 2, Backend = Backend.CpuAccelerator, Tolerance = 0, MaxIterations = 6 });
+        TModel streamed = fit((TOptions)(resident with
+        {
+            DeviceMemoryLimit = limit,
+            Progress = new SynchronousProgress<FitProgress>(p => notices.Add(p.Warning ?? "")),
+        }));
+        Assert.Contains(notices, n => n.Contains("in 4 chunks"));
+        return (fit(resident), streamed);
     }
 }

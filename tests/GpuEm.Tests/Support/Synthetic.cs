@@ -5,6 +5,11 @@ namespace GpuEm.Tests.Support;
 /// <summary>Seeded synthetic data for the tests.</summary>
 internal static class Synthetic
 {
+    /// <summary>A Gaussian mixture fitted to <paramref name="data"/> on the reference engine with
+    /// every other option at its default.</summary>
+    public static GaussianMixtureModel FitReference(float[,] data, int k, CovarianceType type = CovarianceType.Full) =>
+        new GaussianMixture(new GaussianMixtureOptions { ComponentCount = k, CovarianceType = type, Backend = Backend.Reference }).Fit(data);
+
     /// <summary>
     /// n points from a mixture of <paramref name="k"/> isotropic Gaussians in d dimensions with
     /// means on a grid <paramref name="separation"/> apart and unit-ish, per-component scales.

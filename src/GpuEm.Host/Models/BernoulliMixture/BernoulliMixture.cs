@@ -1,6 +1,6 @@
 using GpuEm.Data;
 using GpuEm.Em;
-using GpuEm.Engines;
+using GpuEm.Models.Discrete;
 
 namespace GpuEm.Models.BernoulliMixture;
 
@@ -46,22 +46,16 @@ public sealed class BernoulliMixture
     public BernoulliMixtureModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
         Fit(BinaryData.From(source, sampleWeights), cancellationToken);
 
-    private BernoulliMixtureModel Fit(BinaryData binary, CancellationToken cancellationToken)
-    {
-        BernoulliMixtureOptions o = Options;
-        int k = o.ComponentCount;
-        if (k > binary.Rows)
-            throw new ArgumentException(
-                $"ComponentCount k = {k} exceeds the number of points n = {binary.Rows}; use k ≤ n.", "data");
-        return EmFit.Run<IEmEngine<BernoulliParameters, BernoulliStatistics>, BernoulliSolver, BernoulliParameters, BernoulliStatistics, BernoulliMixtureModel>(
-            o,
+    private BernoulliMixtureModel Fit(BinaryData binary, CancellationToken cancellationToken) =>
+        DiscreteFit.Run<BernoulliSolver, BernoulliParameters, BernoulliStatistics, BernoulliMixtureModel>(
+            Options,
+            binary.Rows,
+            binary.TotalWeight,
             handle => handle is null
                 ? new ReferenceBernoulliEngine(binary)
-                : new AcceleratorBernoulliEngine(handle, binary, k, o.DeviceMemoryLimit),
-            engine => new BernoulliSolver(engine, o.Smoothing),
-            (_, seed) => BernoulliInitializer.Create(o, binary, seed),
-            fit => new BernoulliMixtureModel(
-                fit.Run.Parameters, fit.Summary, fit.Run.Statistics.LogLikelihood / fit.Run.Statistics.TotalWeight, binary.TotalWeight),
+                : new AcceleratorBernoulliEngine(handle, binary, Options.ComponentCount, Options.DeviceMemoryLimit),
+            engine => new BernoulliSolver(engine, Options.Smoothing),
+            seed => BernoulliInitializer.Create(Options, binary, seed),
+            (parameters, summary, meanLogLikelihood, weight) => new BernoulliMixtureModel(parameters, summary, meanLogLikelihood, weight),
             cancellationToken);
-    }
 }

@@ -1,6 +1,6 @@
 using GpuEm.Data;
 using GpuEm.Em;
-using GpuEm.Engines;
+using GpuEm.Models.Discrete;
 
 namespace GpuEm.Models.CategoricalMixture;
 
@@ -53,22 +53,16 @@ public sealed class CategoricalMixture
         Fit(CategoricalData.From(CategoricalData.Levels(source, 0, checked((int)source.RowCount)), levelCounts, sampleWeights),
             cancellationToken);
 
-    private CategoricalMixtureModel Fit(CategoricalData categorical, CancellationToken cancellationToken)
-    {
-        CategoricalMixtureOptions o = Options;
-        int k = o.ComponentCount;
-        if (k > categorical.Rows)
-            throw new ArgumentException(
-                $"ComponentCount k = {k} exceeds the number of points n = {categorical.Rows}; use k ≤ n.", "data");
-        return EmFit.Run<IEmEngine<CategoricalParameters, CategoricalStatistics>, CategoricalSolver, CategoricalParameters, CategoricalStatistics, CategoricalMixtureModel>(
-            o,
+    private CategoricalMixtureModel Fit(CategoricalData categorical, CancellationToken cancellationToken) =>
+        DiscreteFit.Run<CategoricalSolver, CategoricalParameters, CategoricalStatistics, CategoricalMixtureModel>(
+            Options,
+            categorical.Rows,
+            categorical.TotalWeight,
             handle => handle is null
                 ? new ReferenceCategoricalEngine(categorical)
-                : new AcceleratorCategoricalEngine(handle, categorical, k, o.DeviceMemoryLimit),
-            engine => new CategoricalSolver(engine, o.Smoothing),
-            (_, seed) => CategoricalInitializer.Create(o, categorical, seed),
-            fit => new CategoricalMixtureModel(
-                fit.Run.Parameters, fit.Summary, fit.Run.Statistics.LogLikelihood / fit.Run.Statistics.TotalWeight, categorical.TotalWeight),
+                : new AcceleratorCategoricalEngine(handle, categorical, Options.ComponentCount, Options.DeviceMemoryLimit),
+            engine => new CategoricalSolver(engine, Options.Smoothing),
+            seed => CategoricalInitializer.Create(Options, categorical, seed),
+            (parameters, summary, meanLogLikelihood, weight) => new CategoricalMixtureModel(parameters, summary, meanLogLikelihood, weight),
             cancellationToken);
-    }
 }

@@ -96,9 +96,7 @@ public sealed partial class GaussianMixture
     {
         GaussianMixtureOptions o = Options;
         int k = o.ComponentCount;
-        if (k > data.Rows)
-            throw new ArgumentException(
-                $"ComponentCount k = {k} exceeds the number of points n = {data.Rows}; use k ≤ n.", "data");
+        EmFit.RequireCount(k, data.Rows, "ComponentCount");
         if (o.WarmStart is not null && o.WarmStart.Dimension != data.Columns)
             throw new ArgumentException(
                 $"WarmStart was fitted on {o.WarmStart.Dimension} columns; the data has {data.Columns}.", "data");

@@ -70,9 +70,7 @@ public sealed class KMeans
     {
         KMeansOptions o = Options;
         int k = o.ClusterCount;
-        if (k > data.Rows)
-            throw new ArgumentException(
-                $"ClusterCount k = {k} exceeds the number of points n = {data.Rows}; use k ≤ n.", "data");
+        EmFit.RequireCount(k, data.Rows, "ClusterCount");
         if (o.InitialCentres is not null && o.Initialization == KMeansInitialization.Given
             && o.InitialCentres.GetLength(1) != data.Columns)
             throw new ArgumentException(
