@@ -30,13 +30,13 @@ internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, Ga
         Action<GaussianStatistics, int, int> accumulate;
         if (diagonal)
         {
-            var layout = new ReferenceGaussianKernels.DiagonalLayout(p);
-            accumulate = (partial, start, end) => ReferenceGaussianKernels.Diagonal(layout, _data, start, end, partial);
+            var layout = new GaussianChunkPasses.DiagonalLayout(p);
+            accumulate = (partial, start, end) => GaussianChunkPasses.Diagonal(layout, _data, start, end, partial);
         }
         else
         {
-            var layout = new ReferenceGaussianKernels.FullLayout(p);
-            accumulate = (partial, start, end) => ReferenceGaussianKernels.Full(layout, _data, start, end, partial);
+            var layout = new GaussianChunkPasses.FullLayout(p);
+            accumulate = (partial, start, end) => GaussianChunkPasses.Full(layout, _data, start, end, partial);
         }
         ChunkedReduction.Run(
             _data.Rows,

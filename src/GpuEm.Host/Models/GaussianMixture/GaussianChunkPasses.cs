@@ -11,7 +11,7 @@ namespace GpuEm.Models.GaussianMixture;
 /// Full and tied: y = (x − μ) U with U's rows as vectors, skipping the zero lower blocks.
 /// Both use differences (x − μ), never the expanded x² − 2xμ + μ² form, so nothing cancels.
 /// </summary>
-internal static class ReferenceGaussianKernels
+internal static class GaussianChunkPasses
 {
     private const int Lanes = 4;
 

@@ -17,7 +17,7 @@ namespace GpuEm.Tests.Gaussian;
 /// (relative error ~1e-15), so statistics agree to ~1e-12 relative: parameters are held to
 /// 1e-9 relative + 1e-12 absolute, the log-likelihood to 1e-9 relative.
 /// </remarks>
-public sealed class ReferenceKernelTests
+public sealed class GaussianChunkPassTests
 {
     public static TheoryData<CovarianceType, int, int, int, int> Cases()
     {
