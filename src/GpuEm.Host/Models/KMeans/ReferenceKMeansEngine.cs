@@ -9,14 +9,14 @@ namespace GpuEm.Models.KMeans;
 /// Managed float64 k-means assignment on all cores (deterministic chunked reduction). Distances are
 /// ranked by ‖c‖² − 2 x·c with 4 centres per 256-bit vector (a blocked "GEMM" fused with the
 /// arg-min); the winner's distance is then recomputed as Σ (x − c)² so the inertia carries no
-/// cancellation. Ties go to the lowest index. A float32 pass (<see cref="Float32Screen"/>, 8
-/// centres per vector) ranks first and settles every point whose winning margin clears its
-/// rounding-error bound; only the others are ranked in float64, so the labels are the float64
-/// ones.
+/// cancellation. Ties go to the lowest index. A float32 pass
+/// (<see cref="KMeansFloat32Prefilter"/>, 8 centres per vector) ranks first and settles every
+/// point whose winning margin clears its rounding-error bound; only the others are ranked in
+/// float64, so the labels are the float64 ones.
 /// </summary>
 /// <param name="data">The rows.</param>
-/// <param name="screen">False: rank every point in float64 (for tests of the screen).</param>
-internal sealed class ReferenceKMeansEngine(DataMatrix data, bool screen = true) : IKMeansEngine
+/// <param name="prefilter">False: rank every point in float64 (for tests of the prefilter).</param>
+internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = true) : IKMeansEngine
 {
     private const int Lanes = 4;
     private readonly int[] _labels = Enumerable.Repeat(-1, data.Rows).ToArray();
@@ -29,7 +29,7 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool screen = true)
     public KMeansStatistics Expect(KMeansParameters p)
     {
         var layout = new CentreBlocks(p);
-        Float32Screen? first = screen ? new Float32Screen(p) : null;
+        KMeansFloat32Prefilter? first = prefilter ? new KMeansFloat32Prefilter(p) : null;
         var total = new KMeansStatistics(p.K, p.D, p.Centres);
         ChunkedReduction.Run(
             data.Rows,
@@ -50,7 +50,7 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool screen = true)
     // next to each other, and updating them per point made the threads fight over cache lines.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(
-        KMeansParameters p, CentreBlocks layout, Float32Screen? screen, KMeansStatistics partial, int start, int end)
+        KMeansParameters p, CentreBlocks layout, KMeansFloat32Prefilter? prefilter, KMeansStatistics partial, int start, int end)
     {
         int d = p.D;
         ReadOnlySpan<float> rows = data.Block(start, end - start);
@@ -79,17 +79,17 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool screen = true)
         {
             int count = Math.Min(4, end - row);
             ReadOnlySpan<float> a = rows.Slice((row - start) * d, count * d);
-            if (screen is null)
+            if (prefilter is null)
             {
                 labels.Fill(-1);
             }
             else
             {
-                bounds[0] = screen.Prepare(a.Slice(0, d), f0);
-                bounds[1] = screen.Prepare(a.Slice((count > 1 ? 1 : 0) * d, d), f1);
-                bounds[2] = screen.Prepare(a.Slice((count > 2 ? 2 : 0) * d, d), f2);
-                bounds[3] = screen.Prepare(a.Slice((count > 3 ? 3 : 0) * d, d), f3);
-                screen.Nearest4(f0, f1, f2, f3, bounds, labels);
+                bounds[0] = prefilter.Prepare(a.Slice(0, d), f0);
+                bounds[1] = prefilter.Prepare(a.Slice((count > 1 ? 1 : 0) * d, d), f1);
+                bounds[2] = prefilter.Prepare(a.Slice((count > 2 ? 2 : 0) * d, d), f2);
+                bounds[3] = prefilter.Prepare(a.Slice((count > 3 ? 3 : 0) * d, d), f3);
+                prefilter.Nearest4(f0, f1, f2, f3, bounds, labels);
             }
             int open = 0;
             for (int i = 0; i < count; i++)

@@ -10,19 +10,19 @@ namespace GpuEm.Tests.KMeansTests;
 /// ranking would pick the same centre: with and without it, labels, distances and statistics
 /// must be identical (no tolerance), on easy data and on data built to defeat float32.
 /// </summary>
-public sealed class Float32ScreenTests
+public sealed class KMeansFloat32PrefilterTests
 {
     private static void AssertSameAssignment(float[,] data, double[] centres, int k)
     {
         DataMatrix m = DataMatrix.From(data, null);
         var parameters = new KMeansParameters(k, m.Columns, centres);
-        using var screened = new ReferenceKMeansEngine(m);
-        using var plain = new ReferenceKMeansEngine(m, screen: false);
-        KMeansStatistics a = screened.Expect(parameters);
+        using var prefiltered = new ReferenceKMeansEngine(m);
+        using var plain = new ReferenceKMeansEngine(m, prefilter: false);
+        KMeansStatistics a = prefiltered.Expect(parameters);
         KMeansStatistics b = plain.Expect(parameters);
 
-        Assert.Equal(plain.Labels(), screened.Labels());
-        Assert.Equal(plain.Distances(), screened.Distances());
+        Assert.Equal(plain.Labels(), prefiltered.Labels());
+        Assert.Equal(plain.Distances(), prefiltered.Distances());
         Assert.Equal(b.Counts, a.Counts);
         Assert.Equal(b.Sums, a.Sums);
         Assert.Equal(b.Inertia, a.Inertia);

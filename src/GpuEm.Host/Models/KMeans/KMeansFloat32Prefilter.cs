@@ -19,7 +19,7 @@ namespace GpuEm.Models.KMeans;
 /// expression in unshifted coordinates with u = 2⁻⁵³. Both are doubled again for safety; a
 /// too-large bound costs only float64 re-ranking, never a different label.
 /// </remarks>
-internal sealed class Float32Screen
+internal sealed class KMeansFloat32Prefilter
 {
     /// <summary>Centres per vector.</summary>
     public const int Lanes = 8;
@@ -38,7 +38,7 @@ internal sealed class Float32Screen
     private readonly double _unit32;
     private readonly double _unit64;
 
-    public Float32Screen(KMeansParameters p)
+    public KMeansFloat32Prefilter(KMeansParameters p)
     {
         int d = p.D;
         _d = d;
