@@ -45,7 +45,7 @@ internal static class GaussianInitializer
                         Seed = seed,
                         Backend = options.Backend,
                         DeviceMemoryLimit = options.DeviceMemoryLimit,
-                        Progress = WarningsOnly.Wrap(options.Progress, "K-means initialization: "),
+                        Progress = WarningForwarder.Wrap(options.Progress, "K-means initialization: "),
                     }).Fit(data, CancellationToken.None);
                     return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
                 }

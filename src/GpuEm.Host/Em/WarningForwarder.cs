@@ -4,10 +4,10 @@ namespace GpuEm.Em;
 /// Forwards only the reports that carry a warning, with a prefix: an inner fit (the k-means that
 /// starts a mixture) then shows its notices without mixing its iterations into the outer fit's.
 /// </summary>
-internal sealed class WarningsOnly(IProgress<FitProgress>? inner, string prefix) : IProgress<FitProgress>
+internal sealed class WarningForwarder(IProgress<FitProgress>? inner, string prefix) : IProgress<FitProgress>
 {
     public static IProgress<FitProgress>? Wrap(IProgress<FitProgress>? inner, string prefix) =>
-        inner is null ? null : new WarningsOnly(inner, prefix);
+        inner is null ? null : new WarningForwarder(inner, prefix);
 
     public void Report(FitProgress value)
     {
