@@ -16,14 +16,14 @@ internal static class GaussianMStep
 
     /// <summary>The plain maximum-likelihood step (no known parameters, no prior).</summary>
     public static GaussianParameters Maximize(GaussianStatistics stats, CovarianceType type, double regularization) =>
-        Maximize(stats, GaussianConstraints.None(type, regularization));
+        Maximize(stats, ResolvedGaussianConstraints.None(type, regularization));
 
-    public static GaussianParameters Maximize(GaussianStatistics stats, GaussianConstraints constraints)
+    public static GaussianParameters Maximize(GaussianStatistics stats, ResolvedGaussianConstraints constraints)
     {
         int k = stats.K;
         int d = stats.D;
         CovarianceType type = constraints.Type;
-        GaussianConstraints.ResolvedPrior? prior = constraints.Prior;
+        ResolvedGaussianConstraints.ResolvedPrior? prior = constraints.Prior;
         var n = new double[k];
         double total = 0;
         for (int c = 0; c < k; c++)
@@ -66,14 +66,14 @@ internal static class GaussianMStep
     }
 
     private static double[] Covariances(
-        GaussianStatistics stats, GaussianConstraints constraints, double[] n, double[] delta, double[] offset,
+        GaussianStatistics stats, ResolvedGaussianConstraints constraints, double[] n, double[] delta, double[] offset,
         double[] means)
     {
         int k = stats.K;
         int d = stats.D;
         CovarianceType type = constraints.Type;
         double reg = constraints.Regularization;
-        GaussianConstraints.ResolvedPrior? prior = constraints.Prior;
+        ResolvedGaussianConstraints.ResolvedPrior? prior = constraints.Prior;
         double kappa = prior?.Kappa ?? 0;
         int meanPrior = kappa > 0 ? 1 : 0;
         var covariances = new double[GaussianParameters.CovarianceLength(type, k, d)];
@@ -176,7 +176,7 @@ internal static class GaussianMStep
     }
 
     // target += S₀ + κ₀ (μ − m₀)(μ − m₀)ᵀ.
-    private static void AddPrior(GaussianConstraints.ResolvedPrior prior, ReadOnlySpan<double> mean, Span<double> target, int d)
+    private static void AddPrior(ResolvedGaussianConstraints.ResolvedPrior prior, ReadOnlySpan<double> mean, Span<double> target, int d)
     {
         for (int i = 0; i < d * d; i++)
             target[i] += prior.Scale[i];

@@ -107,7 +107,7 @@ public sealed partial class GaussianMixture
 
         // Starting points and data-derived defaults see missing entries as their column means.
         DataMatrix completed = data.ImputeColumnMeans();
-        GaussianConstraints constraints = GaussianConstraints.Resolve(o, completed);
+        ResolvedGaussianConstraints constraints = ResolvedGaussianConstraints.Resolve(o, completed);
         return EmFit.Run<IEmEngine<GaussianParameters, GaussianStatistics>, GaussianSolver, GaussianParameters, GaussianStatistics, GaussianMixtureModel>(
             o,
             handle => handle is null

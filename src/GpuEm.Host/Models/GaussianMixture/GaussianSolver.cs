@@ -5,7 +5,7 @@ namespace GpuEm.Models.GaussianMixture;
 
 /// <summary>Binds a Gaussian engine and the M-step to the EM driver; converged as scikit-learn,
 /// |Δ mean objective| &lt; tolerance.</summary>
-internal sealed class GaussianSolver(IEmEngine<GaussianParameters, GaussianStatistics> engine, GaussianConstraints constraints)
+internal sealed class GaussianSolver(IEmEngine<GaussianParameters, GaussianStatistics> engine, ResolvedGaussianConstraints constraints)
     : ObjectiveChangeSolver<GaussianParameters, GaussianStatistics>
 {
     /// <summary>

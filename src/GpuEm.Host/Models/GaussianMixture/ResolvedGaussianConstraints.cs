@@ -9,9 +9,9 @@ namespace GpuEm.Models.GaussianMixture;
 /// known parameters (compact float64 arrays, validated) and the resolved prior. Built once per
 /// fit from the options and the data.
 /// </summary>
-internal sealed class GaussianConstraints
+internal sealed class ResolvedGaussianConstraints
 {
-    private GaussianConstraints(CovarianceType type, double regularization)
+    private ResolvedGaussianConstraints(CovarianceType type, double regularization)
     {
         Type = type;
         Regularization = regularization;
@@ -45,16 +45,16 @@ internal sealed class GaussianConstraints
         }
     }
 
-    public static GaussianConstraints None(CovarianceType type, double regularization) => new(type, regularization);
+    public static ResolvedGaussianConstraints None(CovarianceType type, double regularization) => new(type, regularization);
 
     /// <summary>Validates the options' known parameters and prior against the data's shape.</summary>
-    public static GaussianConstraints Resolve(GaussianMixtureOptions options, DataMatrix data)
+    public static ResolvedGaussianConstraints Resolve(GaussianMixtureOptions options, DataMatrix data)
     {
         int k = options.ComponentCount;
         int d = data.Columns;
         CovarianceType type = options.CovarianceType;
         GaussianKnownParameters? known = options.KnownParameters;
-        return new GaussianConstraints(type, options.CovarianceRegularization)
+        return new ResolvedGaussianConstraints(type, options.CovarianceRegularization)
         {
             Weights = known?.Weights is null ? null : KnownWeights(known.Weights, k),
             Means = known?.Means is null ? null : KnownMeans(known.Means, k, d),
