@@ -65,7 +65,7 @@ public sealed class GaussianChunkPassTests
     }
 
     // Row by row, component by component, in scalar float64; rows with a missing value go
-    // through MarginalGaussian as in the engine.
+    // through MissingValueGaussian as in the engine.
     private static GaussianStatistics PlainPass(DataMatrix matrix, GaussianParameters p)
     {
         int d = p.D;
@@ -127,7 +127,7 @@ public sealed class GaussianChunkPassTests
         }
         stats.MirrorUpper();
         if (matrix.Incomplete is not null)
-            new MarginalGaussian(matrix).Accumulate(p, stats);
+            new MissingValueGaussian(matrix).Accumulate(p, stats);
         return stats;
     }
 }

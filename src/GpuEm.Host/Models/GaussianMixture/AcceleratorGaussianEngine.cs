@@ -44,10 +44,10 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
     private readonly double[] _totals;
     private readonly int _entryCount;
     private readonly double _totalWeight;
-    private readonly MarginalGaussian? _incomplete;
+    private readonly MissingValueGaussian? _incomplete;
 
     /// <summary>Binds the data: complete rows go to the device; rows with missing entries stay on
-    /// the host (<see cref="MarginalGaussian"/>), their statistics added to the device's.</summary>
+    /// the host (<see cref="MissingValueGaussian"/>), their statistics added to the device's.</summary>
     /// <param name="handle">The accelerator.</param>
     /// <param name="allData">The fit's data.</param>
     /// <param name="k">Components.</param>
@@ -60,7 +60,7 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
         AcceleratorHandle handle, DataMatrix allData, int k, CovarianceType type, long? deviceMemoryLimit = null,
         (int Width, int Height)? fullTile = null)
     {
-        _incomplete = allData.Incomplete is null ? null : new MarginalGaussian(allData);
+        _incomplete = allData.Incomplete is null ? null : new MissingValueGaussian(allData);
         _totalWeight = allData.TotalWeight;
         // The device needs at least one row to launch; an all-incomplete data set keeps one
         // zero-weight row there, which adds nothing.

@@ -89,7 +89,7 @@ internal static partial class GaussianChunkPasses
         int row = start;
         while (row < end)
         {
-            // Rows with missing entries take MarginalGaussian's path.
+            // Rows with missing entries take MissingValueGaussian's path.
             int count = 0;
             for (; row < end && count < Batch; row++)
             {

@@ -133,7 +133,7 @@ internal static partial class GaussianChunkPasses
 
         for (int row = start; row < end; row++)
         {
-            // Rows with missing entries take MarginalGaussian's path.
+            // Rows with missing entries take MissingValueGaussian's path.
             if (incomplete is not null && incomplete[row])
                 continue;
             if (lookAhead && aheadNext == aheadCount)

@@ -165,7 +165,7 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
         var filled = new float[d];
         foreach (int row in m.IncompleteRows)
         {
-            MarginalGaussian.Impute(Parameters, m.Row(row), filled);
+            MissingValueGaussian.Impute(Parameters, m.Row(row), filled);
             for (int j = 0; j < d; j++)
                 result[row, j] = filled[j];
         }
@@ -318,7 +318,7 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
     private Posteriors.LogJoint LogJoint(DataMatrix data) => (row, logJoint, centred) =>
     {
         if (data.Incomplete is not null && data.Incomplete[row])
-            MarginalGaussian.LogJoint(Parameters, data.Row(row), logJoint);
+            MissingValueGaussian.LogJoint(Parameters, data.Row(row), logJoint);
         else
             GaussianDensity.LogJoint(Parameters, data.Row(row), logJoint, centred);
     };

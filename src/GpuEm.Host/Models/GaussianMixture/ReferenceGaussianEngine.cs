@@ -10,12 +10,12 @@ namespace GpuEm.Models.GaussianMixture;
 internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, GaussianStatistics>
 {
     private readonly DataMatrix _data;
-    private readonly MarginalGaussian? _incomplete;
+    private readonly MissingValueGaussian? _incomplete;
 
     public ReferenceGaussianEngine(DataMatrix data)
     {
         _data = data;
-        _incomplete = data.Incomplete is null ? null : new MarginalGaussian(data);
+        _incomplete = data.Incomplete is null ? null : new MissingValueGaussian(data);
     }
 
     public Backend Backend => Backend.Reference;

@@ -13,13 +13,13 @@ namespace GpuEm.Models.GaussianMixture;
 /// with z the completed row minus the shift. Rows are grouped by missingness pattern, so each
 /// pattern factors Σ_OO once per component and iteration.
 /// </summary>
-internal sealed class MarginalGaussian
+internal sealed class MissingValueGaussian
 {
     private readonly DataMatrix _data;
     private readonly int[] _rowPattern;
     private readonly Pattern[] _patterns;
 
-    public MarginalGaussian(DataMatrix data)
+    public MissingValueGaussian(DataMatrix data)
     {
         _data = data;
         int d = data.Columns;
