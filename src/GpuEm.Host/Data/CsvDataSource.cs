@@ -2,20 +2,6 @@ using System.Globalization;
 
 namespace GpuEm.Data;
 
-/// <summary>Settings of <see cref="CsvDataSource"/>.</summary>
-public sealed record CsvOptions
-{
-    /// <summary>Skip the first non-blank line. Default false.</summary>
-    public bool HasHeader { get; init; }
-
-    /// <summary>The cell separator. Default ','.</summary>
-    public char Separator { get; init; } = ',';
-
-    /// <summary>Read empty cells as NaN (missing) instead of failing. "NaN" cells are always NaN.
-    /// Default false.</summary>
-    public bool EmptyAsMissing { get; init; }
-}
-
 /// <summary>
 /// A headerless (or one-header-line) numeric CSV file, streamed: opening counts the rows and
 /// checks that every line has the same number of cells; rows are parsed (invariant culture) as

@@ -108,14 +108,3 @@ internal sealed class UnitLayout
 
     private static string Capital(string word) => char.ToUpperInvariant(word[0]) + word[1..];
 }
-
-/// <summary>One device chunk: whole units [FirstUnit, FirstUnit + UnitCount), items
-/// [FirstItem, FirstItem + ItemCount).</summary>
-internal readonly record struct DataChunk(int FirstUnit, int UnitCount, long FirstItem, int ItemCount);
-
-/// <summary>The chunks of one pass over the data, in order, and the most items one holds
-/// (what a device slot is sized for).</summary>
-internal sealed record ChunkPlan(IReadOnlyList<DataChunk> Chunks, int MaxItems)
-{
-    public int Count => Chunks.Count;
-}
