@@ -1,6 +1,7 @@
 using GpuEm.Data;
 using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Tests.Oracles;
 using GpuEm.Tests.Support;
 using Xunit;
 
@@ -8,8 +9,9 @@ namespace GpuEm.Tests.Kernels;
 
 /// <summary>
 /// The accelerator's Gaussian E-step and statistics (the tiled full-covariance E-step, the fused
-/// diagonal pass and the unfused diagonal fallback) against the float64 reference engine at the
-/// same random parameters, on shapes that cross the tiles: on ILGPU's CPU accelerator a full
+/// diagonal pass and the unfused diagonal fallback) against the plain float64 oracle
+/// (<see cref="GaussianOracle"/>, which the reference engine is held to as well) at the same
+/// random parameters, on shapes that cross the tiles: on ILGPU's CPU accelerator a full
 /// E-step group covers 16 points and 16 columns in depth steps of 4, so n = 17, 70 and d = 5, 17,
 /// 33 leave partial tiles; a fused group stages up to 64 points and 1,024 points go to a group, so
 /// n = 2,100 spans three groups. d = 1 and k = 1 are included; some cases carry labels.
@@ -61,7 +63,7 @@ public sealed class GaussianKernelTests
         }
         GaussianParameters parameters = Synthetic.Parameters(type, k, d, means, random);
 
-        GaussianStatistics expected = new ReferenceGaussianEngine(matrix).Expect(parameters);
+        GaussianStatistics expected = GaussianOracle.Statistics(matrix, parameters);
         GaussianParameters e = GaussianMStep.Maximize(expected, type, 1e-3);
         AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
         // Full and tied: the default 4 × 4 group, and groups as wide as a GPU's (8 × 2: 32
