@@ -77,17 +77,19 @@ internal sealed class Arguments
         Text(name) ?? throw new UsageException($"missing --{name}");
 
     public int Int(string name, int fallback) =>
-        Text(name) is { } text
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
-                ? value
-                : throw new UsageException($"--{name} '{text}' is not an integer")
-            : fallback;
+        Parse(name, fallback, (string text, out int value) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value), "an integer");
 
     public double Double(string name, double fallback) =>
+        Parse(name, fallback, (string text, out double value) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value), "a number");
+
+    private delegate bool TryParser<T>(string text, out T value);
+
+    // The option's value parsed, the fallback when absent, a usage error naming the option when bad.
+    private T Parse<T>(string name, T fallback, TryParser<T> parse, string what) =>
         Text(name) is { } text
-            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-                ? value
-                : throw new UsageException($"--{name} '{text}' is not a number")
+            ? parse(text, out T value) ? value : throw new UsageException($"--{name} '{text}' is not {what}")
             : fallback;
 
     public T Choice<T>(string name, T fallback, IReadOnlyDictionary<string, T> choices) =>

@@ -1,3 +1,5 @@
+using GpuEm.Tests.Support;
+
 namespace GpuEm.Tests.Bernoulli;
 
 /// <summary>Seeded binary data from a planted Bernoulli mixture, and helpers to compare fits with it.</summary>
@@ -23,11 +25,7 @@ internal static class PlantedBinary
         var labels = new int[n];
         for (int i = 0; i < n; i++)
         {
-            double u = random.NextDouble();
-            int c = 0;
-            double cumulative = weights[0];
-            while (c < k - 1 && u >= cumulative)
-                cumulative += weights[++c];
+            int c = Synthetic.Component(random, weights);
             labels[i] = c;
             for (int j = 0; j < d; j++)
                 data[i, j] = random.NextDouble() < probabilities[c, j] ? 1f : 0f;

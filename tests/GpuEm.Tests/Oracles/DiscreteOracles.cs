@@ -16,25 +16,17 @@ internal static class DiscreteOracles
         var nk = new double[k];
         var ones = new double[k * d];
         var observed = new double[k * d];
-        double logLikelihood = 0, total = 0;
-        var logJoint = new double[k];
-        for (int i = 0; i < n; i++)
-        {
-            for (int c = 0; c < k; c++)
+        (double logLikelihood, double total) = Pass(n, k, weights,
+            (i, c) =>
             {
                 double sum = Math.Log(mixing[c]);
                 for (int j = 0; j < d; j++)
                     if (!float.IsNaN(x[i, j]))
                         sum += x[i, j] == 1 ? Math.Log(p[c, j]) : Math.Log(1 - p[c, j]);
-                logJoint[c] = sum;
-            }
-            double w = weights?[i] ?? 1;
-            double lse = LogSumExp(logJoint);
-            logLikelihood += w * lse;
-            total += w;
-            for (int c = 0; c < k; c++)
+                return sum;
+            },
+            (i, c, r) =>
             {
-                double r = w * Math.Exp(logJoint[c] - lse);
                 nk[c] += r;
                 for (int j = 0; j < d; j++)
                     if (!float.IsNaN(x[i, j]))
@@ -42,8 +34,7 @@ internal static class DiscreteOracles
                         observed[c * d + j] += r;
                         ones[c * d + j] += r * x[i, j];
                     }
-            }
-        }
+            });
         return (nk, ones, observed, logLikelihood, total);
     }
 
@@ -58,31 +49,22 @@ internal static class DiscreteOracles
             offsets[j + 1] = offsets[j] + theta[0][j].Length;
         var nk = new double[k];
         var counts = new double[k * offsets[d]];
-        double logLikelihood = 0, total = 0;
-        var logJoint = new double[k];
-        for (int i = 0; i < n; i++)
-        {
-            for (int c = 0; c < k; c++)
+        (double logLikelihood, double total) = Pass(n, k, weights,
+            (i, c) =>
             {
                 double sum = Math.Log(mixing[c]);
                 for (int j = 0; j < d; j++)
                     if (x[i, j] >= 0)
                         sum += Math.Log(theta[c][j][x[i, j]]);
-                logJoint[c] = sum;
-            }
-            double w = weights?[i] ?? 1;
-            double lse = LogSumExp(logJoint);
-            logLikelihood += w * lse;
-            total += w;
-            for (int c = 0; c < k; c++)
+                return sum;
+            },
+            (i, c, r) =>
             {
-                double r = w * Math.Exp(logJoint[c] - lse);
                 nk[c] += r;
                 for (int j = 0; j < d; j++)
                     if (x[i, j] >= 0)
                         counts[c * offsets[d] + offsets[j] + x[i, j]] += r;
-            }
-        }
+            });
         return (nk, counts, logLikelihood, total);
     }
 
@@ -113,6 +95,27 @@ internal static class DiscreteOracles
             inertia += w * bestDistance;
         }
         return (counts, sums, inertia);
+    }
+
+    // Row by row: log p(x_i, c) for every c, log-sum-exp, then each w·r_ic to `add`; returns
+    // Σ w log p(x) and Σ w.
+    private static (double LogLikelihood, double TotalWeight) Pass(
+        int n, int k, float[]? weights, Func<int, int, double> logJoint, Action<int, int, double> add)
+    {
+        double logLikelihood = 0, total = 0;
+        var joint = new double[k];
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < k; c++)
+                joint[c] = logJoint(i, c);
+            double w = weights?[i] ?? 1;
+            double lse = LogSumExp(joint);
+            logLikelihood += w * lse;
+            total += w;
+            for (int c = 0; c < k; c++)
+                add(i, c, w * Math.Exp(joint[c] - lse));
+        }
+        return (logLikelihood, total);
     }
 
     private static double LogSumExp(double[] values)

@@ -48,16 +48,8 @@ public sealed class OracleTests
                 flat[c * D + j] = p[c, j] = 0.05 + 0.9 * random.NextDouble();
         var parameters = new BernoulliParameters(K, D, mixing, flat);
         BinaryData data = BinaryData.From(x, weights);
-        BernoulliStatistics actual;
-        if (accelerator)
-        {
-            using var engine = new AcceleratorBernoulliEngine(DeviceManager.Resolve(Backend.CpuAccelerator, null)!, data, K, null);
-            actual = engine.Expect(parameters);
-        }
-        else
-        {
-            actual = new ReferenceBernoulliEngine(data).Expect(parameters);
-        }
+        BernoulliStatistics actual = Expect(accelerator, parameters,
+            handle => new AcceleratorBernoulliEngine(handle, data, K, null), () => new ReferenceBernoulliEngine(data));
         (double[] nk, double[] ones, double[] observed, double logLikelihood, double total) = DiscreteOracles.Bernoulli(x, weights, mixing, p);
         (double abs, double rel) = accelerator ? (1e-4, 1e-4) : (1e-10, 1e-10);
         Tolerance.Close(nk, actual.Weight, abs, rel, "N_k");
@@ -85,16 +77,8 @@ public sealed class OracleTests
         double[] flat = theta.SelectMany(c => c.SelectMany(j => j)).ToArray();
         var parameters = new CategoricalParameters(K, layout, mixing, flat);
         CategoricalData data = CategoricalData.From(x, levels, weights);
-        CategoricalStatistics actual;
-        if (accelerator)
-        {
-            using var engine = new AcceleratorCategoricalEngine(DeviceManager.Resolve(Backend.CpuAccelerator, null)!, data, K, null);
-            actual = engine.Expect(parameters);
-        }
-        else
-        {
-            actual = new ReferenceCategoricalEngine(data).Expect(parameters);
-        }
+        CategoricalStatistics actual = Expect(accelerator, parameters,
+            handle => new AcceleratorCategoricalEngine(handle, data, K, null), () => new ReferenceCategoricalEngine(data));
         (double[] nk, double[] counts, double logLikelihood, double total) = DiscreteOracles.Categorical(x, weights, mixing, theta);
         (double abs, double rel) = accelerator ? (1e-4, 1e-4) : (1e-10, 1e-10);
         Tolerance.Close(nk, actual.Weight, abs, rel, "N_k");
@@ -117,16 +101,8 @@ public sealed class OracleTests
                 flat[c * 4 + j] = centres[c, j] = means[c, j] + 0.3 * Synthetic.Normal(random);
         DataMatrix data = DataMatrix.From(x, weights);
         var parameters = new KMeansParameters(5, 4, flat);
-        KMeansStatistics actual;
-        if (accelerator)
-        {
-            using var engine = new AcceleratorKMeansEngine(DeviceManager.Resolve(Backend.CpuAccelerator, null)!, data, 5);
-            actual = engine.Expect(parameters);
-        }
-        else
-        {
-            actual = new ReferenceKMeansEngine(data).Expect(parameters);
-        }
+        KMeansStatistics actual = Expect(accelerator, parameters,
+            handle => new AcceleratorKMeansEngine(handle, data, 5), () => new ReferenceKMeansEngine(data));
         (double[] counts, double[] sums, double inertia) = DiscreteOracles.KMeans(x, weights, centres);
         Assert.Equal(counts, actual.Counts);
         // The engines accumulate Σ w (x − c) around their centres c (the shifts): add them back.
@@ -134,6 +110,17 @@ public sealed class OracleTests
         double rel = accelerator ? 1e-4 : 1e-10;
         Tolerance.Close(sums, engineSums, rel, rel, "Σ w x");
         Tolerance.Close(inertia, actual.Inertia, rel, rel, "inertia");
+    }
+
+    // One E-step on the CPU accelerator or on the reference engine.
+    private static TStats Expect<TParams, TStats>(
+        bool accelerator, TParams parameters, Func<AcceleratorHandle, IEmEngine<TParams, TStats>> onDevice,
+        Func<IEmEngine<TParams, TStats>> reference)
+    {
+        using IEmEngine<TParams, TStats> engine = accelerator
+            ? onDevice(DeviceManager.Resolve(Backend.CpuAccelerator, null)!)
+            : reference();
+        return engine.Expect(parameters);
     }
 
     private static double[] Normalized(int count, Random random)

@@ -5,6 +5,17 @@ namespace GpuEm.Tests.Support;
 /// <summary>Seeded synthetic data for the tests.</summary>
 internal static class Synthetic
 {
+    /// <summary>A component drawn with probabilities <paramref name="weights"/> (summing to 1).</summary>
+    public static int Component(Random random, double[] weights)
+    {
+        double u = random.NextDouble();
+        int c = 0;
+        double cumulative = weights[0];
+        while (c < weights.Length - 1 && u >= cumulative)
+            cumulative += weights[++c];
+        return c;
+    }
+
     /// <summary>A Gaussian mixture fitted to <paramref name="data"/> on the reference engine with
     /// every other option at its default.</summary>
     public static GaussianMixtureModel FitReference(float[,] data, int k, CovarianceType type = CovarianceType.Full) =>
@@ -27,11 +38,7 @@ internal static class Synthetic
         var labels = new int[n];
         for (int i = 0; i < n; i++)
         {
-            double u = random.NextDouble();
-            int c = 0;
-            double cumulative = weights[0];
-            while (c < k - 1 && u >= cumulative)
-                cumulative += weights[++c];
+            int c = Component(random, weights);
             labels[i] = c;
             double scale = 0.5 + 0.25 * c % 3;
             for (int j = 0; j < d; j++)

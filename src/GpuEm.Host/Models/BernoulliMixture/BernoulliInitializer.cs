@@ -10,17 +10,13 @@ internal static class BernoulliInitializer
     {
         int k = options.ComponentCount;
         int d = data.Columns;
-        if (options.Initialization == DiscreteInitialization.RandomResponsibilities)
-        {
-            BernoulliStatistics stats = ReferenceBernoulliEngine.FromResponsibilities(
-                data, k, (row, r) => Seeding.RandomResponsibilities(seed, row, r));
-            return BernoulliMStep.Maximize(stats, options.Smoothing, null);
-        }
-        double[] centres = DiscreteStarts.Centres(SeedingRows(data), k, options.Initialization, seed);
-        var probabilities = new double[k * d];
-        for (int i = 0; i < probabilities.Length; i++)
-            probabilities[i] = 0.5 * centres[i] + 0.25;
-        return new BernoulliParameters(k, d, DiscreteStarts.EqualWeights(k), probabilities);
+        return DiscreteStarts.Create(
+            options,
+            seed,
+            responsibilities => BernoulliMStep.Maximize(
+                ReferenceBernoulliEngine.FromResponsibilities(data, k, responsibilities), options.Smoothing, null),
+            () => SeedingRows(data),
+            centres => new BernoulliParameters(k, d, DiscreteStarts.EqualWeights(k), centres.Select(c => 0.5 * c + 0.25).ToArray()));
     }
 
     // The rows as seeding sees them: missing entries at ½, halfway between the two values.

@@ -47,14 +47,15 @@ public sealed class BernoulliMixture
         Fit(BinaryData.From(source, sampleWeights), cancellationToken);
 
     private BernoulliMixtureModel Fit(BinaryData binary, CancellationToken cancellationToken) =>
-        DiscreteFit.Run<BernoulliSolver, BernoulliParameters, BernoulliStatistics, BernoulliMixtureModel>(
+        DiscreteFit.Run<BernoulliParameters, BernoulliStatistics, BernoulliMixtureModel>(
             Options,
             binary.Rows,
             binary.TotalWeight,
             handle => handle is null
                 ? new ReferenceBernoulliEngine(binary)
                 : new AcceleratorBernoulliEngine(handle, binary, Options.ComponentCount, Options.DeviceMemoryLimit),
-            engine => new BernoulliSolver(engine, Options.Smoothing),
+            BernoulliMStep.LogPrior,
+            BernoulliMStep.Maximize,
             seed => BernoulliInitializer.Create(Options, binary, seed),
             (parameters, summary, meanLogLikelihood, weight) => new BernoulliMixtureModel(parameters, summary, meanLogLikelihood, weight),
             cancellationToken);

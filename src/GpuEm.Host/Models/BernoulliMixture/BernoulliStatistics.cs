@@ -6,7 +6,7 @@ namespace GpuEm.Models.BernoulliMixture;
 /// and O_kj = Σ_i w_i r_ik over the same rows (null when nothing is missing: then O_kj = N_k).
 /// Statistics over disjoint row sets add up.
 /// </summary>
-internal sealed class BernoulliStatistics : Discrete.IMixtureStatistics
+internal sealed class BernoulliStatistics : Discrete.IMixtureStatistics<BernoulliStatistics>
 {
     public BernoulliStatistics(int k, int d, bool missing)
     {

@@ -1,4 +1,5 @@
 using GpuEm.Engines;
+using GpuEm.Models.Discrete;
 using GpuEm.Models.GaussianMixture;
 
 namespace GpuEm.Models.BernoulliMixture;
@@ -8,12 +9,8 @@ namespace GpuEm.Models.BernoulliMixture;
 /// <see cref="ChunkedReduction"/> (bit-identical whatever the thread count); the oracle the
 /// accelerator is validated against.
 /// </summary>
-internal sealed class ReferenceBernoulliEngine(BinaryData data) : IEmEngine<BernoulliParameters, BernoulliStatistics>
+internal sealed class ReferenceBernoulliEngine(BinaryData data) : ReferenceEngine, IEmEngine<BernoulliParameters, BernoulliStatistics>
 {
-    public Backend Backend => Backend.Reference;
-
-    public string DeviceName => $"CPU reference (float64, {Environment.ProcessorCount} threads)";
-
     public BernoulliStatistics Expect(BernoulliParameters parameters)
     {
         BernoulliParameters p = parameters;
@@ -35,40 +32,9 @@ internal sealed class ReferenceBernoulliEngine(BinaryData data) : IEmEngine<Bern
     private delegate double PointStep(int row, ReadOnlySpan<float> x, ReadOnlySpan<float> mask, Span<double> r);
 
     // step fills r with the point's responsibilities and returns its log-likelihood.
-    private static BernoulliStatistics Reduce(BinaryData data, int k, PointStep step)
-    {
-        int d = data.Columns;
-        bool missing = data.Mask is not null;
-        var total = new BernoulliStatistics(k, d, missing);
-        ChunkedReduction.Run(
-            data.Rows,
-            () => new BernoulliStatistics(k, d, missing),
-            partial => partial.Clear(),
-            (partial, start, end) =>
-            {
-                Span<double> r = stackalloc double[k];
-                double logLikelihood = 0;
-                double totalWeight = 0;
-                for (int row = start; row < end; row++)
-                {
-                    ReadOnlySpan<float> x = data.Indicators.Row(row);
-                    ReadOnlySpan<float> mask = data.MaskRow(row);
-                    double lse = step(row, x, mask, r);
-                    double w = data.Indicators.Weight(row);
-                    for (int c = 0; c < k; c++)
-                        r[c] *= w;
-                    partial.AddPoint(x, mask, r);
-                    logLikelihood += w * lse;
-                    totalWeight += w;
-                }
-                partial.LogLikelihood += logLikelihood;
-                partial.TotalWeight += totalWeight;
-            },
-            total.Add);
-        return total;
-    }
-
-    public void Dispose()
-    {
-    }
+    private static BernoulliStatistics Reduce(BinaryData data, int k, PointStep step) =>
+        MixtureReduction.Run(
+            data.Rows, k, () => new BernoulliStatistics(k, data.Columns, data.Mask is not null), data.Indicators.Weight,
+            (row, r) => step(row, data.Indicators.Row(row), data.MaskRow(row), r),
+            (partial, row, weighted) => partial.AddPoint(data.Indicators.Row(row), data.MaskRow(row), weighted));
 }

@@ -9,19 +9,21 @@ internal static class CategoricalInitializer
     {
         int k = options.ComponentCount;
         LevelLayout layout = data.Layout;
-        if (options.Initialization == DiscreteInitialization.RandomResponsibilities)
-        {
-            CategoricalStatistics stats = ReferenceCategoricalEngine.FromResponsibilities(
-                data, k, (row, r) => Seeding.RandomResponsibilities(seed, row, r));
-            return CategoricalMStep.Maximize(stats, options.Smoothing, null);
-        }
-        double[] centres = DiscreteStarts.Centres(SeedingRows(data), k, options.Initialization, seed);
-        var probabilities = new double[k * layout.Total];
-        for (int c = 0; c < k; c++)
-            for (int j = 0; j < layout.Features; j++)
-                for (int l = layout.Offsets[j]; l < layout.Offsets[j + 1]; l++)
-                    probabilities[c * layout.Total + l] = 0.5 * centres[c * layout.Total + l] + 0.5 / layout.LevelCounts[j];
-        return new CategoricalParameters(k, layout, DiscreteStarts.EqualWeights(k), probabilities);
+        return DiscreteStarts.Create(
+            options,
+            seed,
+            responsibilities => CategoricalMStep.Maximize(
+                ReferenceCategoricalEngine.FromResponsibilities(data, k, responsibilities), options.Smoothing, null),
+            () => SeedingRows(data),
+            centres =>
+            {
+                var probabilities = new double[k * layout.Total];
+                for (int c = 0; c < k; c++)
+                    for (int j = 0; j < layout.Features; j++)
+                        for (int l = layout.Offsets[j]; l < layout.Offsets[j + 1]; l++)
+                            probabilities[c * layout.Total + l] = 0.5 * centres[c * layout.Total + l] + 0.5 / layout.LevelCounts[j];
+                return new CategoricalParameters(k, layout, DiscreteStarts.EqualWeights(k), probabilities);
+            });
     }
 
     // One-hot rows with a missing feature spread evenly (1/L_j) over its levels.

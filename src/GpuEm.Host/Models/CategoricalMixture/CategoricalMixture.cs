@@ -54,14 +54,15 @@ public sealed class CategoricalMixture
             cancellationToken);
 
     private CategoricalMixtureModel Fit(CategoricalData categorical, CancellationToken cancellationToken) =>
-        DiscreteFit.Run<CategoricalSolver, CategoricalParameters, CategoricalStatistics, CategoricalMixtureModel>(
+        DiscreteFit.Run<CategoricalParameters, CategoricalStatistics, CategoricalMixtureModel>(
             Options,
             categorical.Rows,
             categorical.TotalWeight,
             handle => handle is null
                 ? new ReferenceCategoricalEngine(categorical)
                 : new AcceleratorCategoricalEngine(handle, categorical, Options.ComponentCount, Options.DeviceMemoryLimit),
-            engine => new CategoricalSolver(engine, Options.Smoothing),
+            CategoricalMStep.LogPrior,
+            CategoricalMStep.Maximize,
             seed => CategoricalInitializer.Create(Options, categorical, seed),
             (parameters, summary, meanLogLikelihood, weight) => new CategoricalMixtureModel(parameters, summary, meanLogLikelihood, weight),
             cancellationToken);

@@ -6,7 +6,7 @@ namespace GpuEm.Models.CategoricalMixture;
 /// Σ_l C_kjl is the responsibility-weighted number of rows where feature j is observed.
 /// Statistics over disjoint row sets add up.
 /// </summary>
-internal sealed class CategoricalStatistics(int k, LevelLayout layout) : Discrete.IMixtureStatistics
+internal sealed class CategoricalStatistics(int k, LevelLayout layout) : Discrete.IMixtureStatistics<CategoricalStatistics>
 {
     public int K { get; } = k;
 

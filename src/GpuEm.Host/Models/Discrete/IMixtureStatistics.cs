@@ -8,3 +8,16 @@ internal interface IMixtureStatistics
 
     double TotalWeight { get; }
 }
+
+/// <summary>Mergeable statistics of a discrete mixture, as the reference engines reduce them.</summary>
+internal interface IMixtureStatistics<TSelf> : IMixtureStatistics
+    where TSelf : IMixtureStatistics<TSelf>
+{
+    new double LogLikelihood { get; set; }
+
+    new double TotalWeight { get; set; }
+
+    void Add(TSelf other);
+
+    void Clear();
+}

@@ -7,7 +7,7 @@ namespace GpuEm.Models.GaussianMixture;
 /// The reference engine: managed float64, all cores through <see cref="ChunkedReduction"/>;
 /// the oracle the accelerator kernels are validated against, and the CPU path users run.
 /// </summary>
-internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, GaussianStatistics>
+internal sealed class ReferenceGaussianEngine : ReferenceEngine, IEmEngine<GaussianParameters, GaussianStatistics>
 {
     private readonly DataMatrix _data;
     private readonly MissingValueGaussian? _incomplete;
@@ -17,10 +17,6 @@ internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, Ga
         _data = data;
         _incomplete = data.Incomplete is null ? null : new MissingValueGaussian(data);
     }
-
-    public Backend Backend => Backend.Reference;
-
-    public string DeviceName => $"CPU reference (float64, {Environment.ProcessorCount} threads)";
 
     public GaussianStatistics Expect(GaussianParameters parameters)
     {
@@ -77,9 +73,5 @@ internal sealed class ReferenceGaussianEngine : IEmEngine<GaussianParameters, Ga
             total.Add);
         total.MirrorUpper();
         return total;
-    }
-
-    public void Dispose()
-    {
     }
 }

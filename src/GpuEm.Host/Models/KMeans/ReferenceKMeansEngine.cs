@@ -16,15 +16,11 @@ namespace GpuEm.Models.KMeans;
 /// </summary>
 /// <param name="data">The rows.</param>
 /// <param name="prefilter">False: rank every point in float64 (for tests of the prefilter).</param>
-internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = true) : IKMeansEngine
+internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = true) : ReferenceEngine, IKMeansEngine
 {
     private const int Lanes = 4;
     private readonly int[] _labels = Enumerable.Repeat(-1, data.Rows).ToArray();
     private readonly float[] _distances = new float[data.Rows];
-
-    public Backend Backend => Backend.Reference;
-
-    public string DeviceName => $"CPU reference (float64, {Environment.ProcessorCount} threads)";
 
     public KMeansStatistics Expect(KMeansParameters p)
     {
@@ -285,9 +281,5 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = tr
             best = Vector256.ConditionalSelect(better, score, best);
             bestIndex = Vector256.ConditionalSelect(better, Vector256.Create((double)block), bestIndex);
         }
-    }
-
-    public void Dispose()
-    {
     }
 }
