@@ -187,24 +187,21 @@ public sealed class CategoricalMixtureTests
         for (int i = 0; i < 400; i++)
             for (int j = 0; j < 8; j++)
                 levels[i, j] = float.IsNaN(binary[i, j]) ? -1 : (int)binary[i, j];
-        BernoulliMixtureModel bernoulli = new BernoulliMixture(new BernoulliMixtureOptions
-        {
-            ComponentCount = 3,
-            Smoothing = 0.01,
-            MaxIterations = 30,
-            Tolerance = 0,
-            Backend = Backend.Reference,
-            Initialization = DiscreteInitialization.RandomResponsibilities,
-        }).Fit(binary);
-        CategoricalMixtureModel categorical = new CategoricalMixture(new CategoricalMixtureOptions
-        {
-            ComponentCount = 3,
-            Smoothing = 0.01,
-            MaxIterations = 30,
-            Tolerance = 0,
-            Backend = Backend.Reference,
-            Initialization = DiscreteInitialization.RandomResponsibilities,
-        }).Fit(levels, new[] { 2, 2, 2, 2, 2, 2, 2, 2 });
+        // The same settings for both models.
+        static T Settings<T>(T options)
+            where T : DiscreteMixtureOptions =>
+            (T)(options with
+            {
+                ComponentCount = 3,
+                Smoothing = 0.01,
+                MaxIterations = 30,
+                Tolerance = 0,
+                Backend = Backend.Reference,
+                Initialization = DiscreteInitialization.RandomResponsibilities,
+            });
+        BernoulliMixtureModel bernoulli = new BernoulliMixture(Settings(new BernoulliMixtureOptions())).Fit(binary);
+        CategoricalMixtureModel categorical = new CategoricalMixture(Settings(new CategoricalMixtureOptions()))
+            .Fit(levels, new[] { 2, 2, 2, 2, 2, 2, 2, 2 });
 
         // Same model, same start, same M-step ((S + α)/(O + 2α) = (C_1 + α)/(C_0 + C_1 + 2α)); the
         // sums differ only in rounding (log θ_0 + log θ_1 vs log p + log(1 − p)), amplified over
