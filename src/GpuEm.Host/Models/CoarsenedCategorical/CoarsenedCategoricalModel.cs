@@ -34,7 +34,7 @@ public sealed class CoarsenedCategoricalModel : FittedModel
     public override string Format => FormatName;
 
     /// <inheritdoc/>
-    public override string Kind => "coarsened categorical model";
+    public override string Kind => "coarsened categorical table";
 
     /// <summary>The coefficient a_c of every cell (C values), as the options gave them.</summary>
     public double[] Coefficients => (double[])Table.Coefficients.Clone();
