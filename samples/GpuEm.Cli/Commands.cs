@@ -174,11 +174,15 @@ internal static class Commands
             _ => estimator.FitSemiSupervised(source, labels, cancellationToken: context.Cancellation),
         }, hint);
         clock.Stop();
-        // A source is scored in one chunked pass; BIC and AIC follow from the mean as
-        // GaussianMixtureModel.Bic/Aic compute them.
+        // A source is scored in one chunked pass (the model's measures: BIC and AIC from its
+        // mean log-likelihood, as GaussianMixtureModel.Bic/Aic compute them).
         (double bic, double aic) = source is null
             ? (model.Bic(data!), model.Aic(data!))
-            : InputFile.Read(source, () => Criteria(model.Score(source), n, model.ParameterCount));
+            : InputFile.Read(source, () =>
+            {
+                Models.ModelScore score = model.Evaluate(source);
+                return (score["bic"], score["aic"]);
+            });
 
         string json = WriteJson(j =>
         {
@@ -285,12 +289,6 @@ internal static class Commands
                 ? bytes
                 : throw new UsageException($"--device-memory-limit '{text}' is not a positive whole number of bytes")
             : null;
-
-    /// <summary>BIC and AIC from a mean log-likelihood over n points and p free parameters, by
-    /// the formulas of <see cref="GaussianMixtureModel.Bic(float[,])"/> and
-    /// <see cref="GaussianMixtureModel.Aic(float[,])"/>.</summary>
-    internal static (double Bic, double Aic) Criteria(double meanLogLikelihood, long n, long parameters) =>
-        (-2 * meanLogLikelihood * n + parameters * Math.Log(n), -2 * meanLogLikelihood * n + 2.0 * parameters);
 
     // Option errors found by the estimator are usage errors (exit 2), not data errors.
     internal static T Validated<T>(Func<T> create)

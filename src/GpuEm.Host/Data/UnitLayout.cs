@@ -29,9 +29,6 @@ internal sealed class UnitLayout
     /// <summary>What a unit is, for messages ("row", "sequence", "document").</summary>
     public string UnitName { get; }
 
-    /// <summary>Whether every unit is one item (rows).</summary>
-    public bool IsRows => _starts is null;
-
     /// <summary>Each row its own unit.</summary>
     public static UnitLayout Rows(int rows)
     {
