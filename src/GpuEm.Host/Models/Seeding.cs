@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Engines;
 
 namespace GpuEm.Models;
 
@@ -231,8 +232,9 @@ internal static class Seeding
             var sums = new double[chunks * t];
             Parallel.For(0, chunks, chunk =>
             {
-                Span<double> x = stackalloc double[data.Columns];
-                Span<double> sum = stackalloc double[t];
+                Span<double> x = data.Columns <= StackScratch.MaxDoubles
+                    ? stackalloc double[data.Columns] : new double[data.Columns];
+                Span<double> sum = t <= StackScratch.MaxDoubles ? stackalloc double[t] : new double[t];
                 int end = Math.Min(data.Rows, (chunk + 1) * ChunkRows);
                 for (int row = chunk * ChunkRows; row < end; row++)
                 {

@@ -27,7 +27,7 @@ internal static class MixtureReduction
             partial => partial.Clear(),
             (partial, start, end) =>
             {
-                Span<double> r = stackalloc double[k];
+                Span<double> r = k <= StackScratch.MaxDoubles ? stackalloc double[k] : new double[k];
                 double logLikelihood = 0;
                 double totalWeight = 0;
                 for (int row = start; row < end; row++)

@@ -104,12 +104,12 @@ internal static partial class GaussianChunkPasses
         Span<Vector256<double>> y = scratch.Slice(k * nb, nb);
         Span<Vector256<double>> s1 = scratch.Slice(k * nb + nb, k * nb);
         Span<Vector256<double>> s2 = scratch.Slice(2 * k * nb + nb, k * d * nb);
-        Span<double> logp = stackalloc double[k];
-        Span<double> n = stackalloc double[k];
+        Span<double> logp = k <= StackScratch.MaxDoubles ? stackalloc double[k] : new double[k];
+        Span<double> n = k <= StackScratch.MaxDoubles ? stackalloc double[k] : new double[k];
         n.Clear();
-        Span<double> x = stackalloc double[padded];
+        Span<double> x = padded <= StackScratch.MaxDoubles ? stackalloc double[padded] : new double[padded];
         x.Clear();
-        Span<double> shifted = stackalloc double[padded];
+        Span<double> shifted = padded <= StackScratch.MaxDoubles ? stackalloc double[padded] : new double[padded];
         shifted.Clear();
         // z again as plain doubles, to broadcast z_i without extracting a lane.
         Span<double> zs = padded * k <= 4096 ? stackalloc double[padded * k] : new double[padded * k];

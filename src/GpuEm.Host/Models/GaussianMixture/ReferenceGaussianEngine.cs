@@ -56,7 +56,7 @@ internal sealed class ReferenceGaussianEngine : ReferenceEngine, IEmEngine<Gauss
             partial => partial.Clear(),
             (partial, start, end) =>
             {
-                Span<double> r = stackalloc double[k];
+                Span<double> r = k <= StackScratch.MaxDoubles ? stackalloc double[k] : new double[k];
                 var centred = new double[data.Columns];
                 double totalWeight = 0;
                 for (int row = start; row < end; row++)

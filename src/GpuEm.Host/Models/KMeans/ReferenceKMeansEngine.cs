@@ -51,14 +51,13 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = tr
         int d = p.D;
         ReadOnlySpan<float> rows = data.Block(start, end - start);
         float[]? weights = data.Weights;
-        Span<Vector256<double>> x0 = stackalloc Vector256<double>[d];
-        Span<Vector256<double>> x1 = stackalloc Vector256<double>[d];
-        Span<Vector256<double>> x2 = stackalloc Vector256<double>[d];
-        Span<Vector256<double>> x3 = stackalloc Vector256<double>[d];
-        Span<Vector256<float>> f0 = stackalloc Vector256<float>[d];
-        Span<Vector256<float>> f1 = stackalloc Vector256<float>[d];
-        Span<Vector256<float>> f2 = stackalloc Vector256<float>[d];
-        Span<Vector256<float>> f3 = stackalloc Vector256<float>[d];
+        // Four broadcast rows in float64 and in float32 (256·d bytes): on the stack for small d,
+        // else one heap array per chunk.
+        bool small = 4 * d * 32 <= StackScratch.MaxBytes;
+        Span<Vector256<double>> xs = small ? stackalloc Vector256<double>[4 * d] : new Vector256<double>[4 * d];
+        Span<Vector256<float>> fs = small ? stackalloc Vector256<float>[4 * d] : new Vector256<float>[4 * d];
+        Span<Vector256<double>> x0 = xs[..d], x1 = xs.Slice(d, d), x2 = xs.Slice(2 * d, d), x3 = xs.Slice(3 * d, d);
+        Span<Vector256<float>> f0 = fs[..d], f1 = fs.Slice(d, d), f2 = fs.Slice(2 * d, d), f3 = fs.Slice(3 * d, d);
         Span<double> bounds = stackalloc double[4];
         Span<int> labels = stackalloc int[4];
         Span<int> undecided = stackalloc int[4];
