@@ -18,7 +18,18 @@ internal static class Posteriors
     /// <summary>Receives a row's posterior p(k | x) and its log p(x).</summary>
     public delegate void RowAction(int row, ReadOnlySpan<double> posterior, double logDensity);
 
-    public static void ForEach(int rows, int components, int scratchLength, LogJoint logJoint, RowAction action) =>
+    /// <summary>
+    /// Runs <paramref name="action"/> on every row. The rows are finite (validated at the edge),
+    /// so a non-finite log p(x) means parameters too extreme for float64 (means near ±1e308, a
+    /// component whose density underflows everywhere): the posterior would be NaN, so no row's
+    /// result is handed on and the call fails naming the first such row.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A row's log p(x) is not finite.</exception>
+    public static void ForEach(int rows, int components, int scratchLength, LogJoint logJoint, RowAction action)
+    {
+        int firstBad = int.MaxValue;
+        double badValue = 0;
+        var gate = new object();
         Parallel.For(0, (rows + ChunkRows - 1) / ChunkRows, index =>
         {
             var posterior = new double[components];
@@ -28,9 +39,22 @@ internal static class Posteriors
             {
                 logJoint(row, posterior, scratch);
                 double lse = GaussianDensity.Normalize(posterior);
+                if (!double.IsFinite(lse))
+                {
+                    lock (gate)
+                    {
+                        if (row < firstBad)
+                            (firstBad, badValue) = (row, lse);
+                    }
+                    return;
+                }
                 action(row, posterior, lse);
             }
         });
+        if (firstBad != int.MaxValue)
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The model gives a non-finite log-density ({badValue}) for row {firstBad} of these {rows} rows, whose values are finite: the model's parameters are too extreme for float64 (e.g. means near ±1e308, or a point no component can produce). Refit the model on data of a moderate scale."));
+    }
 
     /// <summary>The most probable component of each row (the lowest index on ties).</summary>
     public static int[] Labels(int rows, int components, int scratchLength, LogJoint logJoint)

@@ -229,6 +229,27 @@ internal static class ModelDocument
             return (a, b);
         }
 
+        /// <summary>
+        /// The length a × b × c of a table a file claims, in checked 64-bit arithmetic: sizes whose
+        /// product overflows, or exceeds what one array holds, are an error naming the table and
+        /// the sizes, never a wrapped 32-bit length that a short array would then match.
+        /// </summary>
+        public int Length(string name, long a, long b, long c = 1)
+        {
+            long length;
+            try
+            {
+                length = checked(a * b * c);
+            }
+            catch (OverflowException)
+            {
+                length = long.MaxValue;
+            }
+            if (a < 0 || b < 0 || c < 0 || length > Array.MaxLength)
+                throw Fail($"claims sizes whose '{name}' would hold {a} × {b}{(c == 1 ? "" : $" × {c}")} values, more than one array holds");
+            return (int)length;
+        }
+
         /// <summary>k mixing weights: finite, ≥ 0, summing to 1 within 1e-9.</summary>
         public double[] Weights(string name, int length)
         {

@@ -31,7 +31,7 @@ internal static class BernoulliMixtureCodec
     {
         (int k, int d) = r.Sizes("componentCount", "dimension");
         double[] weights = r.Weights("weights", k);
-        double[] probabilities = r.Doubles("probabilities", checked(k * d));
+        double[] probabilities = r.Doubles("probabilities", r.Length("probabilities", k, d));
         if (probabilities.Any(p => p < 0 || p > 1))
             throw r.Fail("has a probability outside [0, 1]");
         double trainingWeight = r.Double("trainingWeight");

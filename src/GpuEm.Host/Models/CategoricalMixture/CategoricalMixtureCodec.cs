@@ -40,11 +40,10 @@ internal static class CategoricalMixtureCodec
                 throw r.Fail($"has a level count {levels}; each feature needs ≥ 1 level");
             total += levels;
         }
-        if (total * k > Array.MaxLength)
-            throw r.Fail("has more probabilities than one array holds");
+        int length = r.Length("probabilities", k, total);
         var layout = new LevelLayout(levelCounts);
         double[] weights = r.Weights("weights", k);
-        double[] probabilities = r.Doubles("probabilities", (int)(total * k));
+        double[] probabilities = r.Doubles("probabilities", length);
         for (int c = 0; c < k; c++)
             for (int j = 0; j < d; j++)
             {

@@ -25,8 +25,14 @@ public sealed class SingularCovarianceException : InvalidOperationException
     {
     }
 
+    /// <summary>The component whose covariance failed (−1 when not known).</summary>
+    internal int Component { get; private init; } = -1;
+
     internal static SingularCovarianceException For(int component) => new(
         $"The covariance of component {component} is singular or not positive definite (for instance a " +
         "component collapsed onto one point, or a constant or duplicated column). Increase " +
-        "CovarianceRegularization (--reg), reduce the number of components, or scale the data.");
+        "CovarianceRegularization (--reg), reduce the number of components, or scale the data.")
+    {
+        Component = component,
+    };
 }

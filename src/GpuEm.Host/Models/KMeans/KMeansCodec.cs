@@ -27,7 +27,7 @@ internal static class KMeansCodec
     private static KMeansModel Read(ModelDocument.Reader r)
     {
         (int k, int d) = r.Sizes("clusterCount", "dimension");
-        double[] centres = r.Doubles("centres", k * d);
+        double[] centres = r.Doubles("centres", r.Length("centres", k, d));
         int[] labels = r.Ints("labels", -1);
         if (labels.Any(l => l < 0 || l >= k))
             throw r.Fail($"has a label outside [0, {k})");
