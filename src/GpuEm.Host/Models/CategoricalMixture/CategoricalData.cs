@@ -84,7 +84,14 @@ internal sealed class CategoricalData
             levels = new int[columns];
             for (int row = 0; row < rows; row++)
                 for (int column = 0; column < columns; column++)
-                    levels[column] = Math.Max(levels[column], data[row, column] + 1);
+                {
+                    int value = data[row, column];
+                    if (value == int.MaxValue)
+                        throw new ArgumentException(
+                            $"The data holds {value} at row {row}, column {column} (zero-based); levels are codes " +
+                            "0, 1, 2, … of the categories (recode them), or −1 for a missing entry.", nameof(data));
+                    levels[column] = Math.Max(levels[column], value + 1);
+                }
             for (int column = 0; column < columns; column++)
                 levels[column] = Math.Max(levels[column], 1);
         }
@@ -102,6 +109,22 @@ internal sealed class CategoricalData
             levels = (int[])levelCounts.Clone();
         }
 
+        // The one-hot rows hold n × Σ L_j floats in one array: a level such as 2·10⁹ (an id, not a
+        // code) would overflow the sizes, so it is refused here, naming the largest column.
+        long total = 0;
+        int widest = 0;
+        for (int column = 0; column < columns; column++)
+        {
+            total += levels[column];
+            if (levels[column] > levels[widest])
+                widest = column;
+        }
+        if (total > Array.MaxLength / rows)
+            throw new ArgumentException(
+                $"The {rows} rows' one-hot indicators would hold {rows} × {total} values (Σ L_j over the columns; " +
+                $"column {widest} alone has {levels[widest]} levels), more than one array holds ({Array.MaxLength}). " +
+                "Levels are codes 0, 1, 2, … of the categories: recode large values (ids) to consecutive codes.",
+                levelCounts is null ? nameof(data) : nameof(levelCounts));
         var layout = new LevelLayout(levels);
         var values = new int[rows * columns];
         var indicators = new float[(long)rows * layout.Total];
