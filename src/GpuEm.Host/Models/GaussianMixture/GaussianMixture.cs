@@ -108,6 +108,9 @@ public sealed partial class GaussianMixture
         // Starting points and data-derived defaults see missing entries as their column means.
         DataMatrix completed = data.ImputeColumnMeans();
         ResolvedGaussianConstraints constraints = ResolvedGaussianConstraints.Resolve(o, completed);
+        if (constraints.Covariances is null && o.Progress is not null
+            && RegularizationCheck.Warning(o.CovarianceRegularization, completed) is string warning)
+            EmFit.Notice(o.Progress, warning);
         return EmFit.Run<IEmEngine<GaussianParameters, GaussianStatistics>, GaussianSolver, GaussianParameters, GaussianStatistics, GaussianMixtureModel>(
             o,
             handle => handle is null

@@ -37,7 +37,10 @@ public sealed record GaussianMixtureOptions : EmOptions
     /// <summary>
     /// Non-negative value added to the diagonal of every covariance after each M-step, so that
     /// covariances stay positive definite (the same regularization as scikit-learn's
-    /// <c>reg_covar</c>). Default 1e-6.
+    /// <c>reg_covar</c>). Default 1e-6. It is in the data's squared units: when it exceeds 1 % of
+    /// some column's weighted variance (data at the 1e-30 scale, say), it rather than the data
+    /// decides that column's variances, and the fit reports a warning through
+    /// <see cref="EmLoopOptions.Progress"/> naming the column (scale the data, or lower this).
     /// </summary>
     public double CovarianceRegularization { get; init; } = Defaults.CovarianceRegularization;
 
