@@ -67,7 +67,15 @@ public static class DataSource
         {
             int rows = (int)Math.Min(ChunkRows, source.RowCount - first);
             source.ReadRows(first, rows, buffer);
-            action(buffer.AsMemory(0, rows * dimension), first, rows);
+            try
+            {
+                action(buffer.AsMemory(0, rows * dimension), first, rows);
+            }
+            catch (Models.NonFiniteDensityException ex) when (first > 0)
+            {
+                // The chunk's rows count from 0; the message names the source's row.
+                throw ex.Offset(first);
+            }
         }
     }
 

@@ -24,7 +24,7 @@ internal static class Posteriors
     /// component whose density underflows everywhere): the posterior would be NaN, so no row's
     /// result is handed on and the call fails naming the first such row.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A row's log p(x) is not finite.</exception>
+    /// <exception cref="NonFiniteDensityException">A row's log p(x) is not finite.</exception>
     public static void ForEach(int rows, int components, int scratchLength, LogJoint logJoint, RowAction action)
     {
         int firstBad = int.MaxValue;
@@ -52,8 +52,7 @@ internal static class Posteriors
             }
         });
         if (firstBad != int.MaxValue)
-            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"The model gives a non-finite log-density ({badValue}) for row {firstBad} of these {rows} rows, whose values are finite: the model's parameters are too extreme for float64 (e.g. means near ±1e308, or a point no component can produce). Refit the model on data of a moderate scale."));
+            throw new NonFiniteDensityException(firstBad, badValue);
     }
 
     /// <summary>The most probable component of each row (the lowest index on ties).</summary>

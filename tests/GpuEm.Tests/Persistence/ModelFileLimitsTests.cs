@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GpuEm.Data;
 using GpuEm.Models;
 using GpuEm.Models.BernoulliMixture;
 using GpuEm.Models.CategoricalMixture;
@@ -151,10 +152,34 @@ public sealed class ModelFileLimitsTests : TempFolderTests
         }, type);
         var model = (GaussianMixtureModel)ModelFile.Load(path);
         float[,] rows = { { 0, 0, 0 }, { 1, 2, 3 } };
-        Assert.Contains("non-finite log-density", Assert.Throws<InvalidOperationException>(() => model.PredictProba(rows)).Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => model.Predict(rows));
-        Assert.Throws<InvalidOperationException>(() => model.ScoreSamples(rows));
-        Assert.Throws<InvalidOperationException>(() => model.Score(rows));
+        Assert.Contains("non-finite log-density", Assert.Throws<NonFiniteDensityException>(() => model.PredictProba(rows)).Message, StringComparison.Ordinal);
+        Assert.Throws<NonFiniteDensityException>(() => model.Predict(rows));
+        Assert.Throws<NonFiniteDensityException>(() => model.ScoreSamples(rows));
+        Assert.Throws<NonFiniteDensityException>(() => model.Score(rows));
+    }
+
+    [Fact]
+    public void A_non_finite_density_in_a_later_chunk_of_a_source_names_the_source_row()
+    {
+        // Variances of 1e-300 are valid (normal, finite precision); a point 1e5 away from every
+        // mean then has (x - mu)^2 / var = 1e310 = infinity, so only that row fails. 70,000 rows
+        // put it in the second 65,536-row chunk, whose rows the model sees counted from 0.
+        string path = Edit(GaussianMixtureModel.FormatName, document =>
+        {
+            var means = document["means"]!.AsArray();
+            for (int i = 0; i < means.Count; i++)
+                means[i] = 0;
+            var variances = document["covariances"]!.AsArray();
+            for (int i = 0; i < variances.Count; i++)
+                variances[i] = 1e-300;
+        }, CovarianceType.Spherical);
+        var model = (GaussianMixtureModel)ModelFile.Load(path);
+        const int Rows = 70_000, Bad = 69_000;
+        var values = new float[Rows * 3];
+        values[Bad * 3] = 1e5f;
+        var ex = Assert.Throws<NonFiniteDensityException>(() => model.Predict(new ArrayDataSource(values, Rows, 3)));
+        Assert.Equal(Bad, ex.Row);
+        Assert.Contains($"row {Bad}", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
