@@ -76,7 +76,8 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
             || start[4] != (byte)'P' || start[5] != (byte)'Y')
             throw new InvalidDataException($"{name} is not a NumPy .npy file (its first bytes are not \\x93NUMPY).");
         int major = start[6];
-        int headerLength;
+        // long: a 2.0/3.0 length is a uint32, and one of 2³¹ or more must not turn negative.
+        long headerLength;
         int headerStart;
         if (major == 1)
         {
@@ -87,7 +88,7 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
         {
             if (start.Length < 12)
                 throw new InvalidDataException($"{name}: the .npy header is truncated.");
-            headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(start.AsSpan(8));
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(start.AsSpan(8));
             headerStart = 12;
         }
         else
@@ -96,7 +97,7 @@ public sealed partial class MappedDataSource : IDataSource, IMemorySource
         }
         if (headerStart + headerLength > start.Length)
             throw new InvalidDataException($"{name}: the .npy header ({headerLength} bytes) is truncated or too long.");
-        string header = System.Text.Encoding.UTF8.GetString(start, headerStart, headerLength);
+        string header = System.Text.Encoding.UTF8.GetString(start, headerStart, (int)headerLength);
         string descr = Match(DescrPattern(), header, "descr", name);
         string order = Match(OrderPattern(), header, "fortran_order", name);
         string shape = Match(ShapePattern(), header, "shape", name);

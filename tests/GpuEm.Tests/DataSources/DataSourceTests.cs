@@ -90,6 +90,20 @@ public sealed class DataSourceTests : TempFolderTests
         Assert.Throws<FileNotFoundException>(() => MappedDataSource.OpenNpy(PathOf("absent.npy")));
     }
 
+    [Theory]
+    [InlineData(0x8000_0000u)]
+    [InlineData(0xFFFF_FFFFu)]
+    public void A_format_2_npy_header_length_of_2_to_the_31_or_more_is_an_invalid_data_error(uint length)
+    {
+        // Found by the fuzz test: the uint32 length was cast to int, turned negative, passed the
+        // bounds check and threw ArgumentOutOfRangeException from Encoding.GetString.
+        byte[] bytes = File.ReadAllBytes(WriteNpy("v2.npy", "<f4", "(4, 3)", new byte[48], major: 2));
+        BitConverter.GetBytes(length).CopyTo(bytes, 8);
+        File.WriteAllBytes(PathOf("v2.npy"), bytes);
+        var error = Assert.Throws<InvalidDataException>(() => MappedDataSource.OpenNpy(PathOf("v2.npy")));
+        Assert.Contains("truncated or too long", error.Message);
+    }
+
     [Fact]
     public void Raw_float32_files_need_a_whole_number_of_rows()
     {
