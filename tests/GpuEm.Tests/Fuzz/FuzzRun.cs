@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using GpuEm.Cli;
+
+namespace GpuEm.Tests.Fuzz;
+
+/// <summary>
+/// Runs fuzz cases under a per-case timeout and checks the properties of each: nothing escapes
+/// but the documented outcomes, no case hangs, and through the CLI an exit code of the documented
+/// set, no NaN (or infinity) on stdout with exit 0, no stack trace or "Unhandled exception" on
+/// stderr, and an error line for every failure. Failures are grouped by class; the first input
+/// of each class is kept in a folder that outlives the test, named in the failure message with
+/// the case's seed, so it can be reproduced.
+/// </summary>
+internal sealed partial class FuzzRun(string name, int seed)
+{
+    /// <summary>How long one case may run. Every case is milliseconds; a hang is a failure.</summary>
+    public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(5);
+
+    // After this many hangs the rest of the cases are skipped: each hung case keeps a thread busy.
+    private const int MaxHangs = 2;
+
+    // The CLI's documented exit codes (CliApp.Usage): 0 ok, 1 data or fit error, 2 usage error
+    // (130, cancelled, needs a Ctrl-C, which no case sends).
+    private static readonly int[] ExitCodes = [0, 1, 2];
+
+    private readonly Dictionary<string, Failure> _failures = new(StringComparer.Ordinal);
+    private string? _keptFolder;
+    private int _hangs;
+
+    /// <summary>Cases run so far.</summary>
+    public int Cases { get; private set; }
+
+    /// <summary>The seed of case <paramref name="index"/>: the run's seed and the index, mixed.</summary>
+    public int CaseSeed(int index) => HashCode.Combine(seed, index) & int.MaxValue;
+
+    /// <summary>
+    /// Runs a library call on a mutated input. It may return or throw one of
+    /// <paramref name="documented"/>; anything else, or running past the timeout, is a failure.
+    /// </summary>
+    public void Library(int index, string what, string inputName, byte[] input, Action run, params Type[] documented)
+    {
+        if (_hangs >= MaxHangs)
+            return;
+        Cases++;
+        (bool finished, Exception? error) = Timed(run);
+        if (!finished)
+            Fail(index, "hang", what, inputName, input, $"did not finish in {CaseTimeout.TotalSeconds} s");
+        else if (error is not null && !documented.Any(t => t.IsInstanceOfType(error)))
+            Fail(index, $"{error.GetType().Name} at {Origin(error)}", what, inputName, input, OneLine(error.Message));
+    }
+
+    /// <summary>
+    /// Runs the CLI in process on a mutated input already written to <paramref name="path"/>
+    /// (a "{input}" argument is replaced by the path) and checks its outcome.
+    /// </summary>
+    public void Cli(int index, string inputName, string path, byte[] input, string[] args)
+    {
+        if (_hangs >= MaxHangs)
+            return;
+        Cases++;
+        string[] actual = args.Select(a => a == "{input}" ? path : a).ToArray();
+        string what = "gpuem " + string.Join(' ', args);
+        var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        int code = -1;
+        using var cancel = new CancellationTokenSource(CaseTimeout);
+        (bool finished, Exception? error) = Timed(() => code = CliApp.Run(actual, stdout, stderr, cancel.Token, showProgress: false));
+        string err = stderr.ToString();
+        string output = stdout.ToString();
+        if (!finished || cancel.IsCancellationRequested)
+            Fail(index, "hang", what, inputName, input, $"did not finish in {CaseTimeout.TotalSeconds} s (exit {code})");
+        else if (error is not null)
+            Fail(index, $"{args[0]}: {error.GetType().Name} escaped CliApp.Run at {Origin(error)}", what, inputName, input, OneLine(error.Message));
+        else if (!ExitCodes.Contains(code))
+            Fail(index, $"{args[0]}: exit {code}", what, inputName, input, Excerpt(err));
+        else if (code == 0 && NotANumber().Match(JsonString().Replace(output, "\"\"")) is { Success: true } nan)
+            Fail(index, $"{args[0]}: '{nan.Value}' on stdout with exit 0", what, inputName, input, Excerpt(output));
+        else if (err.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase) || StackFrame().IsMatch(err))
+            Fail(index, $"{args[0]}: stack trace on stderr", what, inputName, input, Excerpt(err));
+        else if (code != 0 && !err.Contains("gpuem: error: ", StringComparison.Ordinal))
+            Fail(index, $"{args[0]}: exit {code} without an error line", what, inputName, input, Excerpt(err));
+    }
+
+    /// <summary>Fails with every failure class (its count, first case, seed and kept input) when there was one.</summary>
+    public void AssertNoFailures(int atLeastCases)
+    {
+        var text = new StringBuilder();
+        if (_failures.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}: {_failures.Values.Sum(f => f.Count)} of {Cases} cases failed, in {_failures.Count} classes (run seed {seed}; inputs kept in {_keptFolder}):\n");
+            foreach ((string key, Failure failure) in _failures.OrderByDescending(f => f.Value.Count))
+                text.Append(CultureInfo.InvariantCulture,
+                    $"- {key} ×{failure.Count}: first case {failure.Index} (case seed {CaseSeed(failure.Index)}), {failure.What} on {failure.InputName} ({failure.Mutation}); input: {failure.File}; {failure.Detail}\n");
+        }
+        if (_hangs >= MaxHangs)
+            text.Append(CultureInfo.InvariantCulture, $"{_hangs} cases hung; the remaining cases did not run.\n");
+        if (text.Length > 0)
+            throw new Xunit.Sdk.XunitException(text.ToString());
+        Xunit.Assert.True(Cases >= atLeastCases, $"{name} ran {Cases} cases, fewer than the {atLeastCases} it promises");
+    }
+
+    /// <summary>What the case's mutation was, for the failure message.</summary>
+    public string Mutation { get; set; } = "";
+
+    private static (bool Finished, Exception? Error) Timed(Action run)
+    {
+        Exception? error = null;
+        var task = Task.Run(() =>
+        {
+            try
+            {
+                run();
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+        });
+        return task.Wait(CaseTimeout) ? (true, error) : (false, null);
+    }
+
+    private void Fail(int index, string key, string what, string inputName, byte[] input, string detail)
+    {
+        if (key == "hang")
+            _hangs++;
+        if (_failures.TryGetValue(key, out Failure? known))
+        {
+            known.Count++;
+            return;
+        }
+        _keptFolder ??= Directory.CreateTempSubdirectory($"gpuem-fuzz-{name}-").FullName;
+        string file = Path.Combine(_keptFolder, $"case{index}-{inputName}");
+        File.WriteAllBytes(file, input);
+        _failures[key] = new Failure(index, what, inputName, Mutation, file, detail);
+    }
+
+    // The innermost GpuEm frame of an exception (where it was thrown from our code).
+    private static string Origin(Exception error)
+    {
+        Exception inner = error;
+        while (inner is AggregateException { InnerException: { } next })
+            inner = next;
+        string? frame = inner.StackTrace?.Split('\n').Select(l => l.Trim())
+            .FirstOrDefault(l => l.StartsWith("at GpuEm.", StringComparison.Ordinal));
+        string origin = frame is null ? "(no GpuEm frame)" : FrameArguments().Replace(frame[3..], "()");
+        return inner == error ? origin : $"{origin} (inner {inner.GetType().Name}: {OneLine(inner.Message)})";
+    }
+
+    private static string OneLine(string text)
+    {
+        string line = text.ReplaceLineEndings(" ");
+        return line.Length > 300 ? line[..300] + $"… ({line.Length} chars)" : line;
+    }
+
+    private static string Excerpt(string text) => OneLine(text.Trim());
+
+    [GeneratedRegex(@"(?<![A-Za-z])(nan|infinity|∞)(?![A-Za-z])", RegexOptions.IgnoreCase)]
+    private static partial Regex NotANumber();
+
+    // A JSON string on stdout (info echoes the file's device name): text, not a number.
+    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
+    private static partial Regex JsonString();
+
+    [GeneratedRegex(@"^\s+at \S", RegexOptions.Multiline)]
+    private static partial Regex StackFrame();
+
+    [GeneratedRegex(@"\(.*\)( in .*)?$")]
+    private static partial Regex FrameArguments();
+
+    private sealed class Failure(int index, string what, string inputName, string mutation, string file, string detail)
+    {
+        public int Index { get; } = index;
+
+        public string What { get; } = what;
+
+        public string InputName { get; } = inputName;
+
+        public string Mutation { get; } = mutation;
+
+        public string File { get; } = file;
+
+        public string Detail { get; } = detail;
+
+        public int Count { get; set; } = 1;
+    }
+}
