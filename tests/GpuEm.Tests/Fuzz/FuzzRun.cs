@@ -9,25 +9,42 @@ namespace GpuEm.Tests.Fuzz;
 /// Runs fuzz cases under a per-case timeout and checks the properties of each: nothing escapes
 /// but the documented outcomes, no case hangs, and through the CLI an exit code of the documented
 /// set, no NaN (or infinity) on stdout with exit 0, no stack trace or "Unhandled exception" on
-/// stderr, and an error line for every failure. Failures are grouped by class; the first input
-/// of each class is kept in a folder that outlives the test, named in the failure message with
-/// the case's seed, so it can be reproduced.
+/// stderr, and a short error line (at most 4,096 characters) for every failure; no case
+/// allocates more than 256 MB on its thread (the inputs are kilobytes). Failures are
+/// grouped by class; the first input of each class is kept in a folder that outlives the test,
+/// named in the failure message with the case's seed, so it can be reproduced.
 /// </summary>
 internal sealed partial class FuzzRun(string name, int seed)
 {
     /// <summary>How long one case may run. Every case is milliseconds; a hang is a failure.</summary>
     public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(5);
 
-    // After this many hangs the rest of the cases are skipped: each hung case keeps a thread busy.
-    private const int MaxHangs = 2;
+    // A case past the timeout is waited for this much longer before the next one starts, so that
+    // no two cases of a run are in flight at once (a loader that allocates gigabytes for a size
+    // it read must not do so many times over in parallel); one still running then ends the run.
+    private static readonly TimeSpan HangGrace = TimeSpan.FromSeconds(30);
+
+    // After this many hangs the rest of the cases are skipped.
+    private const int MaxHangs = 3;
 
     // The CLI's documented exit codes (CliApp.Usage): 0 ok, 1 data or fit error, 2 usage error
     // (130, cancelled, needs a Ctrl-C, which no case sends).
     private static readonly int[] ExitCodes = [0, 1, 2];
 
+    // An error is a line that says what, where and what to do; one that echoes a huge cell or
+    // string of the input whole (issue 13, finding 7) is not.
+    private const int MaxErrorLength = 4096;
+
+    // The inputs are kilobytes (the huge strings 70 kB); a case that allocates more than this
+    // trusted a size read from the file (issue 13, finding 3: limits on every size read).
+    private const long MaxAllocation = 256L << 20;
+
     private readonly Dictionary<string, Failure> _failures = new(StringComparer.Ordinal);
     private string? _keptFolder;
     private int _hangs;
+    private bool _stopped;
+
+    private bool Stopped => _stopped || _hangs >= MaxHangs;
 
     /// <summary>Cases run so far.</summary>
     public int Cases { get; private set; }
@@ -41,12 +58,14 @@ internal sealed partial class FuzzRun(string name, int seed)
     /// </summary>
     public void Library(int index, string what, string inputName, byte[] input, Action run, params Type[] documented)
     {
-        if (_hangs >= MaxHangs)
+        if (Stopped)
             return;
         Cases++;
-        (bool finished, Exception? error) = Timed(run);
+        (bool finished, Exception? error, string late, long allocated) = Timed(run);
         if (!finished)
-            Fail(index, "hang", what, inputName, input, $"did not finish in {CaseTimeout.TotalSeconds} s");
+            Fail(index, "hang", what, inputName, input, late);
+        else if (allocated > MaxAllocation)
+            Fail(index, $"{what}: more than {MaxAllocation >> 20} MB allocated", what, inputName, input, Allocated(allocated, error));
         else if (error is not null && !documented.Any(t => t.IsInstanceOfType(error)))
             Fail(index, $"{error.GetType().Name} at {Origin(error)}", what, inputName, input, OneLine(error.Message));
     }
@@ -57,7 +76,7 @@ internal sealed partial class FuzzRun(string name, int seed)
     /// </summary>
     public void Cli(int index, string inputName, string path, byte[] input, string[] args)
     {
-        if (_hangs >= MaxHangs)
+        if (Stopped)
             return;
         Cases++;
         string[] actual = args.Select(a => a == "{input}" ? path : a).ToArray();
@@ -66,11 +85,13 @@ internal sealed partial class FuzzRun(string name, int seed)
         var stderr = new StringWriter(CultureInfo.InvariantCulture);
         int code = -1;
         using var cancel = new CancellationTokenSource(CaseTimeout);
-        (bool finished, Exception? error) = Timed(() => code = CliApp.Run(actual, stdout, stderr, cancel.Token, showProgress: false));
+        (bool finished, Exception? error, string late, long allocated) = Timed(() => code = CliApp.Run(actual, stdout, stderr, cancel.Token, showProgress: false));
         string err = stderr.ToString();
         string output = stdout.ToString();
         if (!finished || cancel.IsCancellationRequested)
-            Fail(index, "hang", what, inputName, input, $"did not finish in {CaseTimeout.TotalSeconds} s (exit {code})");
+            Fail(index, "hang", what, inputName, input, finished ? $"exit {code} after more than {CaseTimeout.TotalSeconds} s" : late);
+        else if (allocated > MaxAllocation)
+            Fail(index, $"{args[0]}: more than {MaxAllocation >> 20} MB allocated", what, inputName, input, Allocated(allocated, error) + $"; exit {code}: {Excerpt(err)}");
         else if (error is not null)
             Fail(index, $"{args[0]}: {error.GetType().Name} escaped CliApp.Run at {Origin(error)}", what, inputName, input, OneLine(error.Message));
         else if (!ExitCodes.Contains(code))
@@ -81,6 +102,8 @@ internal sealed partial class FuzzRun(string name, int seed)
             Fail(index, $"{args[0]}: stack trace on stderr", what, inputName, input, Excerpt(err));
         else if (code != 0 && !err.Contains("gpuem: error: ", StringComparison.Ordinal))
             Fail(index, $"{args[0]}: exit {code} without an error line", what, inputName, input, Excerpt(err));
+        else if (err.Length > MaxErrorLength)
+            Fail(index, $"{args[0]}: {err.Length:N0} chars on stderr", what, inputName, input, Excerpt(err));
     }
 
     /// <summary>Fails with every failure class (its count, first case, seed and kept input) when there was one.</summary>
@@ -94,8 +117,8 @@ internal sealed partial class FuzzRun(string name, int seed)
                 text.Append(CultureInfo.InvariantCulture,
                     $"- {key} ×{failure.Count}: first case {failure.Index} (case seed {CaseSeed(failure.Index)}), {failure.What} on {failure.InputName} ({failure.Mutation}); input: {failure.File}; {failure.Detail}\n");
         }
-        if (_hangs >= MaxHangs)
-            text.Append(CultureInfo.InvariantCulture, $"{_hangs} cases hung; the remaining cases did not run.\n");
+        if (Stopped)
+            text.Append(CultureInfo.InvariantCulture, $"{_hangs} cases hung{(_stopped ? ", one past the grace time" : "")}; the remaining cases did not run.\n");
         if (text.Length > 0)
             throw new Xunit.Sdk.XunitException(text.ToString());
         Xunit.Assert.True(Cases >= atLeastCases, $"{name} ran {Cases} cases, fewer than the {atLeastCases} it promises");
@@ -104,11 +127,16 @@ internal sealed partial class FuzzRun(string name, int seed)
     /// <summary>What the case's mutation was, for the failure message.</summary>
     public string Mutation { get; set; } = "";
 
-    private static (bool Finished, Exception? Error) Timed(Action run)
+    // Runs a case on the pool; past the timeout it is a hang, and it is given the grace time to
+    // end (the detail says whether and when it did) before the next case starts.
+    private (bool Finished, Exception? Error, string Late, long Allocated) Timed(Action run)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Exception? error = null;
+        long allocated = 0;
         var task = Task.Run(() =>
         {
+            long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
                 run();
@@ -117,8 +145,16 @@ internal sealed partial class FuzzRun(string name, int seed)
             {
                 error = ex;
             }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         });
-        return task.Wait(CaseTimeout) ? (true, error) : (false, null);
+        if (task.Wait(CaseTimeout))
+            return (true, error, "", allocated);
+        bool ended = task.Wait(HangGrace);
+        _stopped |= !ended;
+        string late = ended
+            ? $"did not finish in {CaseTimeout.TotalSeconds} s (ended after {clock.Elapsed.TotalSeconds:F1} s{(error is null ? "" : $" with {error.GetType().Name}: {OneLine(error.Message)}")})"
+            : $"did not finish in {(CaseTimeout + HangGrace).TotalSeconds} s";
+        return (false, null, late, allocated);
     }
 
     private void Fail(int index, string key, string what, string inputName, byte[] input, string detail)
@@ -147,6 +183,10 @@ internal sealed partial class FuzzRun(string name, int seed)
         string origin = frame is null ? "(no GpuEm frame)" : FrameArguments().Replace(frame[3..], "()");
         return inner == error ? origin : $"{origin} (inner {inner.GetType().Name}: {OneLine(inner.Message)})";
     }
+
+    private static string Allocated(long bytes, Exception? error) =>
+        $"{bytes / 1e6:N0} MB allocated on the case's thread for an input of kilobytes"
+        + (error is null ? "" : $", then {error.GetType().Name}: {OneLine(error.Message)}");
 
     private static string OneLine(string text)
     {
