@@ -103,7 +103,7 @@ internal sealed partial class FuzzRun(string name, int seed)
         else if (code != 0 && !err.Contains("gpuem: error: ", StringComparison.Ordinal))
             Fail(index, $"{args[0]}: exit {code} without an error line", what, inputName, input, Excerpt(err));
         else if (err.Length > MaxErrorLength)
-            Fail(index, $"{args[0]}: {err.Length:N0} chars on stderr", what, inputName, input, Excerpt(err));
+            Fail(index, $"{args[0]}: more than {MaxErrorLength:N0} chars on stderr", what, inputName, input, $"{err.Length:N0} chars: {Excerpt(err)}");
     }
 
     /// <summary>Fails with every failure class (its count, first case, seed and kept input) when there was one.</summary>
