@@ -36,6 +36,18 @@ public sealed class CoarsenedCategoricalBadInputTests
         Assert.Contains("Group 1 has no cells", error.Message);
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(715_827_883)] // allocated 5.7 GB of group sums before (fuzz test)
+    [InlineData(int.MaxValue)] // overflowed G = max + 1 before (fuzz test)
+    public void A_group_number_at_or_past_the_cell_count_is_rejected_before_anything_is_sized(int group)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CoarsenedCategorical(
+            SkiCentre.Options() with { Groups = [0, 0, 1, group] }));
+        Assert.Contains($"Groups[3] = {group}", error.Message);
+        Assert.Contains("cell count (4)", error.Message);
+    }
+
     [Fact]
     public void A_table_of_mismatched_or_bad_shape_is_rejected()
     {

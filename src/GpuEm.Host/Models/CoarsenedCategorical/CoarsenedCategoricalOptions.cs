@@ -68,6 +68,12 @@ public sealed record CoarsenedCategoricalOptions : EmLoopOptions
             if (Groups[cell] < 0)
                 throw new ArgumentException(
                     $"Groups[{cell}] = {Groups[cell]}: groups are numbered from 0.", nameof(Groups));
+            // Every group needs a cell, so G ≤ cells: checked before G sizes anything (a group
+            // number of 2³¹ − 1 would overflow G, one of 7·10⁸ allocate gigabytes).
+            if (Groups[cell] >= cells)
+                throw new ArgumentException(
+                    $"Groups[{cell}] = {Groups[cell]}: groups are numbered 0 … G − 1 without gaps, and each has a cell, so no group number reaches the cell count ({cells}).",
+                    nameof(Groups));
         }
         int groupCount = Groups.Max() + 1;
         var sums = new double[groupCount];
