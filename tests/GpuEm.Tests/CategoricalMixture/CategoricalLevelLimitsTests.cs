@@ -35,6 +35,26 @@ public sealed class CategoricalLevelLimitsTests : TempFolderTests
     }
 
     [Fact]
+    public void An_inferred_level_far_past_the_row_count_is_refused_before_the_one_hot_rows_are_allocated()
+    {
+        // One row holding 715827883 allocated 2.8 GB of indicators before (fuzz test).
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ArgumentException ex = Assert.Throws<ArgumentException>(() =>
+            new CategoricalMixture(Options).Fit(new[,] { { 715_827_883 }, { 0 } }));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 24, "refused after allocating");
+        Assert.Contains("implies 715827884 levels for 2 rows", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("recode", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inferred_levels_up_to_the_slack_are_taken_for_a_small_sample()
+    {
+        // 3 rows with codes up to 4,095 (4,096 levels): a small sample of a many-level column.
+        var model = new CategoricalMixture(Options).Fit(new[,] { { 4095 }, { 0 }, { 7 } });
+        Assert.Equal(4096, model.LevelCounts[0]);
+    }
+
+    [Fact]
     public void Level_counts_of_two_billion_are_an_argument_error()
     {
         int[,] data = { { 0, 1 }, { 1, 0 } };

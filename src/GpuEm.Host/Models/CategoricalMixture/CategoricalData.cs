@@ -66,9 +66,13 @@ internal sealed class CategoricalData
         return levels;
     }
 
+    /// <summary>Inferred level counts up to this many are taken even for fewer rows (small samples
+    /// of a many-level column).</summary>
+    internal const int InferredLevelSlack = 4096;
+
     /// <summary>
     /// Copies and validates a 2-D array of levels. With <paramref name="levelCounts"/> null, L_j is
-    /// one more than the largest level seen in column j.
+    /// one more than the largest level seen in column j (at most max(n, InferredLevelSlack)).
     /// </summary>
     public static CategoricalData From(int[,] data, int[]? levelCounts, float[]? weights)
     {
@@ -93,7 +97,17 @@ internal sealed class CategoricalData
                     levels[column] = Math.Max(levels[column], value + 1);
                 }
             for (int column = 0; column < columns; column++)
+            {
                 levels[column] = Math.Max(levels[column], 1);
+                // Inferred levels are the largest code + 1, and each is a dense one-hot column:
+                // far more levels than rows means the values are ids, not codes (one row holding
+                // 715827883 would allocate 2.8 GB). Explicit level counts are taken as given.
+                if (levels[column] > Math.Max(rows, InferredLevelSlack))
+                    throw new ArgumentException(
+                        $"The data's column {column} (zero-based) holds the code {levels[column] - 1}, which implies {levels[column]} levels for " +
+                        $"{rows} rows: levels are codes 0, 1, 2, … of the categories, so recode large values (ids) to " +
+                        "consecutive codes, or give the level counts explicitly.", nameof(data));
+            }
         }
         else
         {
