@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using GpuEm;
+using GpuEm.Cli;
 using GpuEm.Em;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
@@ -33,11 +34,6 @@ public static class BenchRunner
     /// <returns>0, or 2 for a usage error.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Contains("--help"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
         if (args.Contains("--check"))
             return CheckRunner.Run(args.Where(a => a != "--check").ToArray(), stdout, stderr);
         // Times EM iterations of a Gaussian mixture (or Lloyd iterations of k-means) on a seeded synthetic
@@ -49,34 +45,23 @@ public static class BenchRunner
         //       [--peak-gflops G] [--peak-gbs B] [--json]
         // It also reports the work model of one iteration (FLOPs, bytes), the achieved GFLOP/s and GB/s,
         // and the floor max(FLOPs / peak, bytes / bandwidth) for the peaks it assumed (printed with them).
-        Dictionary<string, string>? options = ParseOptions(args, stderr, out bool json);
-        if (options is null)
-            return 2;
-
-        string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
-        string model = Get("model", "gmm");
-        if (model is not ("gmm" or "kmeans"))
+        // Options parse as the other commands' do (GpuEm.Cli.Arguments): a bad or unknown one is a
+        // one-line usage error (exit 2).
+        var a = new Arguments(args,
+            Names("model", "covariance", "n", "d", "k", "iterations", "backend", "device-memory-limit", "peak-gflops", "peak-gbs", "seed"),
+            Names("json"));
+        if (a.Flag("help"))
         {
-            stderr.WriteLine($"gpuem-bench: unknown model '{model}' (gmm or kmeans)");
-            return 2;
+            stdout.WriteLine(Usage);
+            return 0;
         }
-        int n = int.Parse(Get("n", "1000000"), CultureInfo.InvariantCulture);
-        int d = int.Parse(Get("d", "16"), CultureInfo.InvariantCulture);
-        int k = int.Parse(Get("k", "16"), CultureInfo.InvariantCulture);
-        int iterations = int.Parse(Get("iterations", "10"), CultureInfo.InvariantCulture);
-        int seed = int.Parse(Get("seed", "0"), CultureInfo.InvariantCulture);
-        CovarianceType covariance = Get("covariance", "full") switch
-        {
-            "full" => CovarianceType.Full,
-            "tied" => CovarianceType.Tied,
-            "diag" => CovarianceType.Diagonal,
-            "spherical" => CovarianceType.Spherical,
-            string other => throw new ArgumentException($"unknown covariance '{other}'"),
-        };
-        Backend backend = ParseBackend(Get("backend", "reference"));
-
-        long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
-            ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
+        bool json = a.Flag("json");
+        string model = a.Choice("model", "gmm", new Dictionary<string, string> { ["gmm"] = "gmm", ["kmeans"] = "kmeans" });
+        (int n, int d, int k, int iterations, int seed) = Sizes(a, 1000000, 16, 16, 10);
+        string covarianceName = a.Text("covariance") ?? "full";
+        CovarianceType covariance = a.Choice("covariance", CovarianceType.Full, Covariances);
+        Backend backend = a.Choice("backend", Backend.Reference, Arguments.Backends);
+        long? memoryLimit = a.DeviceMemoryLimit();
         (double defaultGflops, double defaultGbs, string peakSource) = backend switch
         {
             // H100 SXM: 66.9 TFLOP/s fp32 (non-tensor), 3.35 TB/s HBM3; override for PCIe (51.2, 2.0).
@@ -87,9 +72,9 @@ public static class BenchRunner
             _ => (Environment.ProcessorCount * CpuGhz() * 16, 20.0,
                 $"assumed CPU: {Environment.ProcessorCount} cores × {CpuGhz():F2} GHz × 16 float64 FLOPs/cycle, 20 GB/s"),
         };
-        double peakGflops = options.TryGetValue("peak-gflops", out string? g) ? double.Parse(g, CultureInfo.InvariantCulture) : defaultGflops;
-        double peakGbs = options.TryGetValue("peak-gbs", out string? b) ? double.Parse(b, CultureInfo.InvariantCulture) : defaultGbs;
-        if (!options.ContainsKey("peak-gflops") && !options.ContainsKey("peak-gbs"))
+        double peakGflops = a.Positive("peak-gflops", defaultGflops);
+        double peakGbs = a.Positive("peak-gbs", defaultGbs);
+        if (a.Text("peak-gflops") is null && a.Text("peak-gbs") is null)
             peakSource += " (override with --peak-gflops/--peak-gbs)";
         else
             peakSource = "given on the command line";
@@ -146,8 +131,9 @@ public static class BenchRunner
         }
 
         double[] perIteration = stamps.Zip(stamps.Skip(1), (a, b) => (b - a).TotalSeconds).OrderBy(s => s).ToArray();
-        double median = perIteration.Length == 0 ? double.NaN
-            : perIteration.Length % 2 == 1 ? perIteration[perIteration.Length / 2]
+        if (perIteration.Length == 0)
+            throw new InvalidOperationException($"the fit stopped before one iteration was timed ({done} iterations); no timing to report");
+        double median = perIteration.Length % 2 == 1 ? perIteration[perIteration.Length / 2]
             : 0.5 * (perIteration[perIteration.Length / 2 - 1] + perIteration[perIteration.Length / 2]);
 
         (double flops, double bytes) = WorkModel(model, covariance, n, d, k, backend == Backend.Reference);
@@ -156,7 +142,7 @@ public static class BenchRunner
         var result = new
         {
             model,
-            covariance = Get("covariance", "full"),
+            covariance = covarianceName,
             n,
             d,
             k,
@@ -233,39 +219,33 @@ public static class BenchRunner
 
     }
 
-    /// <summary>
-    /// The options "--name value" and the flag --json; null, after a message on
-    /// <paramref name="stderr"/>, for an argument that is neither.
-    /// </summary>
-    internal static Dictionary<string, string>? ParseOptions(string[] args, TextWriter stderr, out bool json)
-    {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        json = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--json")
-                json = true;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-                options[args[i][2..]] = args[++i];
-            else
-            {
-                stderr.WriteLine($"gpuem-bench: unexpected argument '{args[i]}'");
-                return null;
-            }
-        }
-        return options;
-    }
+    internal static HashSet<string> Names(params string[] names) => new(names, StringComparer.Ordinal);
 
-    /// <summary>The backend named on the command line.</summary>
-    internal static Backend ParseBackend(string name) => name switch
+    private static readonly IReadOnlyDictionary<string, CovarianceType> Covariances = new Dictionary<string, CovarianceType>
     {
-        "auto" => Backend.Auto,
-        "cuda" => Backend.Cuda,
-        "opencl" => Backend.OpenCL,
-        "cpu-accelerator" => Backend.CpuAccelerator,
-        "reference" => Backend.Reference,
-        string other => throw new ArgumentException($"unknown backend '{other}'"),
+        ["full"] = CovarianceType.Full,
+        ["tied"] = CovarianceType.Tied,
+        ["diag"] = CovarianceType.Diagonal,
+        ["spherical"] = CovarianceType.Spherical,
     };
+
+    /// <summary>
+    /// --n, --d, --k, --iterations (each ≥ 1, k ≤ n, n·d values in one array) and --seed, with
+    /// the given defaults; a bad value is a usage error that names the option.
+    /// </summary>
+    internal static (int N, int D, int K, int Iterations, int Seed) Sizes(Arguments a, int n, int d, int k, int iterations)
+    {
+        n = a.Int("n", n, minimum: 1);
+        d = a.Int("d", d, minimum: 1);
+        k = a.Int("k", k, minimum: 1);
+        iterations = a.Int("iterations", iterations, minimum: 1);
+        int seed = a.Int("seed", 0);
+        if (k > n)
+            throw new UsageException($"--k {k} exceeds --n {n}: a mixture of k components needs k ≤ n points");
+        if ((long)n * d > Array.MaxLength)
+            throw new UsageException($"--n {n} × --d {d} values exceed one array ({Array.MaxLength}); lower --n or --d");
+        return (n, d, k, iterations, seed);
+    }
 
     // A seeded mixture of k Gaussians with means uniform in [−10, 10]^d and unit-scale noise.
     internal static float[] Generate(int n, int d, int k, int seed)

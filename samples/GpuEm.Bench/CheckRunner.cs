@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GpuEm.Cli;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
 
@@ -28,22 +28,16 @@ public static class CheckRunner
     /// <param name="stderr">Usage errors.</param>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        Dictionary<string, string>? options = BenchRunner.ParseOptions(args, stderr, out bool json);
-        if (options is null)
-            return 2;
-        string Get(string name, string fallback) => options.TryGetValue(name, out string? v) ? v : fallback;
-        int n = int.Parse(Get("n", "100000"), CultureInfo.InvariantCulture);
-        int d = int.Parse(Get("d", "33"), CultureInfo.InvariantCulture);
-        int k = int.Parse(Get("k", "5"), CultureInfo.InvariantCulture);
-        int iterations = int.Parse(Get("iterations", "1"), CultureInfo.InvariantCulture);
-        int seed = int.Parse(Get("seed", "0"), CultureInfo.InvariantCulture);
-        long? memoryLimit = options.TryGetValue("device-memory-limit", out string? limitText)
-            ? long.Parse(limitText, CultureInfo.InvariantCulture) : null;
-        Backend backend = BenchRunner.ParseBackend(Get("backend", "cuda"));
+        var a = new Arguments(args,
+            BenchRunner.Names("backend", "n", "d", "k", "iterations", "seed", "device-memory-limit"), BenchRunner.Names("json"));
+        if (a.Flag("help"))
+            return BenchRunner.Run(["--help"], stdout, stderr);
+        bool json = a.Flag("json");
+        (int n, int d, int k, int iterations, int seed) = BenchRunner.Sizes(a, 100000, 33, 5, 1);
+        long? memoryLimit = a.DeviceMemoryLimit();
+        Backend backend = a.Choice("backend", Backend.Cuda, Arguments.Backends);
         if (backend == Backend.Reference)
-            throw new ArgumentException("the check compares an accelerator with the reference: give --backend cuda, opencl, cpu-accelerator or auto");
-        if (n < k || d < 1 || k < 1 || iterations < 1)
-            throw new ArgumentException("the check needs n ≥ k ≥ 1, d ≥ 1 and at least one iteration");
+            throw new UsageException("the check compares an accelerator with the reference: give --backend cuda, opencl, cpu-accelerator or auto");
 
         float[] data = BenchRunner.Generate(n, d, k, seed);
         // The start: k distinct seeded rows as means (centres), unit weights.

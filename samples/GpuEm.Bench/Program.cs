@@ -1,13 +1,19 @@
+using GpuEm.Cli;
+
+// The benchmark's own program; `gpuem bench` runs the same code. Errors are one line, as gpuem's:
+// a bad or unknown option is a usage error (exit 2); a backend this machine lacks or a
+// device-memory limit too small for one row is a run error (exit 1).
 try
 {
     return GpuEm.Bench.BenchRunner.Run(args, Console.Out, Console.Error);
 }
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidOperationException
-    or NotSupportedException)
+catch (UsageException e)
 {
-    // Bad options (an unknown backend, a number that does not parse, a device-memory limit too
-    // small for one row) or a backend this machine lacks: the message, not a stack trace.
-    Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine("run with --help for the options.");
+    Console.Error.WriteLine($"gpuem-bench: error: {e.Message} (see --help)");
     return 2;
+}
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException)
+{
+    Console.Error.WriteLine($"gpuem-bench: error: {CliErrors.Describe(e)}");
+    return 1;
 }

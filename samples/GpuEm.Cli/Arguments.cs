@@ -80,24 +80,63 @@ internal sealed class Arguments
         Parse(name, fallback, (string text, out int value) =>
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value), "an integer");
 
+    /// <summary>An integer option that must be at least <paramref name="minimum"/> (checked here,
+    /// so the error names the option rather than the library's property).</summary>
+    public int Int(string name, int fallback, int minimum) =>
+        Parse(name, fallback, (string text, out int value) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= minimum,
+            $"an integer ≥ {minimum}");
+
+    /// <summary>A required integer option of at least <paramref name="minimum"/> (--k).</summary>
+    public int RequiredInt(string name, int minimum, string placeholder) =>
+        Text(name) is null
+            ? throw new UsageException($"--{name} {placeholder} (≥ {minimum}) is required")
+            : Int(name, minimum, minimum);
+
     public double Double(string name, double fallback) =>
         Parse(name, fallback, (string text, out double value) =>
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value), "a number");
+
+    /// <summary>A finite number option that must be at least <paramref name="minimum"/>.</summary>
+    public double Double(string name, double fallback, double minimum) =>
+        Parse(name, fallback, (string text, out double value) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value) && value >= minimum,
+            string.Create(CultureInfo.InvariantCulture, $"a finite number ≥ {minimum}"));
+
+    /// <summary>A finite number option that must be above 0.</summary>
+    public double Positive(string name, double fallback) =>
+        Parse(name, fallback, (string text, out double value) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value) && value > 0,
+            "a positive finite number");
+
+    /// <summary>--device-memory-limit BYTES: a positive whole number of bytes, or null when absent.</summary>
+    public long? DeviceMemoryLimit() =>
+        Text("device-memory-limit") is null
+            ? null
+            : Parse<long>("device-memory-limit", 0, (string text, out long value) =>
+                long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0,
+                "a positive whole number of bytes");
 
     private delegate bool TryParser<T>(string text, out T value);
 
     // The option's value parsed, the fallback when absent, a usage error naming the option when bad.
     private T Parse<T>(string name, T fallback, TryParser<T> parse, string what) =>
         Text(name) is { } text
-            ? parse(text, out T value) ? value : throw new UsageException($"--{name} '{text}' is not {what}")
+            ? parse(text, out T value) ? value : throw new UsageException($"--{name} '{Clip(text)}' is not {what}")
             : fallback;
 
     public T Choice<T>(string name, T fallback, IReadOnlyDictionary<string, T> choices) =>
         Text(name) is { } text
             ? choices.TryGetValue(text, out T? value)
                 ? value
-                : throw new UsageException($"--{name} '{text}' is not one of {string.Join(", ", choices.Keys)}")
+                : throw new UsageException($"--{name} '{Clip(text)}' is not one of {string.Join(", ", choices.Keys)}")
             : fallback;
+
+    /// <summary>A value echoed in an error, cut to 40 characters ("…" after) so that a huge
+    /// argument or cell does not flood the terminal.</summary>
+    internal static string Clip(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 
     /// <summary>
     /// The --output file of a fit, checked before the fit runs: its folder exists and takes a new

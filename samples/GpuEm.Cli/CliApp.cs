@@ -85,12 +85,10 @@ public static class CliApp
             or Persistence.ModelFormatException
             or ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            stderr.WriteLine($"gpuem: error: {OneLine(ex.Message)}");
+            stderr.WriteLine($"gpuem: error: {CliErrors.Describe(ex)}");
             if (verbose)
                 stderr.WriteLine(ex);
             return 1;
         }
     }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

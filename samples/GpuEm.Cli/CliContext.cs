@@ -26,7 +26,7 @@ internal sealed record CliContext(TextWriter Out, TextWriter Error, Cancellation
         {
             if (value.Warning is not null)
             {
-                stderr.WriteLine($"gpuem: warning: {value.Warning}");
+                stderr.WriteLine($"gpuem: warning: {CliErrors.Describe(value.Warning)}");
                 return;
             }
             if (!progress)

@@ -48,14 +48,14 @@ internal static class CoarsenedCommand
             return Commands.Help(context.Out, Help);
         string input = a.Required("input");
         string? output = a.Output(input);
-        int maxIterations = a.Int("max-iter", CoarsenedCategoricalOptions.Defaults.MaxIterations);
+        int maxIterations = a.Int("max-iter", CoarsenedCategoricalOptions.Defaults.MaxIterations, minimum: 0);
         var options = new CoarsenedCategoricalOptions
         {
             Coefficients = List(a.Required("coefficients"), "coefficients", double.Parse),
             Groups = List(a.Required("groups"), "groups", (s, culture) => int.Parse(s, NumberStyles.Integer, culture)),
             InitialGroupParameters = a.Text("initial") is { } initial ? List(initial, "initial", double.Parse) : null,
             MaxIterations = maxIterations,
-            Tolerance = a.Double("tol", CoarsenedCategoricalOptions.Defaults.Tolerance),
+            Tolerance = a.Double("tol", CoarsenedCategoricalOptions.Defaults.Tolerance, minimum: 0),
             Progress = context.Progress(maxIterations),
         };
         CoarsenedCategorical estimator = Commands.Validated(() => new CoarsenedCategorical(options));
@@ -106,21 +106,19 @@ internal static class CoarsenedCommand
                 continue;
             int comma = line.IndexOf(',', StringComparison.Ordinal);
             if (comma < 0)
-                throw new InvalidDataException($"{name} line {number}: expected `COUNT,CELLS` (e.g. `12,0 1`), found '{Clip(line)}'.");
+                throw new InvalidDataException($"{name} line {number}: expected `COUNT,CELLS` (e.g. `12,0 1`), found '{Arguments.Clip(line)}'.");
             string countText = line[..comma].Trim();
             if (!double.TryParse(countText, NumberStyles.Float, CultureInfo.InvariantCulture, out double count))
-                throw new InvalidDataException($"{name} line {number}: the count '{Clip(countText)}' is not a number.");
+                throw new InvalidDataException($"{name} line {number}: the count '{Arguments.Clip(countText)}' is not a number.");
             string[] cellTexts = line[(comma + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var cells = new int[cellTexts.Length];
             for (int i = 0; i < cells.Length; i++)
                 if (!int.TryParse(cellTexts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out cells[i]))
-                    throw new InvalidDataException($"{name} line {number}: the cell '{Clip(cellTexts[i])}' is not a whole number.");
+                    throw new InvalidDataException($"{name} line {number}: the cell '{Arguments.Clip(cellTexts[i])}' is not a whole number.");
             observations.Add(new CoarsenedObservation(cells, count));
         }
         return observations;
     }
-
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static T[] List<T>(string text, string option, Func<string, IFormatProvider, T> parse) =>
         text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
@@ -131,11 +129,11 @@ internal static class CoarsenedCommand
             }
             catch (FormatException)
             {
-                throw new UsageException($"--{option} '{part}' is not a number");
+                throw new UsageException($"--{option} '{Arguments.Clip(part)}' is not a number");
             }
             catch (OverflowException)
             {
-                throw new UsageException($"--{option} '{part}' is out of range");
+                throw new UsageException($"--{option} '{Arguments.Clip(part)}' is out of range");
             }
         }).ToArray();
 }

@@ -45,7 +45,7 @@ internal static class Commands
             if (string.IsNullOrWhiteSpace(line))
                 continue;
             if (!int.TryParse(line.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
-                throw new InvalidDataException($"{Path.GetFileName(path)} line {lineNumber}: '{line.Trim()}' is not an integer label.");
+                throw new InvalidDataException($"{Path.GetFileName(path)} line {lineNumber}: '{Arguments.Clip(line.Trim())}' is not an integer label.");
             labels.Add(label);
         }
         if (labels.Count != rows)
@@ -110,7 +110,7 @@ internal static class Commands
         float[,] data = ReadFaithful();
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = a.Int("k", 2),
+            ComponentCount = a.Int("k", 2, minimum: 1),
             CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
@@ -150,10 +150,10 @@ internal static class Commands
         string? output = a.Output(input, a.Text("labels"));
         var options = new GaussianMixtureOptions
         {
-            ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
+            ComponentCount = a.RequiredInt("k", 1, "K"),
             CovarianceType = a.Choice("covariance", CovarianceType.Full, CovarianceChoices),
             Initialization = a.Choice("init", GaussianInitialization.KMeans, MixtureStarts),
-            CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization),
+            CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization, minimum: 0),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
         }.WithRunOptions(a, context);
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
@@ -219,7 +219,7 @@ internal static class Commands
         string? output = a.Output(input);
         var options = new KMeansOptions
         {
-            ClusterCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
+            ClusterCount = a.RequiredInt("k", 1, "K"),
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
         }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
@@ -269,12 +269,12 @@ internal static class Commands
     internal static T WithRunOptions<T>(this T options, Arguments a, CliContext context)
         where T : Em.EmOptions
     {
-        int maxIterations = a.Int("max-iter", options.MaxIterations);
+        int maxIterations = a.Int("max-iter", options.MaxIterations, minimum: 0);
         return (T)(options with
         {
             MaxIterations = maxIterations,
-            Tolerance = a.Double("tol", options.Tolerance),
-            Restarts = a.Int("n-init", 1),
+            Tolerance = a.Double("tol", options.Tolerance, minimum: 0),
+            Restarts = a.Int("n-init", 1, minimum: 1),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             DeviceMemoryLimit = DeviceMemoryLimit(a),
@@ -283,12 +283,7 @@ internal static class Commands
     }
 
     // --device-memory-limit BYTES: a positive integer, or null when absent.
-    internal static long? DeviceMemoryLimit(Arguments a) =>
-        a.Text("device-memory-limit") is { } text
-            ? long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) && bytes > 0
-                ? bytes
-                : throw new UsageException($"--device-memory-limit '{text}' is not a positive whole number of bytes")
-            : null;
+    internal static long? DeviceMemoryLimit(Arguments a) => a.DeviceMemoryLimit();
 
     // Option errors found by the estimator are usage errors (exit 2), not data errors.
     internal static T Validated<T>(Func<T> create)
@@ -299,7 +294,7 @@ internal static class Commands
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException(ex.Message.ReplaceLineEndings(" "));
+            throw new UsageException(CliErrors.Describe(ex));
         }
     }
 

@@ -82,9 +82,9 @@ internal static class DiscreteCommands
         string? output = a.Output(input);
         TOptions options = new TOptions
         {
-            ComponentCount = a.Int("k", 0) is int k and > 0 ? k : throw new UsageException("--k K (≥ 1) is required"),
+            ComponentCount = a.RequiredInt("k", 1, "K"),
             Initialization = a.Choice("init", DiscreteInitialization.KMeansPlusPlus, Starts),
-            Smoothing = a.Double("smoothing", DiscreteMixtureOptions.Defaults.Smoothing),
+            Smoothing = a.Double("smoothing", DiscreteMixtureOptions.Defaults.Smoothing, minimum: 0),
         }.WithRunOptions(a, context);
         // The estimator checks the options (usage errors, exit 2) before any file is read.
         Func<IDataSource, IRowModel> fit = prepare(a, options);
@@ -117,6 +117,6 @@ internal static class DiscreteCommands
             throw new UsageException($"--levels gives {parts.Length} counts; the input has {columns} columns (one count per column)");
         return parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int l) && l >= 1
             ? l
-            : throw new UsageException($"--levels '{p}' is not a whole number ≥ 1")).ToArray();
+            : throw new UsageException($"--levels '{Arguments.Clip(p)}' is not a whole number ≥ 1")).ToArray();
     }
 }

@@ -210,8 +210,8 @@ internal static class ModelCommands
         var a = new Arguments(args, Set("input", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output", "plot"), Flags());
         if (a.Flag("help"))
             return Help(stdout, SelectHelp);
-        int kMin = a.Int("k-min", 1);
-        int kMax = a.Int("k-max", 9);
+        int kMin = a.Int("k-min", 1, minimum: 1);
+        int kMax = a.Int("k-max", 9, minimum: 1);
         if (kMin < 1 || kMax < kMin)
             throw new UsageException($"--k-min {kMin} and --k-max {kMax} must satisfy 1 ≤ k-min ≤ k-max");
         CovarianceType[] types = (a.Text("covariance") ?? "full,diag,spherical,tied")
@@ -227,7 +227,7 @@ internal static class ModelCommands
         });
         var options = new GaussianMixtureOptions
         {
-            Restarts = a.Int("n-init", 1),
+            Restarts = a.Int("n-init", 1, minimum: 1),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             Progress = context.Progress(),
@@ -240,7 +240,7 @@ internal static class ModelCommands
         {
             string name = Commands.CovarianceChoices.First(p => p.Value == c.CovarianceType).Key;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name},{c.ComponentCount},{c.LogLikelihood:R},{c.Bic:R},{c.Aic:R},{c.Converged},{Quote(c.Error)}"));
+                $"{name},{c.ComponentCount},{c.LogLikelihood:R},{c.Bic:R},{c.Aic:R},{c.Converged},{Quote(c.Error is null ? null : CliErrors.Describe(c.Error))}"));
         }
         string best = Commands.CovarianceChoices.First(p => p.Value == result.Best.CovarianceType).Key;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -256,7 +256,7 @@ public sealed class CliFileInputTests : TempFolderTests
         // On an accelerator 100 bytes cannot hold the model: the estimator's own error names the limit.
         (int failed, _, string error) = Run([.. fit, "--backend", "cpu-accelerator", "--device-memory-limit", "100"]);
         Assert.Equal(1, failed);
-        Assert.Contains("DeviceMemoryLimit", error);
+        Assert.Contains("--device-memory-limit", error);
     }
 
     [Fact]
