@@ -53,10 +53,10 @@ public static class CsvMatrixReader
                         $"{name} line {lineNumber}, column {j + 1}: the cell is empty (for missing values use --missing marginalize).");
                 if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                     throw new InvalidDataException(
-                        $"{name} line {lineNumber}, column {j + 1}: '{cell}' is not a number.");
+                        $"{name} line {lineNumber}, column {j + 1}: '{Arguments.Clip(cell)}' is not a number.");
                 if (!float.IsFinite(value))
                     throw new InvalidDataException(
-                        $"{name} line {lineNumber}, column {j + 1}: '{cell}' is not finite (for missing values use --missing marginalize).");
+                        $"{name} line {lineNumber}, column {j + 1}: '{Arguments.Clip(cell)}' is not finite (for missing values use --missing marginalize).");
                 row[j] = value;
             }
             rows.Add(row);

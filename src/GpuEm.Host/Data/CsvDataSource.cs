@@ -114,10 +114,13 @@ public sealed class CsvDataSource : IDataSource
                 continue;
             }
             if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
-                throw new InvalidDataException($"{_name} line {_lineNumber}, column {j + 1}: '{cell}' is not a number.");
+                throw new InvalidDataException($"{_name} line {_lineNumber}, column {j + 1}: '{Clip(cell)}' is not a number.");
             row[j] = value;
         }
     }
+
+    // A cell echoed in an error, cut to 40 characters: a megabyte of junk is not repeated whole.
+    private static string Clip(string cell) => cell.Length <= 40 ? cell : string.Concat(cell.AsSpan(0, 40), "…");
 
     private void Rewind()
     {

@@ -70,11 +70,14 @@ internal static class ModelDocument
             var reader = new Reader(document.RootElement, source);
             string actual = reader.Format();
             if (actual != format)
-                throw new ModelFormatException($"{source} holds a '{actual}' model, not a '{format}' one.");
+                throw new ModelFormatException($"{source} holds a '{Clip(actual)}' model, not a '{format}' one.");
             reader.CheckVersion();
             return body(reader);
         }
     }
+
+    /// <summary>A value from a file echoed in an error, cut to 40 characters.</summary>
+    public static string Clip(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 
     public static T Read<T>(string path, string format, Func<Reader, T> body)
     {
@@ -130,7 +133,7 @@ internal static class ModelDocument
 
         public string Format() => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out JsonElement f)
             && f.ValueKind == JsonValueKind.String
-            ? f.GetString()!
+            ? Text(f, "format")
             : throw Fail("has no 'format' field: it is not a GpuEm model file");
 
         public void CheckVersion()
@@ -162,7 +165,20 @@ internal static class ModelDocument
         public string String(string name)
         {
             JsonElement e = Field(name);
-            return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Fail($"field '{name}' is not a string");
+            return e.ValueKind == JsonValueKind.String ? Text(e, name) : throw Fail($"field '{name}' is not a string");
+        }
+
+        // A string field; JSON whose bytes are not valid UTF-8 parses, and fails only here.
+        private string Text(JsonElement e, string name)
+        {
+            try
+            {
+                return e.GetString()!;
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new ModelFormatException($"The model file {source} field '{name}' is not valid UTF-8 text.", ex);
+            }
         }
 
         public double Double(string name)

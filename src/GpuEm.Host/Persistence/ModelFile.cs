@@ -37,7 +37,7 @@ public static class ModelFile
         string format = ReadFormat(memory, path);
         ModelFormat known = ModelFormats.Find(format)
             ?? throw new ModelFormatException(
-                $"The model file {path} holds an unknown format '{format}'; this build reads {string.Join(", ", ModelFormats.All.Select(f => f.Name))}.");
+                $"The model file {path} holds an unknown format '{ModelDocument.Clip(format)}'; this build reads {string.Join(", ", ModelFormats.All.Select(f => f.Name))}.");
         memory.Position = 0;
         return known.Read(memory, path);
     }

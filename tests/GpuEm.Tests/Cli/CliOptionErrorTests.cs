@@ -188,6 +188,51 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
                 $"[k = 2: {new ArgumentOutOfRangeException("Restarts", -0.5, "Restarts is bad.").Message}]"));
     }
 
+    [Fact]
+    public void A_megabyte_bad_cell_or_value_is_echoed_clipped()
+    {
+        string junk = new('x', 1 << 20);
+        string csv = PathOf("junk.csv");
+        File.WriteAllText(csv, $"1,2\n3,{junk}\n");
+        (int code, _, string stderr) = InProcess.Run("fit", "--input", csv, "--k", "1", "--backend", "reference");
+        Assert.Equal(1, code);
+        Assert.Contains("junk.csv line 2, column 2: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' is not a number", stderr);
+        Assert.True(stderr.Length < 200, $"{stderr.Length} characters");
+
+        // The library's streamed CSV source clips the same way.
+        using (Data.CsvDataSource source = Data.CsvDataSource.Open(csv))
+        {
+            var error = Assert.Throws<InvalidDataException>(() => new Models.KMeans.KMeans(new Models.KMeans.KMeansOptions
+            {
+                ClusterCount = 1,
+                Backend = Backend.Reference,
+            }).Fit(source));
+            Assert.True(error.Message.Length < 200, error.Message[..Math.Min(200, error.Message.Length)]);
+            Assert.Contains("x…'", error.Message);
+        }
+
+        (code, _, stderr) = InProcess.Run("fit", "--input", csv, "--k", junk);
+        Assert.Equal(2, code);
+        Assert.True(stderr.Length < 200, $"{stderr.Length} characters");
+    }
+
+    [Fact]
+    public void A_model_file_with_invalid_utf8_names_the_file()
+    {
+        WriteInputs();
+        byte[] bytes = File.ReadAllBytes(PathOf("m.json"));
+        string text = System.Text.Encoding.Latin1.GetString(bytes);
+        int at = text.IndexOf("\"Reference\"", StringComparison.Ordinal);
+        Assert.True(at > 0);
+        bytes[at + 4] = 0xFF;
+        string bad = PathOf("bad.json");
+        File.WriteAllBytes(bad, bytes);
+        (int code, _, string stderr) = InProcess.Run("info", "--model", bad);
+        Assert.Equal(1, code);
+        Assert.Contains(bad, stderr);
+        Assert.DoesNotContain("transcode", stderr);
+    }
+
     [GeneratedRegex(@"--([a-z][a-z0-9-]*)[ =]([^\s\[\]-][^\s\]]*)")]
     private static partial Regex HelpOption();
 }
