@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace GpuEm.Cli;
 
 /// <summary>
@@ -36,7 +38,8 @@ public static class CliApp
             text.Append("gpuem — Expectation-Maximization on GPUs\n\nusage: gpuem <command> [options]\n\ncommands:\n");
             foreach (CliCommand command in Commands)
                 text.Append("  ").Append(command.Name.PadRight(12)).Append(command.Summary).Append('\n');
-            text.Append("  help        show this text\n\n");
+            text.Append("  help        show this text\n");
+            text.Append("  --version   print the version\n\n");
             text.Append("`gpuem <command> --help` describes a command; every command takes --quiet (no progress)\n");
             text.Append("and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
             text.Append("2 usage error, 130 cancelled (Ctrl-C; the last completed model is still printed and saved).\n");
@@ -72,6 +75,11 @@ public static class CliApp
                 stdout.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
             }
+            if (args[0] == "--version")
+            {
+                stdout.WriteLine($"gpuem {Version}");
+                return 0;
+            }
             CliCommand command = Commands.FirstOrDefault(c => c.Name == args[0])
                 ?? throw new UsageException($"unknown command '{args[0]}' (see gpuem --help)");
             return command.Run(args[1..], context);
@@ -91,4 +99,11 @@ public static class CliApp
             return 1;
         }
     }
+
+    /// <summary>The program's informational version (the package version, with the commit when
+    /// the build knows it).</summary>
+    internal static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CliApp).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
 }

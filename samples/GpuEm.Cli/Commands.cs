@@ -72,7 +72,7 @@ internal static class Commands
                          [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                          [--device-memory-limit BYTES] [--missing error|marginalize]
-                         [--labels LABELS.txt] [--output model.json] [--verbose]
+                         [--labels LABELS.txt] [--output model.json] [--quiet] [--verbose]
 
         Fits a Gaussian mixture to the rows of FILE and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
@@ -116,6 +116,7 @@ internal static class Commands
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             Progress = context.Progress(),
         };
+        AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
         GaussianMixtureModel model = new GaussianMixture(options).Fit(data);
         clock.Stop();
@@ -164,6 +165,7 @@ internal static class Commands
         long n = source?.RowCount ?? data!.GetLength(0);
         int d = source?.ColumnCount ?? data!.GetLength(1);
         int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, n) : null;
+        AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
         string hint = options.MissingValues == MissingValues.Error ? " (For missing values use --missing marginalize.)" : "";
         GaussianMixtureModel model = InputFile.Read(source, () => (source, labels) switch
@@ -225,6 +227,7 @@ internal static class Commands
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
         float[,]? data = source is null ? CsvMatrixReader.Read(input) : null;
+        AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
         KMeansModel model = source is null
             ? estimator.Fit(data!, cancellationToken: context.Cancellation)
@@ -270,7 +273,7 @@ internal static class Commands
         where T : Em.EmOptions
     {
         int maxIterations = a.Int("max-iter", options.MaxIterations, minimum: 0);
-        return (T)(options with
+        var run = (T)(options with
         {
             MaxIterations = maxIterations,
             Tolerance = a.Double("tol", options.Tolerance, minimum: 0),
@@ -280,6 +283,23 @@ internal static class Commands
             DeviceMemoryLimit = DeviceMemoryLimit(a),
             Progress = context.Progress(maxIterations),
         });
+        return run;
+    }
+
+    /// <summary>
+    /// With --backend auto (the default), one line on stderr naming the device the fit will run
+    /// on, resolved as the fit resolves it; --quiet suppresses it. Called once the input is read,
+    /// just before the fit, so that an input error stays the only line.
+    /// </summary>
+    internal static void AnnounceDevice(Backend backend, Arguments a, CliContext context)
+    {
+        if (backend != Backend.Auto || a.Flag("quiet"))
+            return;
+        (Backend chosen, string device) = Devices.Resolve(Backend.Auto);
+        string option = Arguments.Backends.First(p => p.Value == chosen).Key;
+        context.Error.WriteLine(chosen == Backend.Reference
+            ? $"gpuem: --backend auto: no usable CUDA or OpenCL device, running on the {device} (`gpuem devices` says why)"
+            : $"gpuem: --backend auto: running on {option} device '{device}'");
     }
 
     // --device-memory-limit BYTES: a positive integer, or null when absent.

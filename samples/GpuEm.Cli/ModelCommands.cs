@@ -13,11 +13,13 @@ internal static class ModelCommands
 {
     private const string PredictHelp = """
         usage: gpuem predict --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
-                             [--proba] [--missing error|marginalize]
+                             [--proba] [--missing error|marginalize] [--output FILE]
 
         Prints one label per line for each row of FILE (a mixture's most probable component —
         Gaussian, Bernoulli or categorical — or k-means' nearest centre). --proba prints one CSV
-        row of k probabilities per point instead (mixtures only). MODEL.json comes from `gpuem
+        row of k probabilities per point instead (mixtures only). --output writes them to a file
+        instead of stdout (probabilities under a header row p0,p1,…), replaced whole when done;
+        its folder is checked before the model is read. MODEL.json comes from `gpuem
         fit|kmeans|bernoulli|categorical --output`. Mixtures accept empty or NaN cells (NaN values
         in binary files) as missing values with --missing marginalize.
         """ + "\n\n" + InputFile.Help;
@@ -47,7 +49,9 @@ internal static class ModelCommands
     private const string DevicesHelp = """
         usage: gpuem devices
 
-        Lists every device ILGPU sees, whether GpuEm can use it, and why not when it cannot.
+        Lists every device ILGPU sees (memory in binary units), whether GpuEm can use it and why
+        not when it cannot; when CUDA or OpenCL has no usable device, says why (no driver, a
+        driver without devices, devices that fail to open); last, the device --backend auto uses.
         """;
 
     private const string InfoHelp = """
@@ -60,9 +64,10 @@ internal static class ModelCommands
 
     public static int Predict(string[] args, CliContext context)
     {
-        var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags("proba"));
+        var a = new Arguments(args, Set("model", "input", "columns", "missing", "output"), Flags("proba"));
         if (a.Flag("help"))
             return Help(context.Out, PredictHelp);
+        string? output = a.Output(a.Text("model"), a.Text("input"));
         using Input input = Input.Open<IClusteringModel>(a, model =>
             $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
         var clustering = (IClusteringModel)input.Model;
@@ -73,17 +78,34 @@ internal static class ModelCommands
             var probabilistic = clustering as IProbabilisticClusteringModel
                 ?? throw new UsageException(
                     $"a {model.Kind} model has no probabilities (it assigns hard labels); use a mixture model for --proba");
-            return InputFile.Read(source, () => WriteProbabilities(probabilistic, source, context.Out));
+            return Write(output, context.Out, writer =>
+            {
+                if (output is not null)
+                    writer.Write(string.Join(',', Enumerable.Range(0, probabilistic.ClusterCount).Select(c => $"p{c}")) + "\n");
+                InputFile.Read(source, () => WriteProbabilities(probabilistic, source, writer));
+            });
         }
         int[] labels = InputFile.Read(source, () => clustering.Predict(source));
-        var text = new StringBuilder();
-        for (int start = 0; start < labels.Length; start += ChunkRows)
+        return Write(output, context.Out, writer =>
         {
-            for (int i = start; i < Math.Min(labels.Length, start + ChunkRows); i++)
-                text.Append(labels[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
-            context.Out.Write(text.ToString());
-            text.Clear();
-        }
+            var text = new StringBuilder();
+            for (int start = 0; start < labels.Length; start += ChunkRows)
+            {
+                for (int i = start; i < Math.Min(labels.Length, start + ChunkRows); i++)
+                    text.Append(labels[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+                writer.Write(text.ToString());
+                text.Clear();
+            }
+        });
+    }
+
+    // The results to stdout, or to --output FILE replaced whole (never left half-written).
+    private static int Write(string? output, TextWriter stdout, Action<TextWriter> write)
+    {
+        if (output is null)
+            write(stdout);
+        else
+            AtomicFile.Write(output, write);
         return 0;
     }
 
@@ -232,7 +254,9 @@ internal static class ModelCommands
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             Progress = context.Progress(),
         };
+        string? output = a.Output(a.Text("input"));
         float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "select"));
+        Commands.AnnounceDevice(options.Backend, a, context);
         ModelSelectionResult result = GaussianMixture.SelectComponents(
             data, Enumerable.Range(kMin, kMax - kMin + 1), types, criterion, options);
         stdout.WriteLine("covariance,k,logLikelihood,bic,aic,converged,error");
@@ -240,12 +264,13 @@ internal static class ModelCommands
         {
             string name = Commands.CovarianceChoices.First(p => p.Value == c.CovarianceType).Key;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name},{c.ComponentCount},{c.LogLikelihood:R},{c.Bic:R},{c.Aic:R},{c.Converged},{Quote(c.Error is null ? null : CliErrors.Describe(c.Error))}"));
+                $"{name},{c.ComponentCount},{c.LogLikelihood:R},{c.Bic:R},{c.Aic:R},{(c.Converged ? "true" : "false")},{Quote(c.Error is null ? null : CliErrors.Describe(c.Error))}"));
         }
+        // The choice goes to stderr: stdout stays one CSV table a program can read.
         string best = Commands.CovarianceChoices.First(p => p.Value == result.Best.CovarianceType).Key;
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"best: {best}, k = {result.Best.ComponentCount} ({criterion.ToString().ToUpperInvariant()} {(criterion == SelectionCriterion.Bic ? result.Best.Bic : result.Best.Aic):F4})"));
-        if (a.Text("output") is { } output)
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gpuem: best: {best}, k = {result.Best.ComponentCount} ({criterion.ToString().ToUpperInvariant()} {(criterion == SelectionCriterion.Bic ? result.Best.Bic : result.Best.Aic):F4})"));
+        if (output is not null)
             result.BestModel.Save(output);
         if (a.Text("plot") is { } plot)
             PlotCommands.Selection(result, plot);
@@ -258,16 +283,81 @@ internal static class ModelCommands
         var a = new Arguments(args, Set(), Flags());
         if (a.Flag("help"))
             return Help(stdout, DevicesHelp);
-        foreach (DeviceInfo device in Devices.List())
+        IReadOnlyList<DeviceInfo> devices = Devices.List();
+        foreach (DeviceInfo device in devices)
         {
             string state = device.Backend == Backend.CpuAccelerator
                 ? "usable (an emulator for tests; Auto never picks it)"
                 : device.Usable ? "usable" : $"not usable: {device.Notice}";
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{device.Backend}: {device.Name}, {device.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {state}"));
+            // ILGPU's CPU accelerator reports no real memory size (2^63 bytes): it uses the host's.
+            string memory = device.Backend == Backend.CpuAccelerator ? "host memory" : HumanBytes(device.MemoryBytes);
+            stdout.WriteLine($"{device.Backend}: {device.Name}, {memory}, {state}");
         }
         stdout.WriteLine($"Reference: CPU reference engine (float64, {Environment.ProcessorCount} threads), usable");
+        foreach ((Backend backend, string why) in Missing(devices))
+            stdout.WriteLine($"{backend}: no usable device: {why}");
+        DeviceInfo? auto = devices.FirstOrDefault(d => d.Backend == Backend.Cuda && d.Usable)
+            ?? devices.FirstOrDefault(d => d.Backend == Backend.OpenCL && d.Usable);
+        stdout.WriteLine(auto is null
+            ? "--backend auto uses: the CPU reference engine"
+            : $"--backend auto uses: {auto.Backend} device '{auto.Name}'");
         return 0;
+    }
+
+    /// <summary>1,536 → "1.5 KiB"; binary units, one decimal.</summary>
+    internal static string HumanBytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:F1} {units[unit]}");
+    }
+
+    // Why CUDA or OpenCL has no usable device, when the list does not already say (a listed device
+    // that cannot open carries its own reason): no driver library, or a driver without devices.
+    private static IEnumerable<(Backend Backend, string Why)> Missing(IReadOnlyList<DeviceInfo> devices)
+    {
+        if (!devices.Any(d => d.Backend == Backend.Cuda))
+        {
+            string[] libraries = OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"];
+            yield return (Backend.Cuda, Loads(libraries)
+                ? "the NVIDIA driver is installed but reports no CUDA device"
+                : $"no NVIDIA driver ({libraries[0]} not found); install the NVIDIA driver for a CUDA GPU");
+        }
+        if (!devices.Any(d => d.Backend == Backend.OpenCL))
+        {
+            string[] libraries = OperatingSystem.IsWindows() ? ["OpenCL.dll"]
+                : OperatingSystem.IsMacOS() ? ["/System/Library/Frameworks/OpenCL.framework/OpenCL"]
+                : ["libOpenCL.so.1", "libOpenCL.so"];
+            yield return (Backend.OpenCL, Loads(libraries)
+                ? "the OpenCL loader finds no platform with a device (install the GPU vendor's OpenCL driver)"
+                : $"no OpenCL loader ({libraries[0]} not found)");
+        }
+        else if (devices.Where(d => d.Backend == Backend.OpenCL).All(d => !d.Usable))
+        {
+            yield return (Backend.OpenCL,
+                "every OpenCL device failed to open (PoCL's CPU device, for one, lacks the generic address space ILGPU needs)");
+        }
+    }
+
+    private static bool Loads(string[] libraries)
+    {
+        foreach (string library in libraries)
+        {
+            if (System.Runtime.InteropServices.NativeLibrary.TryLoad(library, out IntPtr handle))
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(handle);
+                return true;
+            }
+        }
+        return false;
     }
 
     internal static bool Marginalize(Arguments a) =>

@@ -11,4 +11,17 @@ public static class Devices
     /// </summary>
     /// <returns>The devices, in ILGPU's order.</returns>
     public static IReadOnlyList<DeviceInfo> List() => DeviceManager.ListDevices();
+
+    /// <summary>
+    /// The backend and device a fit with <paramref name="backend"/> runs on, resolved as the fit
+    /// resolves it (Auto: the first CUDA, then OpenCL device that opens, else the reference
+    /// engine). The device stays open for the fit that follows.
+    /// </summary>
+    /// <param name="backend">The requested backend.</param>
+    /// <returns>The backend and the device's name.</returns>
+    /// <exception cref="NotSupportedException">An explicit backend has no device that opens.</exception>
+    public static (Backend Backend, string DeviceName) Resolve(Backend backend) =>
+        DeviceManager.Resolve(backend, notify: null) is { } handle
+            ? (handle.Backend, handle.DeviceName)
+            : (Backend.Reference, ReferenceEngine.Name);
 }
