@@ -40,8 +40,8 @@ public static class CliApp
                 text.Append("  ").Append(command.Name.PadRight(12)).Append(command.Summary).Append('\n');
             text.Append("  help        show this text\n");
             text.Append("  --version   print the version\n\n");
-            text.Append("`gpuem <command> --help` describes a command; every command takes --quiet (no progress)\n");
-            text.Append("and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
+            text.Append("`gpuem <command> --help` describes a command; every command takes --quiet (no progress, no\n");
+            text.Append("--backend auto device line) and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
             text.Append("2 usage error, 130 cancelled (Ctrl-C; the last completed model is still printed and saved).\n");
             return text.ToString();
         }

@@ -40,9 +40,9 @@ internal static class ModelCommands
                             [--criterion bic|aic] [--n-init R] [--seed S] [--backend B] [--output best.json]
                             [--plot bic.png]
 
-        Fits a Gaussian mixture for every k and covariance type and prints the table (one row per
-        candidate: covariance, k, logLikelihood, bic, aic, converged or the error), then the best by
-        the criterion (lower is better). --output saves the best model; --plot draws the criterion
+        Fits a Gaussian mixture for every k and covariance type and prints the CSV table on stdout
+        (one row per candidate: covariance, k, logLikelihood, bic, aic, converged true|false, error);
+        the best by the criterion (lower is better) goes to stderr as "gpuem: best: …". --output saves the best model; --plot draws the criterion
         against k, one line per covariance type.
         """;
 
