@@ -83,7 +83,8 @@ public static class BenchRunner
         var stamps = new List<TimeSpan>();
         var progress = new Reporter(p =>
         {
-            if (p.Warning is null)
+            // Iterations only: the other phases (preparing, seeding, finished) report too.
+            if (p.Warning is null && p.Phase == FitPhase.Iterating)
                 stamps.Add(p.Elapsed);
         });
         var total = Stopwatch.StartNew();

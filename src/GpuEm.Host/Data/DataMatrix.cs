@@ -204,11 +204,12 @@ internal sealed class DataMatrix
     /// The rows of a source, validated: float32 files and arrays are used in place, other sources
     /// are read once into memory. The data is cut into segments of 2^<paramref name="segmentShift"/>
     /// rows (by default the most rows that keep a segment within <see cref="MaxSegmentValues"/>),
-    /// so that sources of more than 2³¹ values fit.
+    /// so that sources of more than 2³¹ values fit. <paramref name="progress"/> (optional) hears
+    /// the reading (of sources copied into memory) and the validation as fit phases.
     /// </summary>
     public static DataMatrix FromSource(
         IDataSource source, float[]? weights, MissingValues missing = MissingValues.Error,
-        bool skipEmptyRows = false, int? segmentShift = null)
+        bool skipEmptyRows = false, int? segmentShift = null, IProgress<Em.FitProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.RowCount > int.MaxValue)
@@ -223,15 +224,24 @@ internal sealed class DataMatrix
         long segmentRows = 1L << shift;
         int count = (int)((rows + segmentRows - 1) / segmentRows);
         var segments = new ReadOnlyMemory<float>[count];
+        Em.PhaseProgress? reading = null;
         for (int segment = 0; segment < count; segment++)
         {
             long first = segment * segmentRows;
             int take = (int)Math.Min(segmentRows, rows - first);
-            segments[segment] = source is IMemorySource inPlace && inPlace.InPlace(first, take) is { } memory
-                ? memory
-                : DataSource.ReadRange(source, first, take);
+            if (source is IMemorySource inPlace && inPlace.InPlace(first, take) is { } memory)
+            {
+                segments[segment] = memory;
+                continue;
+            }
+            // Only a copy is a reading phase: a mapped file is read as the fit touches it.
+            reading ??= Em.PhaseProgress.Begin(progress, Em.FitPhase.Reading);
+            segments[segment] = DataSource.ReadRange(
+                source, first, take, reading is null ? null : done => reading.Report((double)(first + done) / rows));
         }
-        return new DataMatrix(segments, shift, rows, columns, null).Validated(weights, missing, skipEmptyRows, source.Description);
+        reading?.Done();
+        return Em.PhaseProgress.Run(progress, Em.FitPhase.Validating, () =>
+            new DataMatrix(segments, shift, rows, columns, null).Validated(weights, missing, skipEmptyRows, source.Description));
     }
 
     /// <summary>The default segment shift for d columns: the largest 2^s rows within one segment.</summary>

@@ -26,8 +26,9 @@ public static class DataSource
         return ReadRange(source, 0, (int)source.RowCount);
     }
 
-    /// <summary>Rows [first, first + rows) of a source copied into a new array, read in chunks.</summary>
-    internal static float[] ReadRange(IDataSource source, long first, int rows)
+    /// <summary>Rows [first, first + rows) of a source copied into a new array, read in chunks;
+    /// <paramref name="read"/> (optional) hears the rows read so far after each chunk.</summary>
+    internal static float[] ReadRange(IDataSource source, long first, int rows, Action<int>? read = null)
     {
         int d = source.ColumnCount;
         var values = new float[(long)rows * d];
@@ -35,6 +36,7 @@ public static class DataSource
         {
             int take = Math.Min(ChunkRows, rows - offset);
             source.ReadRows(first + offset, take, values.AsSpan(offset * d, take * d));
+            read?.Invoke(offset + take);
         }
         return values;
     }

@@ -23,6 +23,7 @@ internal static class EmDriver
         IProgress<FitProgress>? progress,
         CancellationToken cancellation)
     {
+        var clock = Stopwatch.StartNew();
         EmRun<TParams, TStats>? best = null;
         int last = -1;
         for (int restart = 0; restart < settings.Restarts; restart++)
@@ -36,7 +37,17 @@ internal static class EmDriver
             if (run.Cancelled)
                 break;
         }
-        return best! with { IsLastRun = best!.Restart == last };
+        EmRun<TParams, TStats> winner = best!;
+        progress?.Report(new FitProgress(
+            winner.Restart, winner.Iterations, solver.Reported(winner.Objective), double.NaN, clock.Elapsed)
+        {
+            Phase = FitPhase.Finished,
+            Fraction = 1,
+            Restarts = settings.Restarts,
+            MaxIterations = settings.MaxIterations,
+            ObjectiveName = solver.ObjectiveName,
+        });
+        return winner with { IsLastRun = winner.Restart == last };
     }
 
     private static EmRun<TParams, TStats> RunOnce<TParams, TStats>(
@@ -50,7 +61,7 @@ internal static class EmDriver
         var clock = Stopwatch.StartNew();
         (TStats stats, double objective) = solver.Expect(initial);
         var history = new List<double> { objective };
-        progress?.Report(new FitProgress(restart, 0, objective, double.NaN, clock.Elapsed));
+        progress?.Report(Report(0, objective, double.NaN));
         TParams current = initial;
         bool converged = false;
         bool cancelled = false;
@@ -70,7 +81,7 @@ internal static class EmDriver
             stats = nextStats;
             objective = nextObjective;
             history.Add(objective);
-            progress?.Report(new FitProgress(restart, iteration, objective, change, clock.Elapsed));
+            progress?.Report(Report(iteration, objective, change));
             if (solver.IsConverged(change, settings.Tolerance))
             {
                 converged = true;
@@ -83,8 +94,19 @@ internal static class EmDriver
                 ? $"Cancelled after {iteration} iterations; the model is the last completed one and is not converged."
                 : $"Did not converge in {settings.MaxIterations} iterations (restart {restart}); " +
                   "raise MaxIterations or Tolerance, or check the data's scale.";
-            progress?.Report(new FitProgress(restart, iteration, objective, double.NaN, clock.Elapsed, why));
+            progress?.Report(Report(iteration, objective, double.NaN) with { Warning = why });
         }
         return new EmRun<TParams, TStats>(current, stats, objective, history, converged, iteration, restart, cancelled);
+
+        // An iteration's report; the fraction is a lower bound (convergence may stop it earlier).
+        FitProgress Report(int done, double value, double change) =>
+            new(restart, done, solver.Reported(value), change, clock.Elapsed)
+            {
+                Phase = FitPhase.Iterating,
+                Fraction = settings.MaxIterations > 0 ? (double)done / settings.MaxIterations : 1,
+                Restarts = settings.Restarts,
+                MaxIterations = settings.MaxIterations,
+                ObjectiveName = solver.ObjectiveName,
+            };
     }
 }

@@ -15,29 +15,33 @@ internal static class EmFit
     /// <param name="options">The shared settings.</param>
     /// <param name="createEngine">The model's engine on the resolved device (null: the reference engine).</param>
     /// <param name="createSolver">The model's solver over that engine.</param>
-    /// <param name="initialize">The start of a restart, given the engine and the restart's seed.</param>
+    /// <param name="initialize">The start of a restart, given the engine and the restart (its
+    /// index, seed and the progress its seeding reports to).</param>
     /// <param name="build">The fitted model from the winning run.</param>
     /// <param name="cancellation">Stops the fit after the current iteration.</param>
     public static TModel Run<TEngine, TSolver, TParams, TStats, TModel>(
         EmOptions options,
         Func<AcceleratorHandle?, TEngine> createEngine,
         Func<TEngine, TSolver> createSolver,
-        Func<TEngine, int, TParams> initialize,
+        Func<TEngine, EmStart, TParams> initialize,
         Func<FitRun<TEngine, TSolver, TParams, TStats>, TModel> build,
         CancellationToken cancellation)
         where TEngine : IEmEngine
         where TSolver : IEmSolver<TParams, TStats>
     {
         var clock = Stopwatch.StartNew();
+        PhaseProgress? preparing = PhaseProgress.Begin(options.Progress, FitPhase.Preparing, restarts: options.Restarts);
         AcceleratorHandle? handle = DeviceManager.Resolve(options.Backend, notice => Notice(options.Progress, notice));
         using TEngine engine = createEngine(handle);
         if (engine.ChunkCount > 1)
             Notice(options.Progress,
                 $"The data exceeds the device budget: it streams through the device in {engine.ChunkCount} chunks per iteration.");
         TSolver solver = createSolver(engine);
+        preparing?.Done();
         EmRun<TParams, TStats> run = EmDriver.Run(
             solver,
-            restart => initialize(engine, RestartSeed.Of(options.Seed, restart)),
+            restart => initialize(
+                engine, new EmStart(restart, options.Restarts, RestartSeed.Of(options.Seed, restart), options.Progress)),
             new EmLoopSettings(options.MaxIterations, options.Tolerance, options.Restarts),
             options.Progress,
             cancellation);
@@ -54,7 +58,7 @@ internal static class EmFit
             throw new ArgumentException($"{option} k = {k} exceeds the number of points n = {points}; use k ≤ n.", "data");
     }
 
-    /// <summary>A notice (not tied to an iteration) through the progress.</summary>
+    /// <summary>A notice (not tied to an iteration) of the preparing phase through the progress.</summary>
     public static void Notice(IProgress<FitProgress>? progress, string text) =>
-        progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, text));
+        progress?.Report(new FitProgress(0, 0, double.NaN, double.NaN, TimeSpan.Zero, text) { Phase = FitPhase.Preparing });
 }

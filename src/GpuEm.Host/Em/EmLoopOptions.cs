@@ -25,8 +25,11 @@ public abstract record EmLoopOptions
     /// </summary>
     public double Tolerance { get; init; }
 
-    /// <summary>Receives a report after every iteration, notices (device chosen, streaming) and
-    /// warnings (not converged). Optional.</summary>
+    /// <summary>Receives a report as each phase of the fit begins and ends (reading, validating,
+    /// preparing, each restart's seeding and k-means start, <see cref="FitPhase"/>), within long
+    /// phases at most every 100 ms, after every iteration, and once when finished; also notices
+    /// (device chosen, streaming) and warnings (not converged). Reports run synchronously on the
+    /// fitting thread, so keep the handler cheap; they never change the model. Optional.</summary>
     public IProgress<FitProgress>? Progress { get; init; }
 
     /// <summary>Checks the loop settings; errors name the property.</summary>

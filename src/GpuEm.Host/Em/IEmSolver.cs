@@ -27,4 +27,11 @@ internal interface IEmSolver<TParams, TStats>
 
     /// <summary>The model's stopping rule for a change and the user's tolerance.</summary>
     bool IsConverged(double change, double tolerance);
+
+    /// <summary>What progress reports call the objective (<see cref="FitProgress.ObjectiveName"/>).</summary>
+    string ObjectiveName => "objective";
+
+    /// <summary>The objective as progress reports show it, in the model's own sense (k-means:
+    /// the inertia, where the driver maximizes −inertia).</summary>
+    double Reported(double objective) => objective;
 }

@@ -19,4 +19,7 @@ internal abstract class ObjectiveChangeSolver<TParams, TStats> : IEmSolver<TPara
         (nextObjective - previousObjective) / ChangeScale;
 
     public bool IsConverged(double change, double tolerance) => Math.Abs(change) < tolerance;
+
+    /// <summary>What progress reports call the objective (the mixtures' mean log-likelihood).</summary>
+    public virtual string ObjectiveName => "mean log-likelihood";
 }

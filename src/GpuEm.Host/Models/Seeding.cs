@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Engines;
 
 namespace GpuEm.Models;
@@ -35,10 +36,10 @@ internal static class Seeding
     }
 
     /// <summary>Greedy k-means++ on the host (float64).</summary>
-    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random) =>
-        KMeansPlusPlus(data, k, random, new HostSpace(data, KeepBudget()));
+    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random, PhaseProgress? progress = null) =>
+        KMeansPlusPlus(data, k, random, new HostSpace(data, KeepBudget()), progress);
 
-    /// <summary>As <see cref="KMeansPlusPlus(DataMatrix, int, Random)"/>, keeping the candidates'
+    /// <summary>As <see cref="KMeansPlusPlus(DataMatrix, int, Random, PhaseProgress)"/>, keeping the candidates'
     /// minima (one pass per round) or not (two passes); the centres are the same.</summary>
     internal static double[] KMeansPlusPlus(DataMatrix data, int k, Random random, bool keepMinima) =>
         KMeansPlusPlus(data, k, random, new HostSpace(data, keepMinima ? long.MaxValue : 0));
@@ -52,8 +53,15 @@ internal static class Seeding
     /// drawn by weight; each next one is the best of 2 + ⌊ln k⌋ candidates drawn with probability
     /// ∝ w·D², the candidate that lowers the potential Σ w·D² most (the first on ties).
     /// </summary>
+    /// <param name="data">The rows.</param>
+    /// <param name="k">Centres to choose.</param>
+    /// <param name="random">The draws.</param>
+    /// <param name="space">Where the per-point distances live.</param>
+    /// <param name="progress">Hears the share of centres chosen after each (throttled; one pass
+    /// over the data per centre), and the phase's end. Optional; the centres do not depend on it.</param>
     /// <returns>Centres, row-major k × d.</returns>
-    public static double[] KMeansPlusPlus(DataMatrix data, int k, Random random, ISeedingSpace space)
+    public static double[] KMeansPlusPlus(
+        DataMatrix data, int k, Random random, ISeedingSpace space, PhaseProgress? progress = null)
     {
         int d = data.Columns;
         int trials = 2 + (int)Math.Log(k);
@@ -83,12 +91,15 @@ internal static class Seeding
             CopyRow(data, candidates[chosen], centres, c * d);
             potential = space.Keep(chosen, best);
             (closest, best) = (best, closest);
+            progress?.Report((double)(c + 1) / k);
         }
+        progress?.Done();
         return centres;
     }
 
-    /// <summary>k distinct rows of positive weight, drawn by weight.</summary>
-    public static double[] RandomPoints(DataMatrix data, int k, Random random)
+    /// <summary>k distinct rows of positive weight, drawn by weight; ends the
+    /// <paramref name="progress"/> phase (optional) when drawn.</summary>
+    public static double[] RandomPoints(DataMatrix data, int k, Random random, PhaseProgress? progress = null)
     {
         int d = data.Columns;
         var chosen = new HashSet<int>();
@@ -103,6 +114,7 @@ internal static class Seeding
             if (chosen.Add(index))
                 CopyRow(data, index, centres, (chosen.Count - 1) * d);
         }
+        progress?.Done();
         return centres;
     }
 

@@ -13,6 +13,9 @@ internal sealed class CoarsenedCategoricalSolver(CoarsenedTable table, Coarsened
     /// <summary>Per unit count: the tolerance does not depend on the scale of the counts.</summary>
     protected override double ChangeScale => data.TotalCount;
 
+    /// <summary>The total log-likelihood (not per unit count).</summary>
+    public override string ObjectiveName => "log-likelihood";
+
     public override (CoarsenedStatistics Statistics, double Objective) Expect(CoarsenedParameters parameters)
     {
         CoarsenedStatistics stats = CoarsenedEStep.Expect(table, data, parameters);

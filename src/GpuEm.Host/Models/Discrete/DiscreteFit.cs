@@ -28,7 +28,7 @@ internal static class DiscreteFit
             options,
             createEngine,
             engine => new(engine, p => logPrior(p, smoothing), (s, current) => maximize(s, smoothing, current)),
-            (_, seed) => initialize(seed),
+            (_, start) => initialize(start.Seed),
             fit => build(
                 fit.Run.Parameters, fit.Summary, fit.Run.Statistics.LogLikelihood / fit.Run.Statistics.TotalWeight, totalWeight),
             cancellation);

@@ -8,8 +8,9 @@ namespace GpuEm.Models.GaussianMixture;
 /// <summary>Starting parameters for one restart; reference float64 code on the host.</summary>
 internal static class GaussianInitializer
 {
-    public static GaussianParameters Create(GaussianMixtureOptions options, DataMatrix data, int seed)
+    public static GaussianParameters Create(GaussianMixtureOptions options, DataMatrix data, EmStart start)
     {
+        int seed = start.Seed;
         int k = options.ComponentCount;
         CovarianceType type = options.CovarianceType;
         double reg = options.CovarianceRegularization;
@@ -45,7 +46,7 @@ internal static class GaussianInitializer
                         Seed = seed,
                         Backend = options.Backend,
                         DeviceMemoryLimit = options.DeviceMemoryLimit,
-                        Progress = WarningForwarder.Wrap(options.Progress, "K-means initialization: "),
+                        Progress = StartForwarder.Wrap(start, "K-means initialization: "),
                     }).Fit(data, CancellationToken.None);
                     return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
                 }
@@ -63,8 +64,8 @@ internal static class GaussianInitializer
                 {
                     var random = new Random(seed);
                     double[] centres = options.Initialization == GaussianInitialization.KMeansPlusPlus
-                        ? Seeding.KMeansPlusPlus(data, k, random)
-                        : Seeding.RandomPoints(data, k, random);
+                        ? Seeding.KMeansPlusPlus(data, k, random, start.BeginSeeding())
+                        : Seeding.RandomPoints(data, k, random, start.BeginSeeding());
                     return FromCentres(data, centres, k, type, reg);
                 }
         }

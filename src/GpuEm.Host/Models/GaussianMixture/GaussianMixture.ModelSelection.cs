@@ -8,7 +8,8 @@ public sealed partial class GaussianMixture
     /// Fits every (covariance type, k) pair and ranks them by an information criterion, as
     /// mclust's <c>Mclust</c> does. The data is validated once and shared by the fits; a candidate
     /// that fails (k &gt; n, a covariance that stays singular) is reported with its error and does
-    /// not stop the others.
+    /// not stop the others. Progress reports carry each candidate's
+    /// <see cref="Em.FitProgress.Label"/> ("k = 3, Full (4 of 12)").
     /// </summary>
     /// <param name="data">n × d data.</param>
     /// <param name="componentCounts">The k values to try (each ≥ 1).</param>
@@ -25,7 +26,8 @@ public sealed partial class GaussianMixture
     {
         baseOptions ??= new GaussianMixtureOptions();
         return Select(
-            DataMatrix.From(data, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows),
+            Em.PhaseProgress.Run(baseOptions.Progress, Em.FitPhase.Validating,
+                () => DataMatrix.From(data, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows)),
             componentCounts, covarianceTypes, criterion, baseOptions, cancellationToken);
     }
 
@@ -46,7 +48,8 @@ public sealed partial class GaussianMixture
     {
         baseOptions ??= new GaussianMixtureOptions();
         return Select(
-            DataMatrix.From(data, rows, columns, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows),
+            Em.PhaseProgress.Run(baseOptions.Progress, Em.FitPhase.Validating,
+                () => DataMatrix.From(data, rows, columns, null, baseOptions.MissingValues, baseOptions.SkipEmptyRows)),
             componentCounts, covarianceTypes, criterion, baseOptions, cancellationToken);
     }
 
@@ -68,7 +71,15 @@ public sealed partial class GaussianMixture
             foreach (int k in ks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                GaussianMixtureOptions options = baseOptions with { ComponentCount = k, CovarianceType = type, WarmStart = null };
+                // Every report names its candidate, so that a progress display can tell them apart.
+                string label = $"k = {k}, {type} ({candidates.Count + 1} of {ks.Length * types.Length})";
+                GaussianMixtureOptions options = baseOptions with
+                {
+                    ComponentCount = k,
+                    CovarianceType = type,
+                    WarmStart = null,
+                    Progress = Em.LabelledProgress.Wrap(baseOptions.Progress, label),
+                };
                 try
                 {
                     GaussianMixtureModel model = new GaussianMixture(options).Fit(data, cancellationToken);

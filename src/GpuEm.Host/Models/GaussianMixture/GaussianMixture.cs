@@ -31,7 +31,7 @@ public sealed partial class GaussianMixture
     /// completed model is returned, flagged not converged and cancelled.</param>
     /// <returns>The fitted model.</returns>
     public GaussianMixtureModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
+        Fit(Validated(() => DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)), cancellationToken);
 
     /// <summary>Fits the mixture to row-major data (read, never modified or copied).</summary>
     /// <param name="data">Row-major n × d values.</param>
@@ -43,7 +43,7 @@ public sealed partial class GaussianMixture
     public GaussianMixtureModel Fit(
         ReadOnlyMemory<float> data, int rows, int columns, float[]? sampleWeights = null,
         CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, rows, columns, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
+        Fit(Validated(() => DataMatrix.From(data, rows, columns, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)), cancellationToken);
 
     /// <summary>
     /// Fits the mixture to a data source (a .npy, raw float32 or CSV file, or an array). float32
@@ -56,7 +56,8 @@ public sealed partial class GaussianMixture
     public GaussianMixtureModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return Fit(DataMatrix.FromSource(source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows), cancellationToken);
+        return Fit(DataMatrix.FromSource(
+            source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows, progress: Options.Progress), cancellationToken);
     }
 
     /// <summary>
@@ -72,8 +73,8 @@ public sealed partial class GaussianMixture
     /// <returns>The fitted model.</returns>
     public GaussianMixtureModel FitSemiSupervised(
         float[,] data, int[] labels, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
-            .WithLabels(labels, Options.ComponentCount), cancellationToken);
+        Fit(Validated(() => DataMatrix.From(data, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
+            .WithLabels(labels, Options.ComponentCount)), cancellationToken);
 
     /// <summary>
     /// As <see cref="FitSemiSupervised(float[,], int[], float[], CancellationToken)"/> for a data
@@ -88,9 +89,14 @@ public sealed partial class GaussianMixture
         IDataSource source, int[] labels, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return Fit(DataMatrix.FromSource(source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows)
+        return Fit(DataMatrix.FromSource(
+                source, sampleWeights, Options.MissingValues, Options.SkipEmptyRows, progress: Options.Progress)
             .WithLabels(labels, Options.ComponentCount), cancellationToken);
     }
+
+    // The data's validation as the fit's Validating phase.
+    private DataMatrix Validated(Func<DataMatrix> validate) =>
+        PhaseProgress.Run(Options.Progress, FitPhase.Validating, validate);
 
     internal GaussianMixtureModel Fit(DataMatrix data, CancellationToken cancellationToken)
     {
@@ -117,7 +123,7 @@ public sealed partial class GaussianMixture
                 ? new ReferenceGaussianEngine(data)
                 : new AcceleratorGaussianEngine(handle, data, k, o.CovarianceType, o.DeviceMemoryLimit),
             engine => new GaussianSolver(engine, constraints),
-            (_, seed) => constraints.Apply(GaussianInitializer.Create(o, completed, seed)),
+            (_, start) => constraints.Apply(GaussianInitializer.Create(o, completed, start)),
             fit =>
             {
                 var model = new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, fit.Summary.Objective, data.TotalWeight);

@@ -1,4 +1,5 @@
 using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Engines;
 using GpuEm.Kernels.KMeans;
 using GpuEm.Models;
@@ -167,12 +168,12 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 
     /// <summary>k-means++ on the device when the data is resident; on the host (the reference
     /// seeding, same choices up to float32 rounding of the distances) when it streams.</summary>
-    public double[] SeedKMeansPlusPlus(int k, Random random)
+    public double[] SeedKMeansPlusPlus(int k, Random random, PhaseProgress? progress = null)
     {
         if (ChunkCount > 1)
-            return Seeding.KMeansPlusPlus(_host, k, random);
+            return Seeding.KMeansPlusPlus(_host, k, random, progress);
         using var space = new DeviceSeedingSpace(this);
-        return Seeding.KMeansPlusPlus(_host, k, random, space);
+        return Seeding.KMeansPlusPlus(_host, k, random, space, progress);
     }
 
     /// <summary>k-means++ slots as device buffers: the distance update runs as a kernel and only

@@ -1,3 +1,4 @@
+using GpuEm.Em;
 using GpuEm.Engines;
 
 namespace GpuEm.Models.KMeans;
@@ -15,6 +16,7 @@ internal interface IKMeansEngine : IEmEngine<KMeansParameters, KMeansStatistics>
     /// <summary>Weighted squared distances w·‖x − c‖² of the last E-step.</summary>
     float[] Distances();
 
-    /// <summary>Greedy k-means++ seeding with this engine's distances; centres k × d.</summary>
-    double[] SeedKMeansPlusPlus(int k, Random random);
+    /// <summary>Greedy k-means++ seeding with this engine's distances; centres k × d. Reports
+    /// the centres chosen to <paramref name="progress"/> (optional) and ends its phase.</summary>
+    double[] SeedKMeansPlusPlus(int k, Random random, PhaseProgress? progress = null);
 }

@@ -29,7 +29,7 @@ public sealed class KMeans
     /// model is returned, flagged cancelled.</param>
     /// <returns>The fitted model.</returns>
     public KMeansModel Fit(float[,] data, float[]? sampleWeights = null, CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, sampleWeights), cancellationToken);
+        Fit(Validated(() => DataMatrix.From(data, sampleWeights)), cancellationToken);
 
     /// <summary>Fits k-means to row-major data (read, never modified or copied).</summary>
     /// <param name="data">Row-major n × d.</param>
@@ -41,7 +41,7 @@ public sealed class KMeans
     public KMeansModel Fit(
         ReadOnlyMemory<float> data, int rows, int columns, float[]? sampleWeights = null,
         CancellationToken cancellationToken = default) =>
-        Fit(DataMatrix.From(data, rows, columns, sampleWeights), cancellationToken);
+        Fit(Validated(() => DataMatrix.From(data, rows, columns, sampleWeights)), cancellationToken);
 
     /// <summary>
     /// Fits k-means to a data source (a .npy, raw float32 or CSV file, or an array). float32 files
@@ -54,8 +54,12 @@ public sealed class KMeans
     public KMeansModel Fit(IDataSource source, float[]? sampleWeights = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return Fit(DataMatrix.FromSource(source, sampleWeights), cancellationToken);
+        return Fit(DataMatrix.FromSource(source, sampleWeights, progress: Options.Progress), cancellationToken);
     }
+
+    // The data's validation as the fit's Validating phase.
+    private DataMatrix Validated(Func<DataMatrix> validate) =>
+        PhaseProgress.Run(Options.Progress, FitPhase.Validating, validate);
 
     internal KMeansModel Fit(DataMatrix data, CancellationToken cancellationToken) =>
         Fit(data, handle => handle is null
@@ -80,7 +84,7 @@ public sealed class KMeans
             o,
             createEngine,
             engine => new KMeansSolver(engine, data, MeanColumnVariance(data), o.Progress),
-            (engine, seed) => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, seed)),
+            (engine, start) => new KMeansParameters(k, data.Columns, InitialCentres(o, data, engine, start)),
             fit =>
             {
                 // The engine holds the labels of its last E-step: the winning run's own unless a
@@ -92,10 +96,10 @@ public sealed class KMeans
             cancellationToken);
     }
 
-    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, IKMeansEngine engine, int seed)
+    private static double[] InitialCentres(KMeansOptions o, DataMatrix data, IKMeansEngine engine, EmStart start)
     {
         int d = data.Columns;
-        var random = new Random(seed);
+        var random = new Random(start.Seed);
         switch (o.Initialization)
         {
             case KMeansInitialization.Given:
@@ -105,9 +109,9 @@ public sealed class KMeans
                         centres[c * d + j] = o.InitialCentres![c, j];
                 return centres;
             case KMeansInitialization.RandomPoints:
-                return Seeding.RandomPoints(data, o.ClusterCount, random);
+                return Seeding.RandomPoints(data, o.ClusterCount, random, start.BeginSeeding());
             default:
-                return engine.SeedKMeansPlusPlus(o.ClusterCount, random);
+                return engine.SeedKMeansPlusPlus(o.ClusterCount, random, start.BeginSeeding());
         }
     }
 

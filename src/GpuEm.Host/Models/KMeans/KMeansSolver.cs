@@ -4,7 +4,8 @@ using GpuEm.Em;
 namespace GpuEm.Models.KMeans;
 
 /// <summary>
-/// Binds a k-means engine to the EM driver. Objective: −inertia. Change: the squared Frobenius
+/// Binds a k-means engine to the EM driver. Objective: −inertia (progress reports show the
+/// inertia itself). Change: the squared Frobenius
 /// norm of the centre shift over the mean per-column variance of the data (scikit-learn's
 /// scaled tolerance); converged when it is ≤ the tolerance, so unchanged labels always stop.
 /// A cluster left empty is re-seeded with the point of largest w·‖x − c‖² not used yet (as
@@ -62,4 +63,10 @@ internal sealed class KMeansSolver(
     }
 
     public bool IsConverged(double change, double tolerance) => change <= tolerance;
+
+    /// <summary>Reports show the inertia, as the model does (the driver maximizes −inertia).</summary>
+    public string ObjectiveName => "inertia";
+
+    /// <summary>The inertia, positive: minus the driver's objective.</summary>
+    public double Reported(double objective) => -objective;
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using GpuEm.Data;
+using GpuEm.Em;
 using GpuEm.Engines;
 
 namespace GpuEm.Models.KMeans;
@@ -40,7 +41,8 @@ internal sealed class ReferenceKMeansEngine(DataMatrix data, bool prefilter = tr
 
     public float[] Distances() => (float[])_distances.Clone();
 
-    public double[] SeedKMeansPlusPlus(int k, Random random) => Seeding.KMeansPlusPlus(data, k, random);
+    public double[] SeedKMeansPlusPlus(int k, Random random, PhaseProgress? progress = null) =>
+        Seeding.KMeansPlusPlus(data, k, random, progress);
 
     // Accumulates into chunk-local sums first: the partials of different threads were allocated
     // next to each other, and updating them per point made the threads fight over cache lines.
