@@ -13,9 +13,9 @@ internal sealed class Arguments
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
-    /// <summary>The flags every command takes: --help, --verbose (errors with their exception) and
-    /// --quiet (no per-iteration progress).</summary>
-    private static readonly string[] CommonFlags = ["help", "verbose", "quiet"];
+    /// <summary>The flags every command takes: --help, --verbose (errors with their exception),
+    /// --quiet (no progress) and --progress (progress lines when stderr is not a terminal).</summary>
+    private static readonly string[] CommonFlags = ["help", "verbose", "quiet", "progress"];
 
     public Arguments(IEnumerable<string> args, IReadOnlySet<string> options, IReadOnlySet<string> commandFlags)
     {

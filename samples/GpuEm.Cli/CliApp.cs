@@ -41,32 +41,45 @@ public static class CliApp
             text.Append("  help        show this text\n");
             text.Append("  --version   print the version\n\n");
             text.Append("`gpuem <command> --help` describes a command; every command takes --quiet (no progress, no\n");
-            text.Append("--backend auto device line) and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
+            text.Append("--backend auto device line), --progress (progress lines even when stderr is not a terminal,\n");
+            text.Append("as GPUEM_PROGRESS=1 does) and --verbose (errors with their exception). Exit codes: 0 ok, 1 data or fit error,\n");
             text.Append("2 usage error, 130 cancelled (Ctrl-C; the last completed model is still printed and saved).\n");
             return text.ToString();
         }
     }
 
-    /// <summary>Runs the program with the given arguments and writers.</summary>
+    /// <summary>Runs the program with the given arguments and writers; progress only with
+    /// <c>--progress</c> (plain lines; GPUEM_PROGRESS is not read).</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="stdout">Results.</param>
     /// <param name="stderr">Errors, notices and warnings.</param>
     /// <returns>The exit code.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
-        Run(args, stdout, stderr, CancellationToken.None, showProgress: false);
+        Run(args, stdout, stderr, CancellationToken.None, terminal: false, progressVariable: null);
 
     /// <summary>Runs the program; fits stop after the current iteration when cancelled.</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="stdout">Results.</param>
-    /// <param name="stderr">Errors, notices, warnings and (with <paramref name="showProgress"/>) progress.</param>
+    /// <param name="stderr">Errors, notices, warnings and progress.</param>
     /// <param name="cancellation">Stops a fit; its last completed model is still printed.</param>
-    /// <param name="showProgress">Print a line per iteration on stderr (the program passes true
-    /// when stderr is a terminal; --quiet turns it off).</param>
+    /// <param name="showProgress">Whether stderr is a terminal (the program passes true when it
+    /// is): then fits show a live progress display. Otherwise <c>--progress</c> or the environment
+    /// variable GPUEM_PROGRESS=1 print plain progress lines; <c>--quiet</c> turns progress off.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress) =>
+        Run(args, stdout, stderr, cancellation, showProgress, Environment.GetEnvironmentVariable(ProgressVariable));
+
+    /// <summary>The environment variable that keeps progress on when stderr is not a terminal.</summary>
+    internal const string ProgressVariable = "GPUEM_PROGRESS";
+
+    /// <summary>As the public overload, with the environment variable's value and (tests) the
+    /// live display's console given.</summary>
+    internal static int Run(
+        string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool terminal,
+        string? progressVariable, Spectre.Console.IAnsiConsole? console = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(stdout, stderr, cancellation, showProgress && !args.Contains("--quiet"));
+        var context = new CliContext(stdout, stderr, cancellation, Mode(args, terminal, progressVariable), console);
         bool verbose = args.Contains("--verbose");
         try
         {
@@ -106,4 +119,14 @@ public static class CliApp
         typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(CliApp).Assembly.GetName().Version?.ToString()
         ?? "unknown";
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    // --quiet: off; a terminal: live; else --progress or GPUEM_PROGRESS=1 (or true): lines.
+    private static ProgressMode Mode(string[] args, bool terminal, string? variable) =>
+        args.Contains("--quiet") ? ProgressMode.Off
+        : terminal ? ProgressMode.Live
+        : args.Contains("--progress") || variable?.Trim() is "1" || string.Equals(variable?.Trim(), "true", StringComparison.OrdinalIgnoreCase)
+            ? ProgressMode.Lines
+            : ProgressMode.Off;
 }

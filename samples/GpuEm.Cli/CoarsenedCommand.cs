@@ -60,7 +60,7 @@ internal static class CoarsenedCommand
         };
         CoarsenedCategorical estimator = Commands.Validated(() => new CoarsenedCategorical(options));
         IReadOnlyList<CoarsenedObservation> observations = Read(input);
-        CoarsenedCategoricalModel model = estimator.Fit(observations, context.Cancellation);
+        CoarsenedCategoricalModel model = context.Show(() => estimator.Fit(observations, context.Cancellation));
         context.Out.WriteLine(Commands.WriteJson(j =>
         {
             j.WriteString("model", model.Format);

@@ -118,7 +118,7 @@ internal static class Commands
         };
         AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
-        GaussianMixtureModel model = new GaussianMixture(options).Fit(data);
+        GaussianMixtureModel model = context.Show(() => new GaussianMixture(options).Fit(data));
         clock.Stop();
 
         var w = stdout;
@@ -161,20 +161,22 @@ internal static class Commands
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
         // missing value under --missing marginalize and an error otherwise, as in a CSV.
         using IDataSource? source = InputFile.Open(input, a);
-        float[,]? data = source is null ? CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize) : null;
+        float[,]? data = source is null
+            ? context.Read(input, () => CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize))
+            : null;
         long n = source?.RowCount ?? data!.GetLength(0);
         int d = source?.ColumnCount ?? data!.GetLength(1);
         int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, n) : null;
         AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
         string hint = options.MissingValues == MissingValues.Error ? " (For missing values use --missing marginalize.)" : "";
-        GaussianMixtureModel model = InputFile.Read(source, () => (source, labels) switch
+        GaussianMixtureModel model = context.Show(() => InputFile.Read(source, () => (source, labels) switch
         {
             (null, null) => estimator.Fit(data!, cancellationToken: context.Cancellation),
             (null, _) => estimator.FitSemiSupervised(data!, labels, cancellationToken: context.Cancellation),
             (_, null) => estimator.Fit(source, cancellationToken: context.Cancellation),
             _ => estimator.FitSemiSupervised(source, labels, cancellationToken: context.Cancellation),
-        }, hint);
+        }, hint));
         clock.Stop();
         // A source is scored in one chunked pass (the model's measures: BIC and AIC from its
         // mean log-likelihood, as GaussianMixtureModel.Bic/Aic compute them).
@@ -226,12 +228,12 @@ internal static class Commands
         }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
-        float[,]? data = source is null ? CsvMatrixReader.Read(input) : null;
+        float[,]? data = source is null ? context.Read(input, () => CsvMatrixReader.Read(input)) : null;
         AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
-        KMeansModel model = source is null
+        KMeansModel model = context.Show(() => source is null
             ? estimator.Fit(data!, cancellationToken: context.Cancellation)
-            : InputFile.Read(source, () => estimator.Fit(source, cancellationToken: context.Cancellation));
+            : InputFile.Read(source, () => estimator.Fit(source, cancellationToken: context.Cancellation)));
         clock.Stop();
         string json = WriteJson(j =>
         {

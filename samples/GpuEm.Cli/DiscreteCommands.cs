@@ -90,7 +90,7 @@ internal static class DiscreteCommands
         Func<IDataSource, IRowModel> fit = prepare(a, options);
         using IDataSource source = InputFile.Open(input, a) ?? new ArrayDataSource(CsvMatrixReader.Read(input, allowMissing: true));
         Commands.AnnounceDevice(options.Backend, a, context);
-        IRowModel model = InputFile.Read(source, () => fit(source));
+        IRowModel model = context.Show(() => InputFile.Read(source, () => fit(source)));
         ModelScore score = InputFile.Read(source, () => model.Evaluate(source));
         context.Out.WriteLine(Commands.WriteJson(j =>
         {

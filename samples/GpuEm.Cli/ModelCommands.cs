@@ -255,10 +255,11 @@ internal static class ModelCommands
             Progress = context.Progress(),
         };
         string? output = a.Output(a.Text("input"));
-        float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "select"));
+        string input = InputFile.RequireCsv(a.Required("input"), "select");
+        float[,] data = context.Read(input, () => CsvMatrixReader.Read(input));
         Commands.AnnounceDevice(options.Backend, a, context);
-        ModelSelectionResult result = GaussianMixture.SelectComponents(
-            data, Enumerable.Range(kMin, kMax - kMin + 1), types, criterion, options);
+        ModelSelectionResult result = context.Show(() => GaussianMixture.SelectComponents(
+            data, Enumerable.Range(kMin, kMax - kMin + 1), types, criterion, options));
         stdout.WriteLine("covariance,k,logLikelihood,bic,aic,converged,error");
         foreach (ModelSelectionCandidate c in result.Candidates)
         {

@@ -154,14 +154,14 @@ public sealed class CliTests : TempFolderTests
         string[] fit = ["fit", "--input", path, "--k", "2", "--backend", "reference", "--tol", "0", "--max-iter", "3"];
         var stdout = new StringWriter(CultureInfo.InvariantCulture);
         var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        Assert.Equal(0, CliApp.Run(fit, stdout, stderr, CancellationToken.None, showProgress: true));
-        Assert.Contains("iteration 3: objective", stderr.ToString());
-        Assert.Contains("iteration 1: objective", stderr.ToString());
+        Assert.Equal(0, CliApp.Run([.. fit, "--progress"], stdout, stderr, CancellationToken.None, showProgress: false));
+        Assert.Contains("EM iteration 3 of ≤ 3: mean log-likelihood", stderr.ToString());
+        Assert.Contains("EM iteration 1 of ≤ 3: mean log-likelihood", stderr.ToString());
         Assert.Contains("s left", stderr.ToString());
 
         stderr = new StringWriter(CultureInfo.InvariantCulture);
-        Assert.Equal(0, CliApp.Run([.. fit, "--quiet"], new StringWriter(), stderr, CancellationToken.None, showProgress: true));
-        Assert.DoesNotContain("iteration 1:", stderr.ToString());
+        Assert.Equal(0, CliApp.Run([.. fit, "--progress", "--quiet"], new StringWriter(), stderr, CancellationToken.None, showProgress: false));
+        Assert.DoesNotContain("iteration 1", stderr.ToString());
 
         stdout = new StringWriter(CultureInfo.InvariantCulture);
         stderr = new StringWriter(CultureInfo.InvariantCulture);
