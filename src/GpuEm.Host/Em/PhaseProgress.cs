@@ -47,9 +47,12 @@ internal sealed class PhaseProgress
         return result;
     }
 
-    /// <summary>Reports <paramref name="fraction"/> done, unless the last report is recent.</summary>
+    /// <summary>Reports <paramref name="fraction"/> done, unless the last report is recent or
+    /// the fraction is the end, which <see cref="Done"/> reports (once).</summary>
     public void Report(double fraction)
     {
+        if (fraction >= 1)
+            return;
         long now = Stopwatch.GetTimestamp();
         if (Stopwatch.GetElapsedTime(_last, now) >= Interval)
             Send(fraction, now);

@@ -51,6 +51,8 @@ public sealed class FitProgressTests
             FitProgress[] ofPhase = reports.Where(r => r.Phase == phase && r.Warning is null).ToArray();
             Assert.Equal(0, ofPhase[0].Fraction);
             Assert.Equal(1, ofPhase[^1].Fraction);
+            // Each end once per restart (k-means++ reports its last centre as the phase's end).
+            Assert.Equal(phase == FitPhase.Seeding ? 3 : 1, ofPhase.Count(r => r.Fraction == 1));
         }
         Assert.All(reports.Where(r => r.Phase is FitPhase.Seeding or FitPhase.KMeansStart or FitPhase.Iterating),
             r => Assert.Equal(3, r.Restarts));
@@ -106,6 +108,21 @@ public sealed class FitProgressTests
         Assert.Equal(model.Inertia, iterations.Last(r => r.Restart == finished.Restart).Objective);
         Assert.Equal(model.Iterations, finished.Iteration);
         Assert.Equal("inertia", finished.ObjectiveName);
+    }
+
+    [Fact]
+    public void A_phase_reports_its_ends_once_and_throttles_what_lies_between()
+    {
+        var reports = new List<FitProgress>();
+        PhaseProgress phase = PhaseProgress.Begin(new SynchronousProgress<FitProgress>(reports.Add), FitPhase.Seeding)!;
+        phase.Report(0.1);
+        phase.Report(0.2);
+        // Past the interval a report goes through, but the end is Done's alone.
+        Thread.Sleep(PhaseProgress.Interval + TimeSpan.FromMilliseconds(20));
+        phase.Report(1);
+        phase.Done();
+        Assert.Equal([0.0, 1.0], reports.Select(r => r.Fraction));
+        Assert.All(reports, r => Assert.Equal(FitPhase.Seeding, r.Phase));
     }
 
     [Fact]
