@@ -41,10 +41,8 @@ internal static class PlotCommands
         bool missing = ModelCommands.Marginalize(a);
         float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "plot"), missing);
         string output = a.Required("out");
-        int width = a.Int("width", 1200);
-        int height = a.Int("height", 500);
-        if (width < 200 || height < 150)
-            throw new UsageException("--width must be ≥ 200 and --height ≥ 150");
+        int width = Pixels(a, "width", 1200, MinimumWidth);
+        int height = Pixels(a, "height", 500, MinimumHeight);
 
         // Mixtures marginalize missing entries; hard-assignment models see them as column means.
         int[] labels = model.Predict(new ArrayDataSource(model is IProbabilisticClusteringModel ? data : FillMissing(data)));
@@ -143,10 +141,29 @@ internal static class PlotCommands
         plot.SavePng(output, width, height);
     }
 
+    private const int MinimumWidth = 200;
+    private const int MinimumHeight = 150;
+
+    /// <summary>The largest --width and --height: 10,000 px a side (400 MB of pixels at most).</summary>
+    internal const int MaximumSide = 10_000;
+
+    // --width or --height: a whole number of pixels within the bounds, else a usage error.
+    private static int Pixels(Arguments a, string name, int fallback, int minimum)
+    {
+        if (a.Text(name) is not { } text)
+            return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
+            && value >= minimum && value <= MaximumSide
+            ? value
+            : throw new UsageException($"--{name} '{text}' is not a whole number of pixels from {minimum} to {MaximumSide}");
+    }
+
     private static void SideBySide(string output, int width, int height, Plot left, Plot right)
     {
         int half = width / 2;
-        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height));
+        // Skia returns no surface (null) when it cannot allocate the pixels.
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height))
+            ?? throw new InvalidOperationException($"cannot allocate a {width} × {height} image; choose a smaller --width or --height");
         surface.Canvas.Clear(SkiaSharp.SKColors.White);
         foreach ((Plot plot, int x) in new[] { (left, 0), (right, half) })
         {
