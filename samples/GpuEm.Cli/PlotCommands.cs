@@ -1,144 +1,175 @@
-using GpuEm.Data;
+using System.Globalization;
+using GpuEm.Cli.PlotViews;
 using GpuEm.Models;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Persistence;
-using MathNet.Numerics.LinearAlgebra;
 using ScottPlot;
 
 namespace GpuEm.Cli;
 
 /// <summary>
-/// Pictures: the data coloured by cluster with each Gaussian's 1σ and 2σ ellipses (or the
-/// k-means centres) beside the log-likelihood (inertia) curve; and BIC against k for a selection.
-/// Drawn by ScottPlot into PNG files, no display needed.
+/// Pictures: <c>gpuem plot</c>'s views of a clustering model and its data (PlotViews: clusters
+/// with 1σ/2σ ellipses and means, uncertainty, density, the objective per iteration), and the
+/// criterion against k for <c>gpuem select --plot</c>. Drawn by ScottPlot into PNG files, no
+/// display needed.
 /// </summary>
 internal static class PlotCommands
 {
     private const string PlotHelp = """
-        usage: gpuem plot --model MODEL.json --input FILE.csv --out FIG.png [--width 1200] [--height 500]
-                          [--missing error|marginalize]
+        usage: gpuem plot --model MODEL.json --input FILE.csv --out FIG.png
+                          [--what clusters|uncertainty|density|objective[,…]]
+                          [--width W] [--height 500] [--missing error|marginalize]
 
-        Left: the data (the first two columns, or the first two principal components when d > 2)
-        coloured by the model's labels, with each Gaussian's 1σ and 2σ ellipses (k-means: its
-        centres; a Bernoulli mixture: its probabilities). Right: the fit's objective at each
-        iteration (mixtures: the mean log-likelihood per point; k-means: −inertia). Any clustering
-        model file (gpuem fit|kmeans|bernoulli|categorical --output) can be drawn.
+        Draws the views named by --what side by side, left to right (default: clusters,objective):
+          clusters     the points coloured by the model's labels, each Gaussian's 1σ and 2σ
+                       ellipses (translucent) and a cross at each mean (k-means: its centres)
+          uncertainty  each point sized by 1 − its largest posterior probability, as mclust's
+                       plot(…, what = "uncertainty") (mixtures only)
+          density      the mixture's density: contours of its log-density over the points
+                       (Gaussian mixtures only)
+          objective    the fit's objective per iteration (mixtures: the mean log-likelihood per
+                       point; k-means: −inertia)
+        The data views depend on d: d = 1 a histogram with the component densities and the
+        mixture's; d = 2 a scatter plot; d > 2 a pairs plot of the first 4 columns (each panel the
+        marginal in two columns, the diagonal one column). Any clustering model file (gpuem
+        fit|kmeans|bernoulli|categorical --output) can be drawn. --width defaults to 600 per
+        view; --width (at least 200 per view) and --height (at least 150) go up to 10000 px.
         """;
+
+    private static readonly IReadOnlyDictionary<string, PlotView> Views = new Dictionary<string, PlotView>
+    {
+        ["clusters"] = PlotView.Clusters,
+        ["uncertainty"] = PlotView.Uncertainty,
+        ["density"] = PlotView.Density,
+        ["objective"] = PlotView.Objective,
+    };
 
     public static int Plot(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, new HashSet<string>(["model", "input", "out", "width", "height", "missing"], StringComparer.Ordinal),
+        var a = new Arguments(args, new HashSet<string>(["model", "input", "out", "what", "width", "height", "missing"], StringComparer.Ordinal),
             new HashSet<string>(StringComparer.Ordinal));
         if (a.Flag("help"))
         {
             stdout.WriteLine(PlotHelp);
             return 0;
         }
+        PlotView[] views = ParseViews(a.Text("what") ?? "clusters,objective");
+        int width = Pixels(a, "width", Math.Min(600 * views.Length, MaximumSide), MinimumWidth * views.Length,
+            views.Length > 1 ? $" ({MinimumWidth} per view)" : "");
+        int height = Pixels(a, "height", 500, MinimumHeight);
+        string output = a.Required("out");
+        Figure.CheckOutput(output, "--out");
         IFittedModel loaded = ModelFile.Load(a.Required("model"));
         var model = loaded as IClusteringModel
             ?? throw new UsageException($"a {loaded.Kind} model has no clusters to draw; plot needs a clustering model");
+        if (views.Contains(PlotView.Uncertainty) && model is not IProbabilisticClusteringModel)
+            throw new UsageException($"a {model.Kind} model assigns hard labels and has no uncertainty; --what uncertainty needs a mixture");
+        if (views.Contains(PlotView.Density) && (model is not IProbabilisticClusteringModel || model is not ICentredClusteringModel { ClusterCovariances: not null }))
+            throw new UsageException($"a {model.Kind} model has no density to draw; --what density needs a Gaussian mixture");
         bool missing = ModelCommands.Marginalize(a);
         float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "plot"), missing);
-        string output = a.Required("out");
-        int width = Pixels(a, "width", 1200, MinimumWidth);
-        int height = Pixels(a, "height", 500, MinimumHeight);
+        if (data.GetLength(1) != model.Dimension)
+            throw new InvalidDataException($"{a.Required("input")} has {data.GetLength(1)} columns but the model was fitted on {model.Dimension}.");
 
-        // Mixtures marginalize missing entries; hard-assignment models see them as column means.
-        int[] labels = model.Predict(new ArrayDataSource(model is IProbabilisticClusteringModel ? data : FillMissing(data)));
-        double[] history = model.Summary.ObjectiveHistory.ToArray();
-        string curve = $"{model.Kind}: objective per iteration";
-        int d = data.GetLength(1);
-        Projection projection = Projection.For(FillMissing(data));
-        var centred = model as ICentredClusteringModel;
-        double[,]? centres = centred?.ClusterCentres;
-        double[,,]? covariances = centred?.ClusterCovariances;
-
-        var scatter = new Plot();
-        int clusters = model.ClusterCount;
-        for (int c = 0; c < clusters; c++)
-        {
-            var xs = new List<double>();
-            var ys = new List<double>();
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if (labels[i] != c || HasNaN(data, i))
-                    continue;
-                (double x, double y) = projection.Apply(Row(data, i));
-                xs.Add(x);
-                ys.Add(y);
-            }
-            var points = scatter.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
-            points.LegendText = $"cluster {c}";
-            points.MarkerSize = 4;
-            Color color = points.Color;
-            if (centres is not null && covariances is not null)
-            {
-                (double cx, double cy) = projection.Apply(Row(centres, c));
-                double[,] cov = projection.Covariance(covariances, c);
-                var eigen = Matrix<double>.Build.DenseOfArray(cov).Evd(Symmetricity.Symmetric);
-                foreach (double sigma in new[] { 1.0, 2.0 })
-                {
-                    // The ellipse traced in data coordinates: μ + σ (√λ₁ cos t v₁ + √λ₂ sin t v₂).
-                    double[] ex = new double[129], ey = new double[129];
-                    double r0 = sigma * Math.Sqrt(Math.Max(eigen.EigenValues[0].Real, 0));
-                    double r1 = sigma * Math.Sqrt(Math.Max(eigen.EigenValues[1].Real, 0));
-                    for (int t = 0; t <= 128; t++)
-                    {
-                        double angle = 2 * Math.PI * t / 128;
-                        double u = r0 * Math.Cos(angle), v = r1 * Math.Sin(angle);
-                        ex[t] = cx + u * eigen.EigenVectors[0, 0] + v * eigen.EigenVectors[0, 1];
-                        ey[t] = cy + u * eigen.EigenVectors[1, 0] + v * eigen.EigenVectors[1, 1];
-                    }
-                    var ellipse = scatter.Add.Scatter(ex, ey);
-                    ellipse.MarkerSize = 0;
-                    ellipse.Color = color;
-                    ellipse.LineWidth = sigma == 1 ? 2 : 1;
-                }
-            }
-            else if (centres is not null)
-            {
-                (double cx, double cy) = projection.Apply(Row(centres, c));
-                var centre = scatter.Add.ScatterPoints(new[] { cx }, new[] { cy });
-                centre.MarkerSize = 14;
-                centre.Color = color;
-            }
-        }
-        scatter.Title(covariances is not null ? $"{model.Kind} (1σ and 2σ ellipses)" : model.Kind);
-        scatter.XLabel(d > 2 ? "principal component 1" : "column 1");
-        scatter.YLabel(d > 2 ? "principal component 2" : "column 2");
-        scatter.ShowLegend();
-
-        var trace = new Plot();
-        double[] iterations = Enumerable.Range(0, history.Length).Select(i => (double)i).ToArray();
-        trace.Add.Scatter(iterations, history);
-        trace.Title(curve);
-        trace.XLabel("iteration");
-        trace.YLabel(curve);
-
-        SideBySide(output, width, height, scatter, trace);
+        var plotData = new PlotData(model, data);
+        float share = (float)width / views.Length;
+        var panels = views.Select(view => view == PlotView.Objective
+            ? Panel.Of(Objective(model, share))
+            : DataViews.Build(view, plotData, model.Kind, share)).ToArray();
+        Render(() => Figure.SavePng(output, width, height, panels));
         stdout.WriteLine($"wrote {output} ({width} × {height})");
         return 0;
     }
 
-    /// <summary>BIC (or AIC) against k, one line per covariance type.</summary>
+    // --what: one or more view names, comma-separated, each once.
+    private static PlotView[] ParseViews(string text)
+    {
+        var views = new List<PlotView>();
+        foreach (string name in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!Views.TryGetValue(name, out PlotView view))
+                throw new UsageException($"--what '{name}' is not one of {string.Join(", ", Views.Keys)} (several: comma-separated)");
+            if (views.Contains(view))
+                throw new UsageException($"--what names '{name}' twice");
+            views.Add(view);
+        }
+        return views.ToArray();
+    }
+
+    // The objective per iteration, whole-number iteration ticks.
+    private static Plot Objective(IClusteringModel model, float width)
+    {
+        double[] history = model.Summary.ObjectiveHistory.ToArray();
+        var plot = new Plot();
+        double[] iterations = Enumerable.Range(0, history.Length).Select(i => (double)i).ToArray();
+        var line = plot.Add.Scatter(iterations, history);
+        line.MarkerSize = history.Length > 60 ? 0 : 5;
+        PictureStyle.IntegerTicks(plot.Axes.Bottom);
+        PictureStyle.Title(plot, $"{model.Kind}: objective per iteration", width);
+        plot.XLabel("iteration");
+        plot.YLabel(model is IProbabilisticClusteringModel ? "mean log-likelihood" : "objective (−inertia)");
+        if (history.Length == 1)
+            plot.Axes.SetLimitsX(-1, 1);
+        return plot;
+    }
+
+    /// <summary>
+    /// The criterion against k, one line (and marker) per covariance type, the best candidate
+    /// ringed and labelled; whole-number k ticks, the legend right of the data.
+    /// </summary>
     public static void Selection(ModelSelectionResult result, string output, int width = 800, int height = 500)
     {
         var plot = new Plot();
+        bool bic = result.Criterion == SelectionCriterion.Bic;
+        string name = result.Criterion.ToString().ToUpperInvariant();
+        int type = 0;
         foreach (IGrouping<CovarianceType, ModelSelectionCandidate> group in result.Candidates
                      .Where(c => c.Model is not null).GroupBy(c => c.CovarianceType))
         {
             double[] ks = group.Select(c => (double)c.ComponentCount).ToArray();
-            double[] values = group.Select(c => result.Criterion == SelectionCriterion.Bic ? c.Bic : c.Aic).ToArray();
-            var line = plot.Add.Scatter(ks, values);
-            line.LegendText = group.Key.ToString();
+            double[] values = group.Select(c => bic ? c.Bic : c.Aic).ToArray();
+            var line = plot.Add.Scatter(ks, values, PictureStyle.ClusterColour(type));
+            line.MarkerShape = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond }[type % 4];
+            line.MarkerSize = 7;
+            line.LineWidth = 1.5f;
+            line.LegendText = Commands.CovarianceChoices.First(p => p.Value == group.Key).Key;
+            type++;
         }
-        string name = result.Criterion.ToString().ToUpperInvariant();
-        plot.Title($"{name} by number of components (lower is better)");
-        plot.XLabel("k");
+        ModelSelectionCandidate best = result.Best;
+        double bestValue = bic ? best.Bic : best.Aic;
+        var ring = plot.Add.Marker(best.ComponentCount, bestValue, MarkerShape.OpenCircle, 22, Colors.Black);
+        ring.MarkerLineWidth = 2;
+        string bestType = Commands.CovarianceChoices.First(p => p.Value == best.CovarianceType).Key;
+        ring.LegendText = "best";
+        var label = plot.Add.Text(string.Create(CultureInfo.InvariantCulture, $"best: {bestType}, k = {best.ComponentCount}\n{name} {bestValue:F1}"),
+            best.ComponentCount, bestValue);
+        label.LabelFontSize = 12;
+        label.LabelBold = true;
+        label.LabelAlignment = Alignment.LowerLeft;
+        label.OffsetX = 12;
+        label.OffsetY = -12;
+        label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+        PictureStyle.IntegerTicks(plot.Axes.Bottom);
+        PictureStyle.Title(plot, $"{name} against k (lower is better)", width * 0.8f);
+        plot.XLabel("k (components)");
         plot.YLabel(name);
-        plot.ShowLegend();
-        plot.SavePng(output, width, height);
+        PictureStyle.LegendRight(plot);
+        Render(() => Figure.SavePng(output, width, height, [Panel.Of(plot)]));
+    }
+
+    // ScottPlot and Skia report what they cannot draw as .NET exceptions of many kinds; each is
+    // one line saying the picture failed.
+    private static void Render(Action draw)
+    {
+        try
+        {
+            draw();
+        }
+        catch (Exception ex) when (ex is not (IOException or UnauthorizedAccessException or UsageException))
+        {
+            throw new InvalidOperationException($"could not draw the picture: {ex.Message}", ex);
+        }
     }
 
     private const int MinimumWidth = 200;
@@ -148,108 +179,13 @@ internal static class PlotCommands
     internal const int MaximumSide = 10_000;
 
     // --width or --height: a whole number of pixels within the bounds, else a usage error.
-    private static int Pixels(Arguments a, string name, int fallback, int minimum)
+    private static int Pixels(Arguments a, string name, int fallback, int minimum, string note = "")
     {
         if (a.Text(name) is not { } text)
             return fallback;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             && value >= minimum && value <= MaximumSide
             ? value
-            : throw new UsageException($"--{name} '{text}' is not a whole number of pixels from {minimum} to {MaximumSide}");
-    }
-
-    private static void SideBySide(string output, int width, int height, Plot left, Plot right)
-    {
-        int half = width / 2;
-        // Skia returns no surface (null) when it cannot allocate the pixels.
-        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height))
-            ?? throw new InvalidOperationException($"cannot allocate a {width} × {height} image; choose a smaller --width or --height");
-        surface.Canvas.Clear(SkiaSharp.SKColors.White);
-        foreach ((Plot plot, int x) in new[] { (left, 0), (right, half) })
-        {
-            byte[] png = plot.GetImageBytes(half, height, ImageFormat.Png);
-            using var bitmap = SkiaSharp.SKBitmap.Decode(png);
-            surface.Canvas.DrawBitmap(bitmap, x, 0);
-        }
-        using SkiaSharp.SKImage image = surface.Snapshot();
-        using SkiaSharp.SKData encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        using FileStream file = File.Create(output);
-        encoded.SaveTo(file);
-    }
-
-    private static bool HasNaN(float[,] data, int row)
-    {
-        for (int j = 0; j < data.GetLength(1); j++)
-            if (float.IsNaN(data[row, j]))
-                return true;
-        return false;
-    }
-
-    // Missing entries as their column means, for the projection and k-means labels only.
-    private static float[,] FillMissing(float[,] data)
-    {
-        int n = data.GetLength(0), d = data.GetLength(1);
-        var means = new double[d];
-        var counts = new int[d];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < d; j++)
-                if (!float.IsNaN(data[i, j]))
-                {
-                    means[j] += data[i, j];
-                    counts[j]++;
-                }
-        var filled = (float[,])data.Clone();
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < d; j++)
-                if (float.IsNaN(filled[i, j]))
-                    filled[i, j] = counts[j] > 0 ? (float)(means[j] / counts[j]) : 0f;
-        return filled;
-    }
-
-    private static double[] Row(float[,] data, int row) =>
-        Enumerable.Range(0, data.GetLength(1)).Select(j => (double)data[row, j]).ToArray();
-
-    private static double[] Row(double[,] data, int row) =>
-        Enumerable.Range(0, data.GetLength(1)).Select(j => data[row, j]).ToArray();
-
-    /// <summary>x ↦ (x − m) P for a d × 2 basis P: the first two columns, or the two leading
-    /// principal components.</summary>
-    private sealed class Projection(double[] centre, Matrix<double> basis)
-    {
-        public static Projection For(float[,] data)
-        {
-            int n = data.GetLength(0), d = data.GetLength(1);
-            if (d <= 2)
-            {
-                var identity = Matrix<double>.Build.Dense(d, 2, (i, j) => i == j ? 1 : 0);
-                return new Projection(new double[d], identity);
-            }
-            var x = Matrix<double>.Build.Dense(n, d, (i, j) => data[i, j]);
-            double[] mean = Enumerable.Range(0, d).Select(j => x.Column(j).Average()).ToArray();
-            var centred = Matrix<double>.Build.Dense(n, d, (i, j) => x[i, j] - mean[j]);
-            var evd = (centred.TransposeThisAndMultiply(centred) / n).Evd(Symmetricity.Symmetric);
-            // MathNet sorts eigenvalues ascending: the last two columns lead.
-            var basis = Matrix<double>.Build.Dense(d, 2, (i, j) => evd.EigenVectors[i, d - 1 - j]);
-            return new Projection(mean, basis);
-        }
-
-        public (double X, double Y) Apply(double[] point)
-        {
-            double x = 0, y = 0;
-            for (int j = 0; j < point.Length; j++)
-            {
-                x += (point[j] - centre[j]) * basis[j, 0];
-                y += (point[j] - centre[j]) * basis[j, 1];
-            }
-            return (x, y);
-        }
-
-        // Pᵀ Σ_c P.
-        public double[,] Covariance(double[,,] covariances, int component)
-        {
-            int d = covariances.GetLength(1);
-            var sigma = Matrix<double>.Build.Dense(d, d, (i, j) => covariances[component, i, j]);
-            return (basis.Transpose() * sigma * basis).ToArray();
-        }
+            : throw new UsageException($"--{name} '{text}' is not a whole number of pixels from {minimum}{note} to {MaximumSide}");
     }
 }

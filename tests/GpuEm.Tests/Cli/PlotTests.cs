@@ -93,18 +93,124 @@ public sealed class PlotTests : TempFolderTests
         (string data, string model) = Fitted(2, 2);
         string figure = PathOf("f.png");
         Assert.Equal(2, Run("plot", "--model", model, "--input", data, "--out", figure, "--width", "100000", "--height", "100000").Code);
-        (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", figure, "--width", "200", "--height", "150");
+        (int code, _, string errors) = Run(
+            "plot", "--model", model, "--input", data, "--out", figure, "--what", "clusters", "--width", "200", "--height", "150");
         Assert.True(code == 0, errors);
         Assert.Equal((200, 150), PngSize(figure));
     }
 
     [Fact]
-    public void Plot_into_a_missing_folder_is_a_one_line_error()
+    public void Plot_into_a_missing_folder_is_a_one_line_usage_error_before_any_work()
     {
         (string data, string model) = Fitted(2, 2);
         (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", PathOf("no/such/f.png"));
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
+        Assert.Contains("does not exist", errors);
         Assert.StartsWith("gpuem: error: ", errors);
         Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    // Fails on main: --what did not exist (an unknown option), nor the 1-D, pairs, uncertainty and
+    // density views.
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(1, 15)]
+    [InlineData(2, 3)]
+    [InlineData(2, 15)]
+    [InlineData(5, 4)]
+    [InlineData(5, 15)]
+    public void Every_view_renders_a_png_of_the_asked_size(int d, int k)
+    {
+        (string data, string model) = Fitted(d, k);
+        foreach (string what in new[] { "clusters", "uncertainty", "density", "objective", "clusters,objective", "uncertainty,density" })
+        {
+            string figure = PathOf($"{what}.png");
+            int width = 700 * what.Split(',').Length;
+            (int code, string output, string errors) = Run(
+                "plot", "--model", model, "--input", data, "--out", figure, "--what", what, "--width", width.ToString(CultureInfo.InvariantCulture));
+            Assert.True(code == 0, $"{what}: {errors}");
+            Assert.Equal($"wrote {figure} ({width} × 500)", output.Trim());
+            Assert.Equal((width, 500), PngSize(figure));
+            // A picture, not a blank page: a white 700 × 500 PNG compresses to about 2 KB.
+            Assert.True(new FileInfo(figure).Length > 8000, $"{what}: {new FileInfo(figure).Length} bytes");
+        }
+    }
+
+    [Fact]
+    public void The_default_is_clusters_beside_the_objective_600_px_each()
+    {
+        (string data, string model) = Fitted(2, 2);
+        string figure = PathOf("f.png");
+        Assert.Equal(0, Run("plot", "--model", model, "--input", data, "--out", figure).Code);
+        Assert.Equal((1200, 500), PngSize(figure));
+        Assert.Equal(0, Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "density").Code);
+        Assert.Equal((600, 500), PngSize(figure));
+    }
+
+    [Theory]
+    [InlineData("pictures", "is not one of clusters, uncertainty, density, objective")]
+    [InlineData("", "is not one of")]
+    [InlineData("clusters,,objective", "is not one of")]
+    [InlineData("clusters,clusters", "twice")]
+    [InlineData("Clusters", "is not one of")]
+    public void A_bad_what_is_a_usage_error(string what, string message)
+    {
+        (string data, string model) = Fitted(2, 2);
+        (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", PathOf("f.png"), "--what", what);
+        Assert.Equal(2, code);
+        Assert.Contains(message, errors);
+        Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Two_views_need_200_px_each()
+    {
+        (string data, string model) = Fitted(2, 2);
+        string figure = PathOf("f.png");
+        (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "clusters,density", "--width", "399");
+        Assert.Equal(2, code);
+        Assert.Contains("from 400 (200 per view)", errors);
+        Assert.Equal(0, Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "clusters,density", "--width", "400").Code);
+        Assert.Equal((400, 500), PngSize(figure));
+    }
+
+    [Fact]
+    public void Kmeans_draws_clusters_and_objective_but_has_no_uncertainty_or_density()
+    {
+        (string data, _) = Fitted(2, 3);
+        string model = PathOf("k.json");
+        Assert.Equal(0, Run("kmeans", "--input", data, "--k", "3", "--backend", "reference", "--output", model).Code);
+        string figure = PathOf("f.png");
+        (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "clusters,objective");
+        Assert.True(code == 0, errors);
+        Assert.Equal((1200, 500), PngSize(figure));
+        (code, _, errors) = Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "uncertainty");
+        Assert.Equal(2, code);
+        Assert.Contains("no uncertainty", errors);
+        (code, _, errors) = Run("plot", "--model", model, "--input", data, "--out", figure, "--what", "density");
+        Assert.Equal(2, code);
+        Assert.Contains("no density", errors);
+    }
+
+    [Fact]
+    public void Input_columns_must_match_the_model()
+    {
+        (_, string model) = Fitted(2, 2);
+        (string data, _) = Fitted(5, 2);
+        (int code, _, string errors) = Run("plot", "--model", model, "--input", data, "--out", PathOf("f.png"));
+        Assert.Equal(1, code);
+        Assert.Contains("5 columns but the model was fitted on 2", errors);
+    }
+
+    [Fact]
+    public void Select_plot_draws_the_criterion_against_k_as_a_png()
+    {
+        (string data, _) = Fitted(2, 3);
+        string figure = PathOf("bic.png");
+        (int code, _, string errors) = Run(
+            "select", "--input", data, "--k-max", "4", "--covariance", "full,diag", "--backend", "reference", "--plot", figure, "--quiet");
+        Assert.True(code == 0, errors);
+        Assert.Equal((800, 500), PngSize(figure));
+        Assert.True(new FileInfo(figure).Length > 8000);
     }
 }
