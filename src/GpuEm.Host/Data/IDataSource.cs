@@ -1,8 +1,9 @@
 namespace GpuEm.Data;
 
 /// <summary>
-/// Rows of a data set, read in chunks: in-memory arrays, NumPy .npy files, raw float32 files and
-/// CSV files. Fit and Predict accept any of them.
+/// Rows of a data set, read in chunks: in-memory arrays, NumPy .npy files, raw float32 files, CSV
+/// files, Parquet files (<see cref="ParquetDataSource"/>) and Arrow IPC / Feather v2 files
+/// (<see cref="ArrowDataSource"/>). Fit and Predict accept any of them.
 /// </summary>
 public interface IDataSource : IDisposable
 {
