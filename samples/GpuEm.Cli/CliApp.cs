@@ -15,8 +15,8 @@ public static class CliApp
     internal static readonly IReadOnlyList<CliCommand> Commands =
     [
         new("demo", "fit a Gaussian mixture to the embedded Old Faithful data set", GpuEm.Cli.Commands.Demo),
-        new("fit", "fit a Gaussian mixture to a CSV, .npy or raw float32 file; prints one JSON object", GpuEm.Cli.Commands.Fit),
-        new("kmeans", "fit k-means to a CSV, .npy or raw float32 file; prints one JSON object", GpuEm.Cli.Commands.KMeans),
+        new("fit", "fit a Gaussian mixture to a CSV, .npy, raw float32, Parquet or Arrow file; prints one JSON object", GpuEm.Cli.Commands.Fit),
+        new("kmeans", "fit k-means to a CSV, .npy, raw float32, Parquet or Arrow file; prints one JSON object", GpuEm.Cli.Commands.KMeans),
         new("bernoulli", "fit a Bernoulli mixture to rows of 0/1 (NaN or empty: missing); prints one JSON object", DiscreteCommands.Bernoulli),
         new("categorical", "fit a categorical mixture to rows of levels 0, 1, … (−1, NaN or empty: missing)", DiscreteCommands.Categorical),
         new("coarsened", "fit (or score) a coarsened categorical table from a file of observations", CoarsenedCommand.Run),
@@ -57,6 +57,15 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdout, stderr, CancellationToken.None, terminal: false, progressVariable: null);
 
+    /// <summary>Runs the program with the given arguments, standard input and writers.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="stdin">What <c>--input -</c> reads.</param>
+    /// <param name="stdout">Results.</param>
+    /// <param name="stderr">Errors, notices and warnings.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, CancellationToken.None, terminal: false, progressVariable: null, stdin: stdin);
+
     /// <summary>Runs the program; fits stop after the current iteration when cancelled.</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="stdout">Results.</param>
@@ -66,8 +75,9 @@ public static class CliApp
     /// is): then fits show a live progress display. Otherwise <c>--progress</c> or the environment
     /// variable GPUEM_PROGRESS=1 print plain progress lines; <c>--quiet</c> turns progress off.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress) =>
-        Run(args, stdout, stderr, cancellation, showProgress, Environment.GetEnvironmentVariable(ProgressVariable));
+    /// <param name="stdin">What <c>--input -</c> reads (null: none, an empty input).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool showProgress, TextReader? stdin = null) =>
+        Run(args, stdout, stderr, cancellation, showProgress, Environment.GetEnvironmentVariable(ProgressVariable), stdin: stdin);
 
     /// <summary>The environment variable that keeps progress on when stderr is not a terminal.</summary>
     internal const string ProgressVariable = "GPUEM_PROGRESS";
@@ -76,10 +86,13 @@ public static class CliApp
     /// live display's console given.</summary>
     internal static int Run(
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool terminal,
-        string? progressVariable, Spectre.Console.IAnsiConsole? console = null)
+        string? progressVariable, Spectre.Console.IAnsiConsole? console = null, TextReader? stdin = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(stdout, stderr, cancellation, Mode(args, terminal, progressVariable), console);
+        var context = new CliContext(stdout, stderr, cancellation, Mode(args, terminal, progressVariable), console)
+        {
+            Input = stdin ?? TextReader.Null,
+        };
         bool verbose = args.Contains("--verbose");
         try
         {

@@ -15,6 +15,9 @@ internal sealed record CliContext(
     TextWriter Out, TextWriter Error, CancellationToken Cancellation, ProgressMode ProgressMode,
     Spectre.Console.IAnsiConsole? Console = null)
 {
+    /// <summary>Standard input: CSV rows for <c>--input -</c>, read once.</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
+
     private ProgressView? _view;
 
     /// <summary>The run's one progress view (its fits' notices and warnings always show).</summary>

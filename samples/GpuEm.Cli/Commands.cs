@@ -67,7 +67,7 @@ internal static class Commands
         """;
 
     private const string FitHelp = """
-        usage: gpuem fit --input FILE.csv|FILE.npy|FILE.f32 [--columns D] --k K
+        usage: gpuem fit --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K
                          [--covariance full|diag|spherical|tied] [--max-iter N]
                          [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
@@ -88,7 +88,7 @@ internal static class Commands
         """ + "\n\n" + InputFile.Help;
 
     private const string KMeansHelp = """
-        usage: gpuem kmeans --input FILE.csv|FILE.npy|FILE.f32 [--columns D] --k K [--max-iter N]
+        usage: gpuem kmeans --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K [--max-iter N]
                             [--tol T] [--n-init R] [--init kmeans++|random] [--seed S] [--backend B]
                             [--device-memory-limit BYTES] [--output model.json]
 
@@ -144,7 +144,7 @@ internal static class Commands
     public static int Fit(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set("input", "columns", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"), Flags);
+        var a = new Arguments(args, Set("input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -161,9 +161,7 @@ internal static class Commands
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
         // missing value under --missing marginalize and an error otherwise, as in a CSV.
         using IDataSource? source = InputFile.Open(input, a);
-        float[,]? data = source is null
-            ? context.Read(input, () => CsvMatrixReader.Read(input, options.MissingValues == MissingValues.Marginalize))
-            : null;
+        float[,]? data = source is null ? InputFile.ReadCsv(input, a, context, options.MissingValues == MissingValues.Marginalize) : null;
         long n = source?.RowCount ?? data!.GetLength(0);
         int d = source?.ColumnCount ?? data!.GetLength(1);
         int[]? labels = a.Text("labels") is { } labelFile ? ReadLabels(labelFile, n) : null;
@@ -216,7 +214,7 @@ internal static class Commands
     public static int KMeans(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set("input", "columns", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"), Flags);
+        var a = new Arguments(args, Set("input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
@@ -228,7 +226,7 @@ internal static class Commands
         }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
-        float[,]? data = source is null ? context.Read(input, () => CsvMatrixReader.Read(input)) : null;
+        float[,]? data = source is null ? InputFile.ReadCsv(input, a, context, allowMissing: false) : null;
         AnnounceDevice(options.Backend, a, context);
         var clock = Stopwatch.StartNew();
         KMeansModel model = context.Show(() => source is null

@@ -74,8 +74,8 @@ internal static class DiscreteCommands
         where TOptions : DiscreteMixtureOptions, new()
     {
         var a = new Arguments(args, Commands.Set(
-            [.. extra, "input", "columns", "k", "max-iter", "tol", "n-init", "init", "smoothing", "seed", "backend", "device-memory-limit", "output"]),
-            new HashSet<string>(StringComparer.Ordinal));
+            [.. extra, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "smoothing", "seed", "backend", "device-memory-limit", "output"]),
+            InputFile.Flags());
         if (a.Flag("help"))
             return Commands.Help(context.Out, help);
         string input = a.Required("input");
@@ -88,7 +88,7 @@ internal static class DiscreteCommands
         }.WithRunOptions(a, context);
         // The estimator checks the options (usage errors, exit 2) before any file is read.
         Func<IDataSource, IRowModel> fit = prepare(a, options);
-        using IDataSource source = InputFile.Open(input, a) ?? new ArrayDataSource(CsvMatrixReader.Read(input, allowMissing: true));
+        using IDataSource source = InputFile.Open(input, a) ?? new ArrayDataSource(InputFile.ReadCsv(input, a, context, allowMissing: true));
         Commands.AnnounceDevice(options.Backend, a, context);
         IRowModel model = context.Show(() => InputFile.Read(source, () => fit(source)));
         ModelScore score = InputFile.Read(source, () => model.Evaluate(source));

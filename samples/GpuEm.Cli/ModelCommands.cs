@@ -12,7 +12,7 @@ namespace GpuEm.Cli;
 internal static class ModelCommands
 {
     private const string PredictHelp = """
-        usage: gpuem predict --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
+        usage: gpuem predict --model MODEL.json --input FILE [--columns D|NAME,…] [--header] [--delimiter C]
                              [--proba] [--missing error|marginalize] [--output FILE]
 
         Prints one label per line for each row of FILE (a mixture's most probable component —
@@ -25,7 +25,7 @@ internal static class ModelCommands
         """ + "\n\n" + InputFile.Help;
 
     private const string ScoreHelp = """
-        usage: gpuem score --model MODEL.json --input FILE.csv|FILE.npy|FILE.f32 [--columns D]
+        usage: gpuem score --model MODEL.json --input FILE [--columns D|NAME,…] [--header] [--delimiter C]
                            [--missing error|marginalize]
 
         Prints one JSON object: n, model (its format), and for a mixture meanLogLikelihood,
@@ -36,7 +36,7 @@ internal static class ModelCommands
         """ + "\n\n" + InputFile.Help;
 
     private const string SelectHelp = """
-        usage: gpuem select --input FILE.csv [--k-min 1] [--k-max 9] [--covariance full,diag,spherical,tied]
+        usage: gpuem select --input FILE [--columns D|NAME,…] [--header] [--delimiter C] [--k-min 1] [--k-max 9] [--covariance full,diag,spherical,tied]
                             [--criterion bic|aic] [--n-init R] [--seed S] [--backend B] [--output best.json]
                             [--plot bic.png]
 
@@ -44,7 +44,7 @@ internal static class ModelCommands
         (one row per candidate: covariance, k, logLikelihood, bic, aic, converged true|false, error);
         the best by the criterion (lower is better) goes to stderr as "gpuem: best: …". --output saves the best model; --plot draws the criterion
         against k, one line per covariance type.
-        """;
+        """ + "\n\n" + InputFile.Help;
 
     private const string DevicesHelp = """
         usage: gpuem devices
@@ -64,11 +64,11 @@ internal static class ModelCommands
 
     public static int Predict(string[] args, CliContext context)
     {
-        var a = new Arguments(args, Set("model", "input", "columns", "missing", "output"), Flags("proba"));
+        var a = new Arguments(args, Set("model", "input", "columns", "delimiter", "missing", "output"), InputFile.Flags("proba"));
         if (a.Flag("help"))
             return Help(context.Out, PredictHelp);
         string? output = a.Output(a.Text("model"), a.Text("input"));
-        using Input input = Input.Open<IClusteringModel>(a, model =>
+        using Input input = Input.Open<IClusteringModel>(a, context, model =>
             $"a {model.Kind} model does not label rows; predict needs a clustering model (Gaussian, Bernoulli or categorical mixture, k-means)");
         var clustering = (IClusteringModel)input.Model;
         IDataSource source = input.Source;
@@ -137,10 +137,10 @@ internal static class ModelCommands
 
     public static int Score(string[] args, CliContext context)
     {
-        var a = new Arguments(args, Set("model", "input", "columns", "missing"), Flags());
+        var a = new Arguments(args, Set("model", "input", "columns", "delimiter", "missing"), InputFile.Flags());
         if (a.Flag("help"))
             return Help(context.Out, ScoreHelp);
-        using Input input = Input.Open<IRowModel>(a, model => $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
+        using Input input = Input.Open<IRowModel>(a, context, model => $"a {model.Kind} model does not score rows; {ScoreElsewhere(model)}");
         var rows = (IRowModel)input.Model;
         IDataSource source = input.Source;
         IFittedModel model = input.Model;
@@ -191,7 +191,7 @@ internal static class ModelCommands
 
         public IDataSource Source { get; } = source;
 
-        public static Input Open<TCapability>(Arguments a, Func<IFittedModel, string> cannot)
+        public static Input Open<TCapability>(Arguments a, CliContext context, Func<IFittedModel, string> cannot)
         {
             string modelFile = a.Required("model");
             bool marginalize = Marginalize(a);
@@ -201,7 +201,7 @@ internal static class ModelCommands
                 IFittedModel model = ModelFile.Load(modelFile);
                 if (model is not TCapability || model is not IRowModel rows)
                     throw new UsageException(cannot(model));
-                IDataSource source = binary ?? new ArrayDataSource(CsvMatrixReader.Read(a.Required("input"), marginalize));
+                IDataSource source = binary ?? new ArrayDataSource(InputFile.ReadCsv(a.Required("input"), a, context, marginalize));
                 if (source.ColumnCount != rows.Dimension)
                     throw new InvalidDataException(
                         $"{source.Description} has {source.ColumnCount} columns but the model was fitted on {rows.Dimension}.");
@@ -229,7 +229,7 @@ internal static class ModelCommands
     public static int Select(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set("input", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output", "plot"), Flags());
+        var a = new Arguments(args, Set("input", "columns", "delimiter", "k-min", "k-max", "covariance", "criterion", "n-init", "seed", "backend", "output", "plot"), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, SelectHelp);
         int kMin = a.Int("k-min", 1, minimum: 1);
@@ -255,8 +255,7 @@ internal static class ModelCommands
             Progress = context.Progress(),
         };
         string? output = a.Output(a.Text("input"));
-        string input = InputFile.RequireCsv(a.Required("input"), "select");
-        float[,] data = context.Read(input, () => CsvMatrixReader.Read(input));
+        float[,] data = InputFile.ReadMatrix(a.Required("input"), a, context, allowMissing: false);
         Commands.AnnounceDevice(options.Backend, a, context);
         ModelSelectionResult result = context.Show(() => GaussianMixture.SelectComponents(
             data, Enumerable.Range(kMin, kMax - kMin + 1), types, criterion, options));

@@ -47,8 +47,8 @@ internal static class PlotCommands
     public static int Plot(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, new HashSet<string>(["model", "input", "out", "what", "width", "height", "missing"], StringComparer.Ordinal),
-            new HashSet<string>(StringComparer.Ordinal));
+        var a = new Arguments(args, new HashSet<string>(["model", "input", "columns", "delimiter", "out", "what", "width", "height", "missing"], StringComparer.Ordinal),
+            InputFile.Flags());
         if (a.Flag("help"))
         {
             stdout.WriteLine(PlotHelp);
@@ -68,7 +68,7 @@ internal static class PlotCommands
         if (views.Contains(PlotView.Density) && (model is not IProbabilisticClusteringModel || model is not ICentredClusteringModel { ClusterCovariances: not null }))
             throw new UsageException($"a {model.Kind} model has no density to draw; --what density needs a Gaussian mixture");
         bool missing = ModelCommands.Marginalize(a);
-        float[,] data = CsvMatrixReader.Read(InputFile.RequireCsv(a.Required("input"), "plot"), missing);
+        float[,] data = InputFile.ReadMatrix(a.Required("input"), a, context, missing);
         if (data.GetLength(1) != model.Dimension)
             throw new InvalidDataException($"{a.Required("input")} has {data.GetLength(1)} columns but the model was fitted on {model.Dimension}.");
 

@@ -14,6 +14,6 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
-        return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, showProgress: !Console.IsErrorRedirected);
+        return CliApp.Run(args, Console.Out, Console.Error, cancel.Token, showProgress: !Console.IsErrorRedirected, Console.In);
     }
 }

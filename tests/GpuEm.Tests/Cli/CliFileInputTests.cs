@@ -260,7 +260,7 @@ public sealed class CliFileInputTests : TempFolderTests
     }
 
     [Fact]
-    public void A_raw_file_needs_columns_other_files_refuse_them_and_select_and_plot_take_csv_only()
+    public void A_raw_file_needs_columns_and_other_files_refuse_a_count()
     {
         (string csv, string npy, _, string raw) = Files(Blobs());
         foreach (string[] args in new[]
@@ -278,18 +278,12 @@ public sealed class CliFileInputTests : TempFolderTests
         }
         Assert.Equal("gpuem: error: --columns 'three' is not an integer",
             Run("fit", "--input", raw, "--columns", "three", "--k", "2").Err.Trim());
-        foreach (string file in new[] { csv, npy })
-        {
-            (int code, _, string errors) = Run("fit", "--input", file, "--columns", "3", "--k", "2");
-            Assert.Equal(2, code);
-            Assert.Contains("--columns applies only to raw float32 inputs", errors);
-        }
-        Assert.Equal(
-            "gpuem: error: gpuem select reads CSV only; blobs.npy is a binary file (fit, kmeans, predict and score read .npy, .f32 and .raw)",
-            Run("select", "--input", npy).Err.Trim());
-        string model = PathOf("m.json");
-        Assert.Equal(0, Fit(npy, "--output", model).Code);
-        Assert.Contains("gpuem plot reads CSV only", Run("plot", "--model", model, "--input", raw, "--out", PathOf("f.png")).Err);
+        (int csvCode, _, string csvErrors) = Run("fit", "--input", csv, "--columns", "3", "--k", "2");
+        Assert.Equal(2, csvCode);
+        Assert.Contains("--columns NAME,… on a CSV input needs --header", csvErrors);
+        (int npyCode, _, string npyErrors) = Run("fit", "--input", npy, "--columns", "3", "--k", "2");
+        Assert.Equal(2, npyCode);
+        Assert.Contains("--columns does not apply to .npy inputs", npyErrors);
     }
 
     [Fact]
@@ -333,12 +327,16 @@ public sealed class CliFileInputTests : TempFolderTests
     [InlineData("kmeans")]
     [InlineData("predict")]
     [InlineData("score")]
+    [InlineData("select")]
     public void Help_describes_the_file_formats_and_the_new_options(string command)
     {
         (int code, string output, _) = Run(command, "--help");
         Assert.Equal(0, code);
         Assert.Contains("--columns D", output);
         Assert.Contains(".npy is a NumPy array", output);
+        Assert.Contains("[--columns D|NAME,…] [--header] [--delimiter C]", output);
+        Assert.Contains(".parquet (Parquet) and .arrow, .feather", output);
+        Assert.Contains("FILE - reads CSV from standard input", output);
         if (command is "fit" or "kmeans")
             Assert.Contains("--device-memory-limit BYTES", output);
     }
