@@ -128,11 +128,11 @@ public sealed class ArrowDataSource : IDataSource
     // The IPC file format starts with "ARROW1"; the stream format and Feather v1 get their own advice.
     private static void CheckMagic(string path, string name)
     {
-        Span<byte> start = stackalloc byte[8];
+        byte[] head = new byte[8];
         int read;
         using (FileStream stream = File.OpenRead(path))
-            read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
-        start = start[..read];
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        ReadOnlySpan<byte> start = head.AsSpan(0, read);
         if (start.StartsWith("ARROW1"u8))
             return;
         if (start.StartsWith("FEA1"u8))
