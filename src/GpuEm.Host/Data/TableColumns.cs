@@ -51,10 +51,10 @@ internal static class TableColumns
             {
                 string numeric = List(columns.Where(c => c.IsNumeric).Select(c => c.Name));
                 throw new InvalidDataException(
-                    $"{fileName}: the column '{column.Name}' is {column.TypeName}, not numeric; GpuEm reads floating-point and integer columns " +
+                    $"{fileName}: the column '{column.Name}' is {column.TypeName}, not numeric; GpuEm reads floating-point and integer columns only" +
                     (chosen is null
-                        ? $"and every column is read unless some are chosen by name (the CLI's --columns NAME,…). Its numeric columns: {numeric}."
-                        : $"only. Its numeric columns: {numeric}."));
+                        ? $", and every column unless some are chosen by name (gpuem: --columns NAME,…). Its numeric columns: {numeric}."
+                        : $". Its numeric columns: {numeric}."));
             }
         }
         return indices;
