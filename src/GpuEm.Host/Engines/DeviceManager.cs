@@ -26,17 +26,24 @@ internal static class DeviceManager
             {
                 // Every device, supported or not: one that cannot open is then skipped with a
                 // notice that names it, instead of being invisible.
-                _context = Context.Create(builder => builder
+                _context = Context.Create(builder => CompilerSettings(builder
                     .DefaultCPU()
                     .Cuda(_ => true)
-                    .OpenCL(_ => true)
-                    .EnableAlgorithms()
-                    .Math(MathMode.Default));
+                    .OpenCL(_ => true)));
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAll();
             }
             return _context;
         }
     }
+
+    /// <summary>
+    /// The compiler settings of every kernel GpuEm compiles, here and in the offline PTX and
+    /// OpenCL checks (tests/…/Ptx): ILGPU.Algorithms (group reductions, XMath) and the default
+    /// math mode (float stays float32; XMath's float functions map to the hardware's approximate
+    /// ex2/lg2).
+    /// </summary>
+    internal static Context.Builder CompilerSettings(Context.Builder builder) =>
+        builder.EnableAlgorithms().Math(MathMode.Default);
 
     /// <summary>Lists every device ILGPU sees, opening each to tell whether it can be used.</summary>
     public static IReadOnlyList<DeviceInfo> ListDevices()

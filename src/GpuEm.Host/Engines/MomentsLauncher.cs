@@ -14,6 +14,15 @@ internal sealed class MomentsLauncher : IDisposable
     /// <summary>Upper bound on the partial sums kept on the device, in bytes.</summary>
     private const long PartialBudgetBytes = 64L << 20;
 
+    /// <summary>Threads per group of the moments reduction (fewer on a device that has fewer).</summary>
+    private const int MaxGroupSize = 128;
+
+    private const string MomentsKey = "moments";
+
+    /// <summary>The combine kernel: one thread per slot, auto-grouped.</summary>
+    internal static KernelLaunch CombineLaunch { get; } = new(
+        "combine", KernelLaunch.Method(typeof(MomentsKernels), nameof(MomentsKernels.CombinePartialsKernel)), null, 0);
+
     private readonly AcceleratorHandle _handle;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _entries;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
@@ -44,11 +53,9 @@ internal sealed class MomentsLauncher : IDisposable
         _dimension = dimension;
         _componentCount = componentCount;
         _useLabels = useLabels;
-        _groupSize = Math.Min(128, accelerator.MaxNumThreadsPerGroup);
+        (_groupSize, _tilePoints) = Plan(DeviceLimits.Of(accelerator), dimension);
         _entryTiles = (EntryCount + _groupSize * MomentsKernels.EntriesPerThread - 1)
             / (_groupSize * MomentsKernels.EntriesPerThread);
-        int sharedBudgetFloats = (int)Math.Min(accelerator.MaxSharedMemoryPerGroup / 2, 16384) / sizeof(float);
-        _tilePoints = Math.Clamp(sharedBudgetFloats / (dimension + 2), 1, 64);
         long slots = (long)componentCount * EntryCount;
         int maxBlocks = (int)Math.Clamp(PartialBudgetBytes / (slots * sizeof(double)), 1, 256);
         _blocks = Math.Clamp((pointCount + 1023) / 1024, 1, maxBlocks);
@@ -58,6 +65,27 @@ internal sealed class MomentsLauncher : IDisposable
     }
 
     public int EntryCount { get; }
+
+    /// <summary>
+    /// The moments kernel's group size and the points it stages at a time: a tile of at most 64
+    /// points within half the device's shared memory and at most 16 KiB.
+    /// </summary>
+    internal static (int GroupSize, int TilePoints) Plan(DeviceLimits limits, int dimension)
+    {
+        int groupSize = Math.Min(MaxGroupSize, limits.MaxThreadsPerGroup);
+        int sharedBudgetFloats = (int)Math.Min(limits.MaxSharedBytesPerGroup / 2, 16384) / sizeof(float);
+        return (groupSize, Math.Clamp(sharedBudgetFloats / (dimension + 2), 1, 64));
+    }
+
+    /// <summary>The kernels this launcher launches for data of <paramref name="dimension"/> columns.</summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits, int dimension)
+    {
+        (int groupSize, int tilePoints) = Plan(limits, dimension);
+        yield return new KernelLaunch(
+            MomentsKey, KernelLaunch.Method(typeof(MomentsKernels), nameof(MomentsKernels.WeightedMomentsKernel)),
+            groupSize, (long)MomentsKernels.SharedFloats(tilePoints, dimension) * sizeof(float));
+        yield return CombineLaunch;
+    }
 
     /// <summary>Runs the reduction; the k × E totals are read back into <paramref name="totals"/>.</summary>
     public void Run(
@@ -85,7 +113,7 @@ internal sealed class MomentsLauncher : IDisposable
         ArrayView<float> shifts,
         bool first)
     {
-        var moments = _handle.Kernel("moments", a => a.LoadStreamKernel<
+        var moments = _handle.Kernel(MomentsKey, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<double>, MomentsParams>(MomentsKernels.WeightedMomentsKernel));
         (int pointsPerBlock, int blocks) = SplitRows(rows, _blocks);
@@ -120,7 +148,7 @@ internal sealed class MomentsLauncher : IDisposable
     internal static void Combine(
         AcceleratorHandle handle, ArrayView<double> partials, ArrayView<double> totals, int blocks, bool first)
     {
-        var combine = handle.Kernel("combine", a => a.LoadAutoGroupedStreamKernel<
+        var combine = handle.Kernel(CombineLaunch.Key, a => a.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<double>, ArrayView<double>, int, int>(MomentsKernels.CombinePartialsKernel));
         combine((int)totals.Length, partials, totals, blocks, first ? 0 : 1);
     }

@@ -12,6 +12,11 @@ namespace GpuEm.Engines;
 internal sealed class SumLauncher : IDisposable
 {
     private const int Groups = 64;
+
+    /// <summary>Threads per group (fewer on a device that has fewer).</summary>
+    private const int MaxGroupSize = 128;
+
+    private const string SumKey = "sum";
     private readonly AcceleratorHandle _handle;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _total;
@@ -21,9 +26,19 @@ internal sealed class SumLauncher : IDisposable
     public SumLauncher(AcceleratorHandle handle)
     {
         _handle = handle;
-        _groupSize = Math.Min(128, handle.Accelerator.MaxNumThreadsPerGroup);
+        _groupSize = GroupSize(DeviceLimits.Of(handle.Accelerator));
         _partials = handle.Accelerator.Allocate1D<double>(Groups);
         _total = handle.Accelerator.Allocate1D<double>(1);
+    }
+
+    private static int GroupSize(DeviceLimits limits) => Math.Min(MaxGroupSize, limits.MaxThreadsPerGroup);
+
+    /// <summary>The kernels this launcher launches: the sum (no dynamic shared memory) and the combine.</summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits)
+    {
+        yield return new KernelLaunch(
+            SumKey, KernelLaunch.Method(typeof(MomentsKernels), nameof(MomentsKernels.SumKernel)), GroupSize(limits), 0);
+        yield return MomentsLauncher.CombineLaunch;
     }
 
     /// <summary>Σ values in float64, read back at once.</summary>
@@ -39,7 +54,7 @@ internal sealed class SumLauncher : IDisposable
     /// </summary>
     public void Accumulate(ArrayView<float> values, bool first)
     {
-        var kernel = _handle.Kernel("sum", a => a.LoadStreamKernel<ArrayView<float>, ArrayView<double>>(
+        var kernel = _handle.Kernel(SumKey, a => a.LoadStreamKernel<ArrayView<float>, ArrayView<double>>(
             MomentsKernels.SumKernel));
         kernel(new KernelConfig(Groups, _groupSize), values, _partials.View);
         MomentsLauncher.Combine(_handle, _partials.View, _total.View, Groups, first);

@@ -20,6 +20,7 @@ namespace GpuEm.Models.BernoulliMixture;
 /// </summary>
 internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters, BernoulliStatistics>
 {
+    private const string EStepKey = "bernoulli-estep";
     private readonly AcceleratorHandle _handle;
     private readonly int _d;
     private readonly int _k;
@@ -108,6 +109,18 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
     public BernoulliStatistics Expect(BernoulliParameters parameters) =>
         Expect(ToFloat(parameters.LogOne), ToFloat(parameters.LogZero), ToFloat(parameters.LogWeights));
 
+    /// <summary>
+    /// The kernels this engine launches for d indicator columns (its E-step, auto-grouped, and
+    /// those of the launchers it uses), at the shapes it plans.
+    /// </summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits, int d)
+    {
+        yield return new KernelLaunch(
+            EStepKey, KernelLaunch.Method(typeof(BernoulliKernels), nameof(BernoulliKernels.EStepKernel)), null, 0);
+        foreach (KernelLaunch launch in MomentsLauncher.Launches(limits, d).Concat(SumLauncher.Launches(limits)))
+            yield return launch;
+    }
+
     /// <summary>The E-step with the given log tables (float32 on the device).</summary>
     /// <param name="logOne">k × d, log P(x_j = 1 | k).</param>
     /// <param name="logZero">k × d, log P(x_j = 0 | k).</param>
@@ -121,7 +134,7 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
             _logOne.View.CopyFromCPU(logOne);
             _logZero.View.CopyFromCPU(logZero);
             _logWeights.View.CopyFromCPU(logWeights);
-            var eStep = _handle.Kernel("bernoulli-estep", a => a.LoadAutoGroupedStreamKernel<
+            var eStep = _handle.Kernel(EStepKey, a => a.LoadAutoGroupedStreamKernel<
                 Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, BernoulliEStepParams>(BernoulliKernels.EStepKernel));
             var parameters = new BernoulliEStepParams(_d, _k, _useWeights ? 1 : 0, _useMask ? 1 : 0);

@@ -24,6 +24,8 @@ namespace GpuEm.Models.GaussianMixture;
 /// </remarks>
 internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, GaussianStatistics>
 {
+    private const string FullKey = "gmm-estep-full";
+    private const string DiagonalKey = "gmm-estep-diag";
     private readonly AcceleratorHandle _handle;
     private readonly int _d;
     private readonly int _k;
@@ -75,7 +77,7 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
         bool fused = !_full && FusedDiagonalLauncher.TilePoints(accelerator, _d, k) is not null;
-        _tile = fullTile ?? TileShape(accelerator, _d);
+        _tile = fullTile ?? TileShape(DeviceLimits.Of(accelerator), _d);
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);
         _entryCount = entries.Length / 2;
         int chunkRows = DeviceBudget.ChunkRows(
@@ -126,15 +128,46 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
     /// 8 threads wide, so no half-empty column tiles), and as many rows of threads as make 256
     /// threads (or the device's limit); at least 4 × 4 (the kernel needs a thread per point).
     /// </summary>
-    private static (int Width, int Height) TileShape(Accelerator accelerator, int d)
+    private static (int Width, int Height) TileShape(DeviceLimits limits, int d)
     {
         int width = 4;
         while (width < 16 && GaussianKernels.MicroTile * width < d)
             width *= 2;
-        int threads = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
+        int threads = Math.Min(256, limits.MaxThreadsPerGroup);
         while (width > 4 && width * 4 > threads)
             width /= 2;
         return (width, Math.Max(4, threads / width));
+    }
+
+    /// <summary>
+    /// The kernels this engine launches for d columns and k components of the given covariance
+    /// type (its own E-steps and those of the launchers it uses), at the shapes it plans.
+    /// </summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits, int d, int k, CovarianceType type)
+    {
+        if (!GaussianStatistics.NeedsDiagonalOnly(type))
+        {
+            (int width, int height) = TileShape(limits, d);
+            yield return new KernelLaunch(
+                FullKey, KernelLaunch.Method(typeof(GaussianKernels), nameof(GaussianKernels.EStepFullKernel)),
+                width * height, (long)GaussianKernels.FullSharedFloats(width, height) * sizeof(float));
+        }
+        else
+        {
+            bool fused = false;
+            foreach (KernelLaunch launch in FusedDiagonalLauncher.Launches(limits, d, k))
+            {
+                fused = true;
+                yield return launch;
+            }
+            if (fused)
+                yield break;
+            yield return new KernelLaunch(
+                DiagonalKey, KernelLaunch.Method(typeof(GaussianKernels), nameof(GaussianKernels.EStepDiagonalKernel)),
+                null, 0);
+        }
+        foreach (KernelLaunch launch in MomentsLauncher.Launches(limits, d).Concat(SumLauncher.Launches(limits)))
+            yield return launch;
     }
 
     public Backend Backend => _handle.Backend;
@@ -214,7 +247,7 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
     {
         if (_full)
         {
-            var tiled = _handle.Kernel("gmm-estep-full", a => a.LoadStreamKernel<
+            var tiled = _handle.Kernel(FullKey, a => a.LoadStreamKernel<
                 ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianTiledParams>(GaussianKernels.EStepFullKernel));
             (int width, int height) = _tile;
@@ -228,7 +261,7 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
                 _responsibilities!.View, pointLogLikelihood, shapes);
             return;
         }
-        var diagonal = _handle.Kernel("gmm-estep-diag", a => a.LoadAutoGroupedStreamKernel<
+        var diagonal = _handle.Kernel(DiagonalKey, a => a.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, GaussianEStepParams>(GaussianKernels.EStepDiagonalKernel));
         diagonal(rows, data, weights, labels, _means.View, _factors.View, _logNorm.View,

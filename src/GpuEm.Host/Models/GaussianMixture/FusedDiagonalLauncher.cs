@@ -29,6 +29,11 @@ internal sealed class FusedDiagonalLauncher : IDisposable
     /// <summary>Upper bound on the partial sums kept on the device, in bytes.</summary>
     private const long PartialBudgetBytes = 64L << 20;
 
+    /// <summary>Threads per group (fewer on a device that has fewer).</summary>
+    private const int MaxGroupSize = 256;
+
+    private const string Key = "gmm-fused-diag";
+
     private readonly AcceleratorHandle _handle;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _totals;
@@ -50,7 +55,7 @@ internal sealed class FusedDiagonalLauncher : IDisposable
         _useLabels = useLabels;
         _tilePoints = TilePoints(handle.Accelerator, d, k)
             ?? throw new ArgumentException("The statistics do not fit a group's shared memory.", nameof(k));
-        _groupSize = Math.Min(256, handle.Accelerator.MaxNumThreadsPerGroup);
+        _groupSize = GroupSize(DeviceLimits.Of(handle.Accelerator));
         SlotCount = GaussianFusedKernels.SlotCount(d, k);
         int maxBlocks = (int)Math.Clamp(PartialBudgetBytes / (SlotCount * 8L), 1, MaxBlocks);
         _blocks = Math.Clamp((chunkRows + 1023) / 1024, 1, maxBlocks);
@@ -79,6 +84,21 @@ internal sealed class FusedDiagonalLauncher : IDisposable
         return null;
     }
 
+    private static int GroupSize(DeviceLimits limits) => Math.Min(MaxGroupSize, limits.MaxThreadsPerGroup);
+
+    /// <summary>
+    /// The fused kernel as this launcher launches it for d columns and k components; none when
+    /// the statistics do not fit (the engine then runs the unfused kernels).
+    /// </summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits, int d, int k)
+    {
+        if (TilePoints(limits.MaxSharedBytesPerGroup, d, k) is not int tile)
+            yield break;
+        yield return new KernelLaunch(
+            Key, KernelLaunch.Method(typeof(GaussianFusedKernels), nameof(GaussianFusedKernels.DiagonalKernel)),
+            GroupSize(limits), (long)GaussianFusedKernels.SharedDoubles(tile, d, k) * sizeof(double));
+    }
+
     /// <summary>Device bytes that do not scale with the rows (partials and totals).</summary>
     public static long FixedBytes(int d, int k)
     {
@@ -100,7 +120,7 @@ internal sealed class FusedDiagonalLauncher : IDisposable
         ArrayView<float> logNorm,
         bool first)
     {
-        var kernel = _handle.Kernel("gmm-fused-diag", a => a.LoadStreamKernel<
+        var kernel = _handle.Kernel(Key, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<double>, GaussianFusedParams>(GaussianFusedKernels.DiagonalKernel));
         (int pointsPerBlock, int blocks) = MomentsLauncher.SplitRows(rows, _blocks);

@@ -22,6 +22,8 @@ namespace GpuEm.Models.KMeans;
 internal sealed class AcceleratorKMeansEngine : IKMeansEngine
 {
     private const int GroupSize = 128;
+    private const string AssignKey = "kmeans-assign";
+    private const string SeedKey = "kmeans-seed";
     private readonly AcceleratorHandle _handle;
     private readonly int _n;
     private readonly int _d;
@@ -53,8 +55,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         _k = k;
         _useWeights = data.Weights is not null;
         Accelerator a = handle.Accelerator;
-        _groupSize = Math.Min(GroupSize, a.MaxNumThreadsPerGroup);
-        _tileCentres = Math.Clamp(4096 / _d, 1, k);
+        (_groupSize, _tileCentres) = Plan(DeviceLimits.Of(a), _d, k);
         int[] entries = MomentsLauncher.DiagonalEntries(_d, squares: false);
         _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, Footprint(_d, k), Footprint(_d, k, streamed: true));
         _hostWeights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
@@ -86,6 +87,30 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
     internal static (long PerRow, long Fixed) Footprint(int d, int k, bool streamed = false) =>
         (streamed ? 4L * (2 * d + 6) : 4L * (d + 7), 8L * k * (d + 1) * 257 + (1L << 16));
 
+    /// <summary>
+    /// The assignment kernel's group size and the centres it stages at a time (16 KiB of shared
+    /// memory, at least one centre).
+    /// </summary>
+    private static (int GroupSize, int TileCentres) Plan(DeviceLimits limits, int d, int k) =>
+        (Math.Min(GroupSize, limits.MaxThreadsPerGroup), Math.Clamp(4096 / d, 1, k));
+
+    /// <summary>
+    /// The kernels this engine launches for d columns and k clusters (its own and those of the
+    /// launchers it uses), at the shapes it plans.
+    /// </summary>
+    internal static IEnumerable<KernelLaunch> Launches(DeviceLimits limits, int d, int k)
+    {
+        (int groupSize, int tileCentres) = Plan(limits, d, k);
+        yield return new KernelLaunch(
+            AssignKey, KernelLaunch.Method(typeof(KMeansKernels), nameof(KMeansKernels.AssignKernel)),
+            groupSize, (long)KMeansKernels.SharedFloats(tileCentres, d) * sizeof(float));
+        yield return new KernelLaunch(
+            SeedKey, KernelLaunch.Method(typeof(KMeansKernels), nameof(KMeansKernels.CandidateDistanceKernel)),
+            null, 0, HotPath: false);
+        foreach (KernelLaunch launch in MomentsLauncher.Launches(limits, d).Concat(SumLauncher.Launches(limits)))
+            yield return launch;
+    }
+
     public Backend Backend => _handle.Backend;
 
     public string DeviceName => _handle.DeviceName;
@@ -103,7 +128,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         lock (_handle.Sync)
         {
             _centres.View.CopyFromCPU(centres);
-            var assign = _handle.Kernel("kmeans-assign", a => a.LoadStreamKernel<
+            var assign = _handle.Kernel(AssignKey, a => a.LoadStreamKernel<
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
                 ArrayView<float>, KMeansAssignParams>(KMeansKernels.AssignKernel));
             _chunks.Start(0);
@@ -203,7 +228,7 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
             float[] candidate = _engine._host.Row(candidateRow).ToArray();
             lock (handle.Sync)
             {
-                var kernel = handle.Kernel("kmeans-seed", a => a.LoadAutoGroupedStreamKernel<
+                var kernel = handle.Kernel(SeedKey, a => a.LoadAutoGroupedStreamKernel<
                     Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                     ArrayView<float>, int, int>(KMeansKernels.CandidateDistanceKernel));
                 _candidate.View.CopyFromCPU(candidate);
