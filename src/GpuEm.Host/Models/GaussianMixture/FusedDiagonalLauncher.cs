@@ -17,8 +17,18 @@ internal sealed class FusedDiagonalLauncher : IDisposable
     /// <summary>The fewest points a tile may stage; below it the unfused kernels run.</summary>
     public const int MinTilePoints = 8;
 
-    /// <summary>Shared memory the launcher plans per group: CUDA's default limit without opt-in.</summary>
-    private const int SharedBudgetBytes = 48 * 1024;
+    /// <summary>
+    /// Shared memory the kernel's own static allocations may take beside the dynamic request:
+    /// the group reduction's buffer of one double per warp (32 B at 256 threads, measured in the
+    /// PTX; 256 B covers 32 warps).
+    /// </summary>
+    private const int StaticSharedReserveBytes = 256;
+
+    /// <summary>
+    /// Dynamic shared memory the launcher plans per group: CUDA's default limit without opt-in
+    /// (48 KiB, static and dynamic together) less the kernel's static allocations.
+    /// </summary>
+    private const int SharedBudgetBytes = 48 * 1024 - StaticSharedReserveBytes;
 
     /// <summary>
     /// Groups per chunk at most: 512 (about 4 per multiprocessor of an H100 when a group uses
