@@ -40,6 +40,8 @@ public static class BernoulliKernels
         ArrayView<float> pointLogLikelihood,
         BernoulliEStepParams p)
     {
+        // Bounds: point < n: ILGPU's implicitly grouped launch returns the threads past the
+        // extent (PTX: setp.ge, @p ret).
         int d = p.Dimension;
         long row = (long)point.X * d;
         long respRow = (long)point.X * p.ComponentCount;

@@ -73,6 +73,9 @@ public static class MomentsKernels
         if (end > p.PointCount)
             end = p.PointCount;
 
+        // Barriers: start, end and TilePoints depend only on the group (block) and p, so every
+        // thread of the group runs the same tiles and reaches both barriers of each; the
+        // per-thread loops and branches around them hold no barrier.
         for (int tileStart = start; tileStart < end; tileStart += p.TilePoints)
         {
             for (int idx = thread; idx < p.TilePoints * width; idx += groupSize)
@@ -102,7 +105,7 @@ public static class MomentsKernels
                 }
                 staged[idx] = value;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the tile is staged before any thread reads it
 
             for (int row = 0; row < p.TilePoints; row++)
             {
@@ -113,7 +116,7 @@ public static class MomentsKernels
                 a2 += r * staged[o + i2] * staged[o + j2];
                 a3 += r * staged[o + i3] * staged[o + j3];
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: every read of the tile is done before it is restaged
         }
 
         long baseIndex = ((long)block * p.ComponentCount + component) * p.EntryCount;
@@ -140,6 +143,8 @@ public static class MomentsKernels
         int blockCount,
         int accumulate)
     {
+        // Bounds: slot < totals.Length (ILGPU's implicitly grouped launch returns the threads past
+        // the extent: PTX setp.ge, @p ret); b·slotCount + slot < blockCount·slotCount ≤ partials.Length.
         long slotCount = totals.Length;
         double sum = 0;
         for (int b = 0; b < blockCount; b++)
@@ -159,6 +164,7 @@ public static class MomentsKernels
         long stride = (long)Grid.DimX * Group.DimX;
         for (long i = (long)Grid.IdxX * Group.DimX + Group.IdxX; i < values.Length; i += stride)
             sum += values[i];
+        // The group reduction (barriers inside) is reached by all threads: no branch precedes it.
         double total = GroupExtensions.Reduce<double, AddDouble>(sum);
         if (Group.IsFirstThread)
             partials[Grid.IdxX] = total;

@@ -90,6 +90,9 @@ public static class GaussianFusedKernels
 
         int start = Grid.IdxX * p.PointsPerBlock;
         int end = XMath.Min(start + p.PointsPerBlock, p.PointCount);
+        // Barriers: start, end, tile and count depend only on the group and p, so every thread
+        // of the group runs the same tiles and reaches all seven barriers of each; the strided
+        // per-thread loops and the label / count branches between them hold none.
         for (int tileStart = start; tileStart < end; tileStart += tile)
         {
             int count = XMath.Min(tile, end - tileStart);
@@ -99,7 +102,7 @@ public static class GaussianFusedKernels
                 int dim = idx - local * d;
                 x[local * stride + dim] = local < count ? data[(long)(tileStart + local) * d + dim] : 0f;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the points (and, first time, the zeroed sums) are in place
 
             for (int idx = thread; idx < tile * k; idx += groupSize)
             {
@@ -114,7 +117,7 @@ public static class GaussianFusedKernels
                 }
                 joint[idx] = logNorm[component] - 0.5f * squared;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: every log-joint is written before the row maxima
 
             // Per point: the largest log-joint; a labelled point adds w·log p(x, label) now.
             for (int local = thread; local < tile; local += groupSize)
@@ -124,6 +127,7 @@ public static class GaussianFusedKernels
                 {
                     int point = tileStart + local;
                     int label = p.UseLabels != 0 ? labels[point] : -1;
+                    // label < k: DataMatrix.WithLabels checks every label at the edge.
                     if (label >= 0)
                         logLikelihood += (p.UseWeights != 0 ? weights[point] : 1f) * joint[label * tile + local];
                     for (int component = 0; component < k; component++)
@@ -131,14 +135,14 @@ public static class GaussianFusedKernels
                 }
                 rowMax[local] = max;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the maxima are written before exp(· − max)
 
             for (int idx = thread; idx < tile * k; idx += groupSize)
             {
                 int local = idx - idx / tile * tile;
                 joint[idx] = local < count ? XMath.Exp(joint[idx] - rowMax[local]) : 0f;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the exponentials are written before the row sums
 
             // Per point: lse = max + log Σ exp(· − max); the responsibilities are w·e/Σ e.
             for (int local = thread; local < tile; local += groupSize)
@@ -160,7 +164,7 @@ public static class GaussianFusedKernels
                 }
                 rowScale[local] = scale;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the scales are written before the responsibilities
 
             for (int idx = thread; idx < tile * k; idx += groupSize)
             {
@@ -176,7 +180,7 @@ public static class GaussianFusedKernels
                 }
                 joint[idx] = r;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: the responsibilities are final before the statistics read them
 
             for (int e = thread; e < statistics; e += groupSize)
             {
@@ -209,13 +213,14 @@ public static class GaussianFusedKernels
                 }
                 sums[e] = sum;
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: x and joint are read before the next tile rewrites them
         }
 
         long slots = statistics + 1;
         long baseIndex = Grid.IdxX * slots;
         for (int e = thread; e < statistics; e += groupSize)
             partials[baseIndex + e] = sums[e];
+        // The group reduction (barriers inside) is reached by all threads: it is outside every branch.
         double total = GroupExtensions.Reduce<double, AddDouble>(logLikelihood);
         if (Group.IsFirstThread)
             partials[baseIndex + statistics] = total;

@@ -80,6 +80,10 @@ public static class GaussianKernels
         bool owner = thread < points && mine < p.PointCount;
         long respRow = (long)mine * p.ComponentCount;
         float max = float.NegativeInfinity;
+        // Barriers: the component, column-tile (j0) and depth (i0) loops depend only on p, so
+        // every thread of the group runs the same iterations and reaches all four barriers;
+        // the owner / thread < points branches hold none. Needs Group.DimX = TileWidth ×
+        // TileHeight (the launcher's group) so that ty < TileHeight indexes red and a.
         for (int component = 0; component < p.ComponentCount; component++)
         {
             long factor = (long)component * d * d;
@@ -112,7 +116,7 @@ public static class GaussianKernels
                         int j = j0 + jj;
                         b[idx] = i < d && j < d ? precisionCholesky[factor + (long)i * d + j] : 0f;
                     }
-                    Group.Barrier();
+                    Group.Barrier(); // all threads: a and b are staged before the product reads them
                     for (int ii = 0; ii < depth; ii++)
                     {
                         int ao = ii * aStride + ty;
@@ -124,19 +128,19 @@ public static class GaussianKernels
                         c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
                         c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
                     }
-                    Group.Barrier();
+                    Group.Barrier(); // all threads: a and b are read before the next depth step restages them
                 }
                 red[ty * redStride + tx] = c00 * c00 + c01 * c01 + c02 * c02 + c03 * c03;
                 red[(ty + height) * redStride + tx] = c10 * c10 + c11 * c11 + c12 * c12 + c13 * c13;
                 red[(ty + 2 * height) * redStride + tx] = c20 * c20 + c21 * c21 + c22 * c22 + c23 * c23;
                 red[(ty + 3 * height) * redStride + tx] = c30 * c30 + c31 * c31 + c32 * c32 + c33 * c33;
-                Group.Barrier();
+                Group.Barrier(); // all threads: the squares are in red before the owners add them
                 if (thread < points)
                 {
                     for (int x = 0; x < width; x++)
                         squared += red[thread * redStride + x];
                 }
-                Group.Barrier();
+                Group.Barrier(); // all threads (outside the if): red is read before the next tile rewrites it
             }
             if (owner)
             {
@@ -179,6 +183,8 @@ public static class GaussianKernels
         ArrayView<float> pointLogLikelihood,
         GaussianEStepParams p)
     {
+        // Bounds: point < n: ILGPU's implicitly grouped launch returns the threads past the
+        // extent (PTX: setp.ge, @p ret).
         int d = p.Dimension;
         long row = (long)point.X * d;
         long respRow = (long)point.X * p.ComponentCount;

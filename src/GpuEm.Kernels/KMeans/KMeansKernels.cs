@@ -41,6 +41,9 @@ public static class KMeansKernels
         var staged = SharedMemory.GetDynamic<float>();
         float best = float.PositiveInfinity;
         int label = 0;
+        // Barriers: the centre tiles depend only on p, and threads past the last point stay in
+        // the loop (active = false, never an early return), so every thread of the group
+        // reaches both barriers of each tile; the if (active) block holds none.
         for (int first = 0; first < p.ClusterCount; first += p.TileCentres)
         {
             int count = p.ClusterCount - first;
@@ -48,7 +51,7 @@ public static class KMeansKernels
                 count = p.TileCentres;
             for (int idx = Group.IdxX; idx < count * d; idx += Group.DimX)
                 staged[idx] = centres[first * d + idx];
-            Group.Barrier();
+            Group.Barrier(); // all threads: the tile of centres is staged before any thread reads it
             if (active)
             {
                 for (int c = 0; c < count; c++)
@@ -66,7 +69,7 @@ public static class KMeansKernels
                     }
                 }
             }
-            Group.Barrier();
+            Group.Barrier(); // all threads: every read of the tile is done before it is restaged
         }
         if (active)
         {
@@ -98,6 +101,8 @@ public static class KMeansKernels
         int dimension,
         int hasClosest)
     {
+        // Bounds: point < n: ILGPU's implicitly grouped launch returns the threads past the
+        // extent (PTX: setp.ge, @p ret).
         long row = (long)point.X * dimension;
         float sum = 0f;
         for (int dim = 0; dim < dimension; dim++)
