@@ -24,15 +24,20 @@ internal static class OfflineCompiler
     /// <summary>The PTX ISA every architecture is compiled with: the newest Debian's ptxas 11.8 reads.</summary>
     public static CudaInstructionSet InstructionSet { get; } = CudaInstructionSet.ISA_78;
 
-    /// <summary>The PTX of <paramref name="launch"/> for <paramref name="architecture"/>.</summary>
-    public static string Ptx(KernelLaunch launch, CudaArchitecture architecture)
+    /// <summary>
+    /// The PTX of <paramref name="launch"/> for <paramref name="architecture"/>, specialized to its
+    /// group size or, <paramref name="specialized"/> false, unspecialized as ILGPU's
+    /// LoadStreamKernel compiles it for the engines.
+    /// </summary>
+    public static string Ptx(KernelLaunch launch, CudaArchitecture architecture, bool specialized = true)
     {
         lock (Gate)
         {
             Context context = SharedContext.Value;
             using var backend = new PTXBackend(
                 context, new CudaCapabilityContext(architecture), architecture, InstructionSet, null);
-            var compiled = (PTXCompiledKernel)backend.Compile(Entry(launch), Specialization(launch));
+            var compiled = (PTXCompiledKernel)backend.Compile(
+                Entry(launch), specialized ? Specialization(launch) : KernelSpecialization.Empty);
             return compiled.PTXAssembly;
         }
     }
