@@ -67,6 +67,7 @@ internal static class ModelDocument
         }
         using (document)
         {
+            CheckText(document.RootElement, source);
             var reader = new Reader(document.RootElement, source);
             string actual = reader.Format();
             if (actual != format)
@@ -74,6 +75,52 @@ internal static class ModelDocument
             reader.CheckVersion();
             return body(reader);
         }
+    }
+
+    /// <summary>
+    /// Decodes every property name and string of a parsed document once. JSON whose bytes are not
+    /// valid UTF-8, or whose escapes are lone surrogates ("\uDE00"), parses, and fails only when
+    /// the text is read (an InvalidOperationException from a property lookup or GetString); it is
+    /// refused here as a format error naming the file and the field.
+    /// </summary>
+    internal static void CheckText(JsonElement root, string source)
+    {
+        var path = new Stack<string>();
+        void Walk(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in e.EnumerateObject())
+                    {
+                        string name = Decode(() => property.Name);
+                        path.Push(name);
+                        Walk(property.Value);
+                        path.Pop();
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in e.EnumerateArray())
+                        Walk(item);
+                    break;
+                case JsonValueKind.String:
+                    Decode(() => e.GetString()!);
+                    break;
+            }
+        }
+        string Decode(Func<string> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (InvalidOperationException ex)
+            {
+                string where = path.Count == 0 ? "" : $" in the field '{Clip(string.Join(".", path.Reverse()))}'";
+                throw new ModelFormatException($"The model file {source} holds text that is not valid UTF-8, or a \\u escape of a lone surrogate{where}.", ex);
+            }
+        }
+        Walk(root);
     }
 
     /// <summary>A value from a file echoed in an error, cut to 40 characters.</summary>

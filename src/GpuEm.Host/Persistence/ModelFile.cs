@@ -54,6 +54,9 @@ public static class ModelFile
             throw new ModelFormatException($"The model file {path} is not valid JSON: {ex.Message}", ex);
         }
         using (document)
+        {
+            ModelDocument.CheckText(document.RootElement, path);
             return new ModelDocument.Reader(document.RootElement, path).Format();
+        }
     }
 }

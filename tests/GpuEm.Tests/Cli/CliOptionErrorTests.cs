@@ -61,7 +61,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("predict", "columns", Kind.Columns), ("score", "columns", Kind.Columns),
         ("select", "k-min", Kind.AtLeastOne), ("select", "k-max", Kind.AtLeastOne),
         ("select", "n-init", Kind.AtLeastOne), ("select", "seed", Kind.Integer),
-        ("plot", "width", Kind.PlotSize), ("plot", "height", Kind.PlotSize),
+        ("select", "columns", Kind.Columns),
+        ("plot", "width", Kind.PlotSize), ("plot", "height", Kind.PlotSize), ("plot", "columns", Kind.Columns),
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
         ("bench", "device-memory-limit", Kind.Bytes), ("bench", "peak-gflops", Kind.Positive), ("bench", "peak-gbs", Kind.Positive),
@@ -81,7 +82,10 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
     private static readonly HashSet<string> NotNumeric =
     [
         "input", "model", "output", "out", "labels", "plot", "covariance", "init", "backend", "missing", "criterion",
-        "proba", "json", "check", "quiet", "verbose", "help",
+        "proba", "json", "check", "quiet", "verbose", "help", "progress", "what",
+        // Input formats: a delimiter character, the header flag, --columns NAME,… (or D for raw
+        // float32, whose bad values CliFileInputTests covers).
+        "delimiter", "header",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist
@@ -96,8 +100,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             "bernoulli" or "categorical" => new() { ["input"] = option == "columns" ? PathOf("x.f32") : binary, ["k"] = "2" },
             "coarsened fit" => new() { ["input"] = PathOf("o.csv"), ["coefficients"] = "1,1", ["groups"] = "0,0" },
             "predict" or "score" => new() { ["model"] = PathOf("m.json"), ["input"] = PathOf("x.f32") },
-            "select" => new() { ["input"] = csv },
-            "plot" => new() { ["model"] = PathOf("m.json"), ["input"] = csv, ["out"] = PathOf("f.png") },
+            "select" => new() { ["input"] = option == "columns" ? PathOf("x.f32") : csv },
+            "plot" => new() { ["model"] = PathOf("m.json"), ["input"] = option == "columns" ? PathOf("x.f32") : csv, ["out"] = PathOf("f.png") },
             "bench --check" => new() { ["backend"] = "cpu-accelerator" },
             _ => [],
         };
@@ -231,6 +235,20 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         Assert.Equal(1, code);
         Assert.Contains(bad, stderr);
         Assert.DoesNotContain("transcode", stderr);
+    }
+
+    [Theory]
+    [InlineData("{\"format\":\"gpuem.kmeans\",\"\\uDE00\":1}")] // a lone surrogate in a property name (fuzz test)
+    [InlineData("{\"format\":\"gpuem.kmeans\",\"backend\":\"\\uD83D\"}")] // one in a string value
+    public void A_model_file_with_a_lone_surrogate_escape_is_a_format_error_naming_the_file(string json)
+    {
+        string bad = PathOf("surrogate.json");
+        File.WriteAllText(bad, json);
+        var ex = Assert.Throws<GpuEm.Persistence.ModelFormatException>(() => GpuEm.Persistence.ModelFile.Load(bad));
+        Assert.Contains(bad, ex.Message);
+        (int code, _, string stderr) = InProcess.Run("info", "--model", bad);
+        Assert.Equal(1, code);
+        Assert.Contains("lone surrogate", stderr);
     }
 
     [GeneratedRegex(@"--([a-z][a-z0-9-]*)[ =]([^\s\[\]-][^\s\]]*)")]
