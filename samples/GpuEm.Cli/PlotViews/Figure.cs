@@ -39,22 +39,8 @@ internal static class Figure
         using SKImage image = surface.Snapshot();
         using SKData encoded = image.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new InvalidOperationException($"cannot encode the {width} × {height} image as PNG");
-        // Replaced, never truncated: a temporary file beside the target, then a rename.
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (FileStream file = File.Create(temporary))
-            {
-                encoded.SaveTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        // Replaced, never truncated.
+        GpuEm.Persistence.ReplacedFile.Write(path, encoded.SaveTo);
     }
 
     /// <summary>

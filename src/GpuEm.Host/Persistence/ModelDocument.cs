@@ -23,34 +23,8 @@ internal static class ModelDocument
         writer.WriteEndObject();
     }
 
-    /// <summary>
-    /// Writes a file by replacing it: into a temporary file in the same folder, flushed to disk,
-    /// then renamed over <paramref name="path"/>; on any failure the temporary file is removed and
-    /// the previous file, if any, is left as it was.
-    /// </summary>
-    public static void Replace(string path, Action<Stream> write)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full) ?? ".";
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"Cannot write {path}: the folder {folder} does not exist.");
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
-    }
+    /// <summary>Writes a model file by replacing it (<see cref="ReplacedFile.Write"/>).</summary>
+    public static void Replace(string path, Action<Stream> write) => ReplacedFile.Write(path, write);
 
     /// <summary>Parses a document and checks its format and version.</summary>
     public static T Read<T>(Stream stream, string source, string format, Func<Reader, T> body)

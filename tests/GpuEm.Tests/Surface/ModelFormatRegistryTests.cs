@@ -118,6 +118,28 @@ public sealed class ModelFormatRegistryTests
         }
     }
 
+    [Fact]
+    public void A_write_that_fails_midway_leaves_the_previous_file_and_no_temporary_file()
+    {
+        string folder = Directory.CreateTempSubdirectory("gpuem-replace-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "labels.txt");
+            File.WriteAllText(path, "the previous content");
+            Assert.Throws<IOException>(() => ReplacedFile.Write(path, stream =>
+            {
+                stream.Write("half of the new"u8);
+                throw new IOException("disk full");
+            }));
+            Assert.Equal("the previous content", File.ReadAllText(path));
+            Assert.Single(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed class ScoreComparer : IEqualityComparer<ModelScore>
     {
         public bool Equals(ModelScore? x, ModelScore? y) =>
