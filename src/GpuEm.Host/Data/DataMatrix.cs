@@ -356,6 +356,29 @@ internal sealed class DataMatrix
         return new DataMatrix(AsMemory(values), shift, count, Columns, weights) { Labels = labels };
     }
 
+    /// <summary>
+    /// The weighted variance of each column about its weighted mean (divided by the total
+    /// weight), for data without missing entries: one pass for the means, one for the squares.
+    /// </summary>
+    internal double[] WeightedColumnVariances()
+    {
+        double[] mean = WeightedMean();
+        var square = new double[Columns];
+        for (int row = 0; row < Rows; row++)
+        {
+            double w = Weight(row);
+            ReadOnlySpan<float> x = Row(row);
+            for (int j = 0; j < Columns; j++)
+            {
+                double diff = x[j] - mean[j];
+                square[j] += w * diff * diff;
+            }
+        }
+        for (int j = 0; j < Columns; j++)
+            square[j] /= TotalWeight;
+        return square;
+    }
+
     /// <summary>The weighted mean of every column, d values (observed values only where missing).</summary>
     public double[] WeightedMean()
     {

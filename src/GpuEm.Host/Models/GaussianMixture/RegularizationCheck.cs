@@ -23,24 +23,13 @@ internal static class RegularizationCheck
         if (!(regularization > 0))
             return null;
         int d = data.Columns;
-        double[] mean = data.WeightedMean();
-        var square = new double[d];
-        for (int row = 0; row < data.Rows; row++)
-        {
-            double w = data.Weight(row);
-            ReadOnlySpan<float> x = data.Row(row);
-            for (int j = 0; j < d; j++)
-            {
-                double diff = x[j] - mean[j];
-                square[j] += w * diff * diff;
-            }
-        }
+        double[] variances = data.WeightedColumnVariances();
         int first = -1;
         int count = 0;
         double firstVariance = 0;
         for (int j = 0; j < d; j++)
         {
-            double variance = square[j] / data.TotalWeight;
+            double variance = variances[j];
             if (variance > 0 && regularization > Share * variance)
             {
                 if (first < 0)

@@ -116,18 +116,5 @@ public sealed class KMeans
     }
 
     /// <summary>Mean over columns of the weighted variance (scikit-learn's tolerance scale).</summary>
-    internal static double MeanColumnVariance(DataMatrix data)
-    {
-        int d = data.Columns;
-        double[] mean = data.WeightedMean();
-        var square = new double[d];
-        for (int row = 0; row < data.Rows; row++)
-        {
-            double w = data.Weight(row);
-            ReadOnlySpan<float> x = data.Row(row);
-            for (int j = 0; j < d; j++)
-                square[j] += w * (x[j] - mean[j]) * (x[j] - mean[j]);
-        }
-        return square.Sum() / data.TotalWeight / d;
-    }
+    internal static double MeanColumnVariance(DataMatrix data) => data.WeightedColumnVariances().Average();
 }
