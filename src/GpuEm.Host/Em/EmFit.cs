@@ -32,7 +32,7 @@ internal static class EmFit
         var clock = Stopwatch.StartNew();
         PhaseProgress? preparing = PhaseProgress.Begin(options.Progress, FitPhase.Preparing, restarts: options.Restarts);
         AcceleratorHandle? handle = DeviceManager.Resolve(options.Backend, notice => Notice(options.Progress, notice));
-        using TEngine engine = createEngine(handle);
+        using TEngine engine = CreateEngine(options.Backend, handle, createEngine, options.Progress);
         if (engine.ChunkCount > 1)
             Notice(options.Progress,
                 $"The data exceeds the device budget: it streams through the device in {engine.ChunkCount} chunks per iteration.");
@@ -49,6 +49,29 @@ internal static class EmFit
             run.Iterations, run.Converged, run.Cancelled, run.History, engine.Backend, engine.DeviceName,
             clock.Elapsed.TotalSeconds);
         return build(new FitRun<TEngine, TSolver, TParams, TStats>(engine, solver, run, summary));
+    }
+
+    /// <summary>
+    /// The model's engine on <paramref name="handle"/>. When its planned launches exceed the
+    /// device's limits (<see cref="LaunchLimitException"/>), Auto falls back to the reference
+    /// engine with a notice, as it does past a device that cannot open; an explicit backend
+    /// throws.
+    /// </summary>
+    internal static TEngine CreateEngine<TEngine>(
+        Backend requested, AcceleratorHandle? handle, Func<AcceleratorHandle?, TEngine> createEngine,
+        IProgress<FitProgress>? progress)
+    {
+        if (handle is null)
+            return createEngine(null);
+        try
+        {
+            return createEngine(handle);
+        }
+        catch (LaunchLimitException ex) when (requested == Backend.Auto)
+        {
+            Notice(progress, ex.Reason + " Falling back to the reference engine.");
+            return createEngine(null);
+        }
     }
 
     /// <summary>k components (clusters) need k ≤ n points; the error names the option.</summary>

@@ -16,6 +16,7 @@ internal sealed class AcceleratorHandle
     {
         Accelerator = accelerator;
         Backend = backend;
+        Limits = DeviceLimits.Of(accelerator);
     }
 
     public Accelerator Accelerator { get; }
@@ -23,6 +24,12 @@ internal sealed class AcceleratorHandle
     public Backend Backend { get; }
 
     public string DeviceName => Accelerator.Name;
+
+    /// <summary>
+    /// The limits launches are planned and checked against: the device's own (tests set CUDA's
+    /// on a CPU accelerator to check a refusal without launching).
+    /// </summary>
+    public DeviceLimits Limits { get; init; }
 
     public object Sync { get; } = new();
 

@@ -53,7 +53,7 @@ internal sealed class MomentsLauncher : IDisposable
         _dimension = dimension;
         _componentCount = componentCount;
         _useLabels = useLabels;
-        (_groupSize, _tilePoints) = Plan(DeviceLimits.Of(accelerator), dimension);
+        (_groupSize, _tilePoints) = Plan(handle.Limits, dimension);
         _entryTiles = (EntryCount + _groupSize * MomentsKernels.EntriesPerThread - 1)
             / (_groupSize * MomentsKernels.EntriesPerThread);
         long slots = (long)componentCount * EntryCount;

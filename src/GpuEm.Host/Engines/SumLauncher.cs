@@ -26,7 +26,7 @@ internal sealed class SumLauncher : IDisposable
     public SumLauncher(AcceleratorHandle handle)
     {
         _handle = handle;
-        _groupSize = GroupSize(DeviceLimits.Of(handle.Accelerator));
+        _groupSize = GroupSize(handle.Limits);
         _partials = handle.Accelerator.Allocate1D<double>(Groups);
         _total = handle.Accelerator.Allocate1D<double>(1);
     }

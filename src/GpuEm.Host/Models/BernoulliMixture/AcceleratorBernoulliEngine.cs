@@ -62,6 +62,7 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
         _useMask = mask is not null;
         _totalWeight = indicators.TotalWeight;
         Accelerator accelerator = handle.Accelerator;
+        LaunchLimits.Require(Launches(handle.Limits, _d), handle, $"d = {_d} indicator columns");
         ChunkPlan plan = DeviceBudget.Plan(
             accelerator, deviceMemoryLimit, UnitLayout.Rows(n), Footprint(_d, k, _useMask), Footprint(_d, k, _useMask, streamed: true));
         int chunkRows = plan.MaxItems;

@@ -76,6 +76,7 @@ internal sealed class AcceleratorGaussianEngine : IEmEngine<GaussianParameters, 
         _useWeights = data.Weights is not null;
         _useLabels = data.Labels is not null;
         Accelerator accelerator = handle.Accelerator;
+        LaunchLimits.Require(Launches(handle.Limits, _d, k, type), handle, $"d = {_d} columns, k = {k}");
         bool fused = !_full && FusedDiagonalLauncher.TilePoints(accelerator, _d, k) is not null;
         _tile = fullTile ?? TileShape(DeviceLimits.Of(accelerator), _d);
         int[] entries = _full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true);

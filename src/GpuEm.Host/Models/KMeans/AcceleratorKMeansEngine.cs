@@ -55,7 +55,8 @@ internal sealed class AcceleratorKMeansEngine : IKMeansEngine
         _k = k;
         _useWeights = data.Weights is not null;
         Accelerator a = handle.Accelerator;
-        (_groupSize, _tileCentres) = Plan(DeviceLimits.Of(a), _d, k);
+        LaunchLimits.Require(Launches(handle.Limits, _d, k), handle, $"d = {_d} columns, k = {k}");
+        (_groupSize, _tileCentres) = Plan(handle.Limits, _d, k);
         int[] entries = MomentsLauncher.DiagonalEntries(_d, squares: false);
         _chunkRows = DeviceBudget.ChunkRows(a, deviceMemoryLimit, _n, Footprint(_d, k), Footprint(_d, k, streamed: true));
         _hostWeights = data.Weights ?? Enumerable.Repeat(1f, _n).ToArray();
