@@ -3,9 +3,7 @@ using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Tests.Oracles;
 using GpuEm.Tests.Support;
-using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
 using Xunit;
 
 namespace GpuEm.Tests.Kernels;
@@ -20,12 +18,6 @@ namespace GpuEm.Tests.Kernels;
 /// </summary>
 public sealed class GpuShapedParityTests
 {
-    private static readonly Lazy<AcceleratorHandle> GpuShaped = new(() =>
-    {
-        var context = Context.Create(builder => DeviceManager.CompilerSettings(builder.CPU(new CPUDevice(32, 8, 1))));
-        return new AcceleratorHandle(context.CreateCPUAccelerator(0), Backend.CpuAccelerator);
-    });
-
     public static TheoryData<CovarianceType, int, int, int, int> Cases()
     {
         int fresh = Environment.TickCount & 0xFFFF;
@@ -44,7 +36,7 @@ public sealed class GpuShapedParityTests
     [Fact]
     public void The_gpu_shaped_device_allows_the_production_group_sizes()
     {
-        Accelerator accelerator = GpuShaped.Value.Accelerator;
+        Accelerator accelerator = GpuShapedDevice.Handle.Accelerator;
         Assert.Equal(32, accelerator.WarpSize);
         Assert.Equal(256, accelerator.MaxNumThreadsPerGroup);
         Assert.Contains(AcceleratorGaussianEngine.Launches(DeviceLimits.Of(accelerator), 5, 3, CovarianceType.Full),
@@ -73,7 +65,7 @@ public sealed class GpuShapedParityTests
         GaussianStatistics expected = GaussianOracle.Statistics(matrix, parameters);
 
         GaussianStatistics actual;
-        AcceleratorHandle handle = GpuShaped.Value;
+        AcceleratorHandle handle = GpuShapedDevice.Handle;
         using (var engine = new AcceleratorGaussianEngine(handle, matrix, k, type))
         {
             Assert.Equal(GaussianStatistics.NeedsDiagonalOnly(type), engine.Fused);
