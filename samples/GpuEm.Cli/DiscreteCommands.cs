@@ -13,7 +13,7 @@ namespace GpuEm.Cli;
 internal static class DiscreteCommands
 {
     private const string Synopsis = """
-        [--columns D] --k K [--max-iter N] [--tol T] [--n-init R]
+        [--columns D|NAME,…] [--header] [--delimiter C] --k K [--max-iter N] [--tol T] [--n-init R]
                         [--init kmeans++|random|random-resp] [--smoothing A] [--seed S]
                         [--backend auto|cuda|opencl|cpu-accelerator|reference]
                         [--device-memory-limit BYTES] [--output model.json] [--quiet] [--verbose]
@@ -32,14 +32,14 @@ internal static class DiscreteCommands
         iteration, in chunks of whole rows.
         """;
 
-    private const string BernoulliHelp = "usage: gpuem bernoulli --input FILE.csv|FILE.npy|FILE.f32 " + Synopsis + """
+    private const string BernoulliHelp = "usage: gpuem bernoulli --input FILE " + Synopsis + """
 
 
         Fits a mixture of independent Bernoulli features to rows of 0 and 1 (an empty cell or NaN
         is missing).
         """ + "\n" + Common + "\n\n" + InputFile.Help;
 
-    private const string CategoricalHelp = "usage: gpuem categorical --input FILE.csv|FILE.npy|FILE.f32 [--levels L1,L2,…] " + Synopsis + """
+    private const string CategoricalHelp = "usage: gpuem categorical --input FILE [--levels L1,L2,…] " + Synopsis + """
 
 
         Fits a mixture of independent categorical features (latent class analysis) to rows of

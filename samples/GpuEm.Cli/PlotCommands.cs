@@ -16,7 +16,7 @@ namespace GpuEm.Cli;
 internal static class PlotCommands
 {
     private const string PlotHelp = """
-        usage: gpuem plot --model MODEL.json --input FILE.csv --out FIG.png
+        usage: gpuem plot --model MODEL.json --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --out FIG.png
                           [--what clusters|uncertainty|density|objective[,…]]
                           [--width W] [--height 500] [--missing error|marginalize]
 
@@ -34,7 +34,7 @@ internal static class PlotCommands
         marginal in two columns, the diagonal one column). Any clustering model file (gpuem
         fit|kmeans|bernoulli|categorical --output) can be drawn. --width defaults to 600 per
         view; --width (at least 200 per view) and --height (at least 150) go up to 10000 px.
-        """;
+        """ + "\n\n" + InputFile.Help;
 
     private static readonly IReadOnlyDictionary<string, PlotView> Views = new Dictionary<string, PlotView>
     {

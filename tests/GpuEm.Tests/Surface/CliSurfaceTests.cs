@@ -140,6 +140,27 @@ public sealed class CliSurfaceTests : TempFolderTests
         }
     }
 
+    [Theory]
+    [InlineData("fit")]
+    [InlineData("kmeans")]
+    [InlineData("bernoulli")]
+    [InlineData("categorical")]
+    [InlineData("predict")]
+    [InlineData("score")]
+    [InlineData("select")]
+    [InlineData("plot")]
+    public void Every_command_that_reads_data_shows_the_input_options_in_its_usage(string command)
+    {
+        (int code, string stdout, string stderr) = InProcess.Run(command, "--help");
+        Assert.True(code == 0, stderr);
+        string usage = stdout[..stdout.IndexOf("\n\n", StringComparison.Ordinal)];
+        Assert.Contains("--input FILE ", usage);
+        Assert.Contains("[--columns D|NAME,…]", usage);
+        Assert.Contains("[--header]", usage);
+        Assert.Contains("[--delimiter C]", usage);
+        Assert.Contains(".parquet", stdout);
+    }
+
     [Fact]
     public void Plot_checks_its_missing_option_and_draws_a_bernoulli_mixture()
     {
