@@ -62,7 +62,6 @@ public static class GaussianKernels
         int width = p.TileWidth;
         int height = p.TileHeight;
         int thread = Group.IdxX;
-        int groupSize = Group.DimX;
         int tx = thread % width;
         int ty = thread / width;
         int points = MicroTile * height;
@@ -98,23 +97,24 @@ public static class GaussianKernels
                 int depthEnd = XMath.Min(d, j0 + columns);
                 for (int i0 = 0; i0 < depthEnd; i0 += depth)
                 {
-                    for (int idx = thread; idx < points * depth; idx += groupSize)
+                    // Staging without a division: the group is width × height threads and
+                    // depth = width, so the elements idx = thread + m·Group.DimX of the flat loops
+                    // (idx / depth, idx / columns) are exactly these rows and columns.
+                    for (int local = ty; local < points; local += height)
                     {
-                        int local = idx / depth;
-                        int ii = idx - local * depth;
                         int point = first + local;
-                        int i = i0 + ii;
-                        a[ii * aStride + local] = point < p.PointCount && i < d
+                        int i = i0 + tx;
+                        a[tx * aStride + local] = point < p.PointCount && i < d
                             ? data[(long)point * d + i] - means[mean + i]
                             : 0f;
                     }
-                    for (int idx = thread; idx < depth * columns; idx += groupSize)
+                    for (int row = ty; row < MicroTile * width; row += height)
                     {
-                        int ii = idx / columns;
-                        int jj = idx - ii * columns;
+                        int ii = row / MicroTile;
+                        int jj = (row - ii * MicroTile) * width + tx;
                         int i = i0 + ii;
                         int j = j0 + jj;
-                        b[idx] = i < d && j < d ? precisionCholesky[factor + (long)i * d + j] : 0f;
+                        b[ii * columns + jj] = i < d && j < d ? precisionCholesky[factor + (long)i * d + j] : 0f;
                     }
                     Group.Barrier(); // all threads: a and b are staged before the product reads them
                     for (int ii = 0; ii < depth; ii++)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.KMeans;
@@ -74,5 +75,17 @@ public sealed class PerfModelPtxTests
             if (string.IsNullOrEmpty(requested))
                 Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_full_e_step_divides_by_a_runtime_value_only_once_per_thread_not_per_staged_element()
+    {
+        // tx = thread % width and ty = thread / width at the start; the staging loops use them
+        // (each integer division by a register costs ~20 SASS instructions per staged element).
+        (string _, KernelLaunch full) = HotLaunches().First(l => l.Launch.Key == "gmm-estep-full");
+        string ptx = OfflineCompiler.Ptx(full, CudaArchitecture.SM_90, specialized: false);
+        string[] divisions = Regex.Matches(ptx, @"\b(?:div|rem)\.[su]32\s+%r\d+, %r\d+, %r\d+;")
+            .Select(m => m.Value).ToArray();
+        Assert.True(divisions.Length <= 2, "Divisions by a register: " + string.Join(" ", divisions));
     }
 }
