@@ -35,6 +35,7 @@ internal sealed class ProgressView : IProgress<FitProgress>
     private readonly TextWriter _stderr;
     private readonly ProgressMode _mode;
     private readonly IAnsiConsole? _console;
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private ProgressContext? _live;
     private ProgressTask? _task;
@@ -138,7 +139,11 @@ internal sealed class ProgressView : IProgress<FitProgress>
         {
             if (value.Warning is not null)
             {
-                WriteLine($"gpuem: warning: {CliErrors.Describe(value.Warning)}");
+                // Once per run: select's candidates, or a fit's restarts, repeat the same
+                // warning about the same data.
+                string line = $"gpuem: warning: {CliErrors.Describe(value.Warning)}";
+                if (_warned.Add(line))
+                    WriteLine(line);
                 return;
             }
             if (_mode == ProgressMode.Off)

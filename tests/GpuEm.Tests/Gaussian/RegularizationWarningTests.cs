@@ -41,6 +41,28 @@ public sealed class RegularizationWarningTests
         Assert.DoesNotContain(Warnings(data, CovarianceType.Diagonal, 1e-12), w => w.Contains("CovarianceRegularization", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Select_on_1e_minus_30_scale_data_prints_the_warning_once_for_all_its_candidates()
+    {
+        float[,] data = Scaled(Synthetic.Mixture(60, 2, 2, seed: 24).Data, column: 1, scale: 1e-30f);
+        string path = Path.Combine(Path.GetTempPath(), $"gpuem-reg-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, Enumerable.Range(0, data.GetLength(0)).Select(i =>
+                FormattableString.Invariant($"{data[i, 0]:R},{data[i, 1]:R}")));
+            (int code, _, string stderr) = Cli.InProcess.Run("select", "--input", path, "--k-max", "2",
+                "--covariance", "diag,spherical", "--backend", "reference");
+            Assert.Equal(0, code);
+            // Four candidates (k = 1, 2 × two types) each warn; the run says it once.
+            Assert.Single(stderr.Split('\n'), line => line.Contains("CovarianceRegularization", StringComparison.Ordinal)
+                || line.Contains("--reg", StringComparison.Ordinal) && line.Contains("warning", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static List<string> Warnings(float[,] data, CovarianceType type, double regularization = 1e-6)
     {
         var warnings = new List<string>();
