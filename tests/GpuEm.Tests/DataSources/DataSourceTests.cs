@@ -39,17 +39,6 @@ public sealed class DataSourceTests : TempFolderTests
     private static byte[] Doubles(float[,] values) =>
         values.Cast<float>().SelectMany(v => BitConverter.GetBytes((double)v)).ToArray();
 
-    private static float[] ReadInChunks(IDataSource source, int chunk)
-    {
-        var all = new float[source.RowCount * source.ColumnCount];
-        for (long first = 0; first < source.RowCount; first += chunk)
-        {
-            int rows = (int)Math.Min(chunk, source.RowCount - first);
-            source.ReadRows(first, rows, all.AsSpan((int)(first * source.ColumnCount)));
-        }
-        return all;
-    }
-
     [Theory]
     [InlineData("<f4", 1)]
     [InlineData("<f8", 1)]
@@ -63,7 +52,7 @@ public sealed class DataSourceTests : TempFolderTests
         Assert.Equal(3, source.ColumnCount);
         float[] expected = data.Cast<float>().ToArray();
         foreach (int chunk in new[] { 1, 7, 23 })
-            Assert.Equal(expected, ReadInChunks(source, chunk));
+            Assert.Equal(expected, SourceReads.InChunks(source, chunk));
         Assert.Equal(expected, DataSource.ReadAll(source).ToArray());
     }
 
@@ -110,7 +99,7 @@ public sealed class DataSourceTests : TempFolderTests
         float[,] data = Synthetic.Gaussian(10, 4, seed: 102);
         File.WriteAllBytes(PathOf("x.f32"), Floats(data));
         using (MappedDataSource source = MappedDataSource.OpenRaw(PathOf("x.f32"), 4))
-            Assert.Equal(data.Cast<float>().ToArray(), ReadInChunks(source, 3));
+            Assert.Equal(data.Cast<float>().ToArray(), SourceReads.InChunks(source, 3));
         var error = Assert.Throws<InvalidDataException>(() => MappedDataSource.OpenRaw(PathOf("x.f32"), 3));
         Assert.Contains("multiple of 12", error.Message);
     }
@@ -122,7 +111,7 @@ public sealed class DataSourceTests : TempFolderTests
         using (CsvDataSource source = CsvDataSource.Open(PathOf("h.csv"), new CsvOptions { HasHeader = true }))
         {
             Assert.Equal(3, source.RowCount);
-            Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, ReadInChunks(source, 2));
+            Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, SourceReads.InChunks(source, 2));
             var back = new float[2];
             source.ReadRows(0, 1, back); // a jump back rescans
             Assert.Equal(new float[] { 1, 2 }, back);
@@ -130,7 +119,7 @@ public sealed class DataSourceTests : TempFolderTests
         File.WriteAllText(PathOf("bad.csv"), "1,2\n3,x\n");
         using (CsvDataSource bad = CsvDataSource.Open(PathOf("bad.csv")))
         {
-            var error = Assert.Throws<InvalidDataException>(() => ReadInChunks(bad, 2));
+            var error = Assert.Throws<InvalidDataException>(() => SourceReads.InChunks(bad, 2));
             Assert.Equal("bad.csv line 2, column 2: 'x' is not a number.", error.Message);
         }
         File.WriteAllText(PathOf("ragged.csv"), "1,2\n3\n");
@@ -139,7 +128,7 @@ public sealed class DataSourceTests : TempFolderTests
         Assert.Contains("no data rows", Assert.Throws<InvalidDataException>(() => CsvDataSource.Open(PathOf("empty.csv"))).Message);
         File.WriteAllText(PathOf("holes.csv"), "1,\nNaN,2\n");
         using CsvDataSource holes = CsvDataSource.Open(PathOf("holes.csv"), new CsvOptions { EmptyAsMissing = true });
-        Assert.All(new[] { ReadInChunks(holes, 2)[1], ReadInChunks(holes, 2)[2] }, v => Assert.True(float.IsNaN(v)));
+        Assert.All(new[] { SourceReads.InChunks(holes, 2)[1], SourceReads.InChunks(holes, 2)[2] }, v => Assert.True(float.IsNaN(v)));
     }
 
     [Fact]
@@ -147,10 +136,10 @@ public sealed class DataSourceTests : TempFolderTests
     {
         File.WriteAllText(PathOf("semi.csv"), "1;2\n3;4\n");
         using (CsvDataSource source = CsvDataSource.Open(PathOf("semi.csv"), new CsvOptions { Separator = ';' }))
-            Assert.Equal(new float[] { 1, 2, 3, 4 }, ReadInChunks(source, 1));
+            Assert.Equal(new float[] { 1, 2, 3, 4 }, SourceReads.InChunks(source, 1));
         float[,] values = { { 1, 2, 3 }, { 4, 5, 6 } };
         using var array = new ArrayDataSource(values);
-        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, ReadInChunks(array, 1));
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, SourceReads.InChunks(array, 1));
         values[0, 0] = 9; // the source holds its own copy
         Assert.Equal(1f, DataSource.ReadAll(array).Span[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => array.ReadRows(1, 2, new float[6]));

@@ -50,17 +50,6 @@ public sealed class TableDataSourceTests : TempFolderTests
         return values.ToArray();
     }
 
-    private static float[] ReadInChunks(IDataSource source, int chunk)
-    {
-        var all = new float[source.RowCount * source.ColumnCount];
-        for (long first = 0; first < source.RowCount; first += chunk)
-        {
-            int rows = (int)Math.Min(chunk, source.RowCount - first);
-            source.ReadRows(first, rows, all.AsSpan((int)(first * source.ColumnCount)));
-        }
-        return all;
-    }
-
     private async Task<IDataSource> Open(string format, TableColumn[] columns, int groupRows, string[]? chosen = null) => format switch
     {
         "parquet" => ParquetDataSource.Open(await TableFiles.WriteParquetAsync(PathOf("t.parquet"), columns, groupRows), chosen),
@@ -82,7 +71,7 @@ public sealed class TableDataSourceTests : TempFolderTests
         float[] expected = Expected(columns, names);
         Assert.Equal(6 + 5, expected.Count(float.IsNaN)); // y: rows 1, 5, …, 21; m: rows 2, 7, …, 22
         foreach (int chunk in new[] { 1, 7, 10, 25 })
-            Assert.Equal(expected, ReadInChunks(source, chunk));
+            Assert.Equal(expected, SourceReads.InChunks(source, chunk));
         var row = new float[5];
         source.ReadRows(3, 1, row); // a jump back to an earlier row group
         Assert.Equal(expected[15..20], row);
@@ -96,7 +85,7 @@ public sealed class TableDataSourceTests : TempFolderTests
     {
         TableColumn[] columns = Mixed();
         using IDataSource source = await Open(format, columns, groupRows: 8, ["m", "x"]);
-        Assert.Equal(Expected(columns, "m", "x"), ReadInChunks(source, 6));
+        Assert.Equal(Expected(columns, "m", "x"), SourceReads.InChunks(source, 6));
         IReadOnlyList<string> names = source is ParquetDataSource p ? p.ColumnNames : ((ArrowDataSource)source).ColumnNames;
         Assert.Equal(["m", "x"], names);
         Assert.Contains(format == "parquet" ? "(Parquet, 25 × 2)" : "(Arrow, 25 × 2)", source.Description);

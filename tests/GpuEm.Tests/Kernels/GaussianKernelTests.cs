@@ -46,23 +46,9 @@ public sealed class GaussianKernelTests
         CovarianceType type, int n, int d, int k, bool labelled, int seed)
     {
         var random = new Random(seed);
-        var data = new float[n, d];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < d; j++)
-                data[i, j] = (float)(5 + 2 * Synthetic.Normal(random));
-        float[] weights = Enumerable.Range(0, n).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
-        DataMatrix matrix = DataMatrix.From(data, weights);
-        if (labelled)
-            matrix = matrix.WithLabels(Enumerable.Range(0, n).Select(_ => random.Next(-1, k)).ToArray(), k);
-        // Means at random rows plus noise.
-        var means = new double[k * d];
-        for (int c = 0; c < k; c++)
-        {
-            int row = random.Next(n);
-            for (int j = 0; j < d; j++)
-                means[c * d + j] = data[row, j] + 0.5 * Synthetic.Normal(random);
-        }
-        GaussianParameters parameters = Synthetic.Parameters(type, k, d, means, random);
+        (DataMatrix matrix, GaussianParameters parameters) = Synthetic.KernelProblem(type, n, d, k, random, m => labelled
+            ? m.WithLabels(Enumerable.Range(0, n).Select(_ => random.Next(-1, k)).ToArray(), k)
+            : m);
 
         GaussianStatistics expected = GaussianOracle.Statistics(matrix, parameters);
         GaussianParameters e = GaussianMStep.Maximize(expected, type, 1e-3);

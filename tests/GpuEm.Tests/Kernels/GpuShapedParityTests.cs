@@ -48,20 +48,7 @@ public sealed class GpuShapedParityTests
     public void Gaussian_statistics_match_the_oracle_in_256_thread_groups(CovarianceType type, int n, int d, int k, int seed)
     {
         var random = new Random(seed);
-        var data = new float[n, d];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < d; j++)
-                data[i, j] = (float)(5 + 2 * Synthetic.Normal(random));
-        float[] weights = Enumerable.Range(0, n).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
-        DataMatrix matrix = DataMatrix.From(data, weights);
-        var means = new double[k * d];
-        for (int c = 0; c < k; c++)
-        {
-            int row = random.Next(n);
-            for (int j = 0; j < d; j++)
-                means[c * d + j] = data[row, j] + 0.5 * Synthetic.Normal(random);
-        }
-        GaussianParameters parameters = Synthetic.Parameters(type, k, d, means, random);
+        (DataMatrix matrix, GaussianParameters parameters) = Synthetic.KernelProblem(type, n, d, k, random);
         GaussianStatistics expected = GaussianOracle.Statistics(matrix, parameters);
 
         GaussianStatistics actual;

@@ -59,6 +59,33 @@ internal static class Synthetic
     }
 
     /// <summary>
+    /// A random E-step problem for the kernel parity tests: n × d points 5 + 2·N(0, 1) with weights
+    /// 0.5 + U(0, 1), then (through <paramref name="prepare"/>, e.g. adding labels, drawing from
+    /// the same <paramref name="random"/>) the matrix, and means at random rows plus N(0, ½²) noise
+    /// with <see cref="Parameters"/>.
+    /// </summary>
+    public static (Data.DataMatrix Data, GaussianParameters Parameters) KernelProblem(
+        CovarianceType type, int n, int d, int k, Random random, Func<Data.DataMatrix, Data.DataMatrix>? prepare = null)
+    {
+        var data = new float[n, d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+                data[i, j] = (float)(5 + 2 * Normal(random));
+        float[] weights = Enumerable.Range(0, n).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
+        Data.DataMatrix matrix = Data.DataMatrix.From(data, weights);
+        if (prepare is not null)
+            matrix = prepare(matrix);
+        var means = new double[k * d];
+        for (int c = 0; c < k; c++)
+        {
+            int row = random.Next(n);
+            for (int j = 0; j < d; j++)
+                means[c * d + j] = data[row, j] + 0.5 * Normal(random);
+        }
+        return (matrix, Parameters(type, k, d, means, random));
+    }
+
+    /// <summary>
     /// Random well-conditioned mixture parameters with the given means: weights 0.2 + U(0, 1)
     /// normalized; covariances A·Aᵀ/d + ½·I with A standard normal (full, tied: far from the
     /// identity, so every entry of the triangular factors matters) or ½ + U(0, 2) (diagonal,
