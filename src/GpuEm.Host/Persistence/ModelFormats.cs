@@ -2,6 +2,7 @@ using GpuEm.Models.BernoulliMixture;
 using GpuEm.Models.CategoricalMixture;
 using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.HiddenMarkov;
 using GpuEm.Models.KMeans;
 
 namespace GpuEm.Persistence;
@@ -20,6 +21,7 @@ public static class ModelFormats
         new(BernoulliMixtureModel.FormatName, typeof(BernoulliMixtureModel), BernoulliMixtureCodec.Read),
         new(CategoricalMixtureModel.FormatName, typeof(CategoricalMixtureModel), CategoricalMixtureCodec.Read),
         new(CoarsenedCategoricalModel.FormatName, typeof(CoarsenedCategoricalModel), CoarsenedCategoricalCodec.Read),
+        new(HiddenMarkovModel.FormatName, typeof(HiddenMarkovModel), HiddenMarkovCodec.Read),
     ];
 
     /// <summary>The format of a name, or null when this build does not know it.</summary>

@@ -4,6 +4,7 @@ using GpuEm.Models.BernoulliMixture;
 using GpuEm.Models.CategoricalMixture;
 using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.HiddenMarkov;
 using GpuEm.Models.KMeans;
 using GpuEm.Tests.Bernoulli;
 using GpuEm.Tests.Support;
@@ -54,6 +55,12 @@ internal static class RegisteredModels
             ];
             var options = new CoarsenedCategoricalOptions { Coefficients = [1, 5, 3, 1], Groups = [0, 0, 1, 1] };
             return new Sample(new CoarsenedCategorical(options).Fit(observations), null, observations);
+        },
+        [HiddenMarkovModel.FormatName] = () =>
+        {
+            float[,] rows = Synthetic.Mixture(150, 2, 2, seed: 10).Data;
+            var options = new HiddenMarkovOptions(2) { Backend = Backend.Reference, Seed = 1 };
+            return new Sample(HiddenMarkov.Fit(rows, [70, 80], options), rows, null);
         },
     };
 

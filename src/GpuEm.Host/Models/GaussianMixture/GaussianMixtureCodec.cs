@@ -74,7 +74,7 @@ internal static class GaussianMixtureCodec
     // What the factorization does not see: a full or tied covariance must be symmetric (only the
     // lower triangle is factored), within a relative 1e-9 of its diagonal; variances must be
     // positive normal numbers (a subnormal variance has an infinite precision).
-    private static void CheckCovariances(ModelDocument.Reader r, CovarianceType type, int k, int d, double[] covariances)
+    internal static void CheckCovariances(ModelDocument.Reader r, CovarianceType type, int k, int d, double[] covariances)
     {
         if (type is CovarianceType.Full or CovarianceType.Tied)
         {
@@ -105,7 +105,7 @@ internal static class GaussianMixtureCodec
     }
 
     // The E-step squares the precision factors and adds log-normalizers: both must be finite.
-    private static void CheckPrecisions(ModelDocument.Reader r, GaussianParameters parameters)
+    internal static void CheckPrecisions(ModelDocument.Reader r, GaussianParameters parameters)
     {
         foreach (double u in parameters.PrecisionCholesky)
             if (!double.IsFinite(u * u))

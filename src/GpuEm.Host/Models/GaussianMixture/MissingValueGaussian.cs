@@ -181,50 +181,86 @@ internal sealed class MissingValueGaussian
             for (int c = 0; c < k; c++)
             {
                 double r = w * logp[c];
-                if (r == 0)
-                    continue;
-                Conditional conditional = byComponent[c];
-                // alpha = Σ_OO⁻¹ (x_O − μ_O), from e = x_O − μ_O (recomputed: SquaredSolve overwrote it).
-                Span<double> e = alpha.AsSpan(0, o.Length);
-                for (int b = 0; b < o.Length; b++)
-                    e[b] = x[o[b]] - p.Means[c * d + o[b]];
-                ForwardSolve(conditional.Lower, o.Length, e);
-                BackSolve(conditional.Lower, o.Length, e);
-                ReadOnlySpan<double> shift = partial.Shifts.AsSpan(c * d, d);
-                for (int b = 0; b < o.Length; b++)
-                    z[o[b]] = x[o[b]] - shift[o[b]];
-                int[] m = pattern.Missing;
-                for (int a = 0; a < m.Length; a++)
-                {
-                    double value = p.Means[c * d + m[a]];
-                    for (int b = 0; b < o.Length; b++)
-                        value += conditional.CrossCovariance[a * o.Length + b] * e[b];
-                    z[m[a]] = value - shift[m[a]];
-                }
-                partial.Weight[c] += r;
-                for (int j = 0; j < d; j++)
-                    partial.Sum1[c * d + j] += r * z[j];
-                if (partial.Diagonal)
-                {
-                    for (int j = 0; j < d; j++)
-                        partial.Sum2[c * d + j] += r * z[j] * z[j];
-                    for (int a = 0; a < m.Length; a++)
-                        partial.Sum2[c * d + m[a]] += r * conditional.MissingCovariance[a * m.Length + a];
-                }
-                else
-                {
-                    Span<double> s2 = partial.Sum2.AsSpan(c * d * d, d * d);
-                    for (int a = 0; a < d; a++)
-                        for (int b = 0; b < d; b++)
-                            s2[a * d + b] += r * z[a] * z[b];
-                    for (int a = 0; a < m.Length; a++)
-                        for (int b = 0; b < m.Length; b++)
-                            s2[m[a] * d + m[b]] += r * conditional.MissingCovariance[a * m.Length + b];
-                }
+                if (r != 0)
+                    AddComponent(p, byComponent[c], pattern, x, c, r, partial, alpha, z);
             }
         }
         partial.LogLikelihood += logLikelihood;
         partial.TotalWeight += totalWeight;
+    }
+
+    /// <summary>
+    /// Adds one row with NaN entries, with given weighted responsibilities <paramref name="r"/>
+    /// (k values: the posterior of each component from elsewhere, e.g. a hidden Markov model's
+    /// state posteriors), into <paramref name="stats"/> around its shifts: r·z and r·(z zᵀ + C)
+    /// as <see cref="Accumulate"/> does. Not cached: each call conditions every component used.
+    /// </summary>
+    public static void AddRow(GaussianParameters p, ReadOnlySpan<float> x, ReadOnlySpan<double> r, GaussianStatistics stats)
+    {
+        int d = p.D;
+        int[] o = Observed(x);
+        var missing = new List<int>(d);
+        for (int j = 0; j < d; j++)
+            if (float.IsNaN(x[j]))
+                missing.Add(j);
+        int[] m = missing.ToArray();
+        var pattern = new Pattern(o, m);
+        var sigma = new double[d * d];
+        var alpha = new double[d];
+        var z = new double[d];
+        for (int c = 0; c < p.K; c++)
+        {
+            if (r[c] == 0)
+                continue;
+            p.ExpandCovariance(c, sigma);
+            AddComponent(p, Condition(sigma, d, pattern, 0, c), pattern, x, c, r[c], stats, alpha, z);
+        }
+    }
+
+    // Adds r·z and r·(z zᵀ + C) of one incomplete row for component c (alpha, z: d scratch).
+    private static void AddComponent(
+        GaussianParameters p, Conditional conditional, Pattern pattern, ReadOnlySpan<float> x, int c, double r,
+        GaussianStatistics partial, double[] alpha, double[] z)
+    {
+        int d = p.D;
+        int[] o = pattern.Observed;
+        // alpha = Σ_OO⁻¹ (x_O − μ_O).
+        Span<double> e = alpha.AsSpan(0, o.Length);
+        for (int b = 0; b < o.Length; b++)
+            e[b] = x[o[b]] - p.Means[c * d + o[b]];
+        ForwardSolve(conditional.Lower, o.Length, e);
+        BackSolve(conditional.Lower, o.Length, e);
+        ReadOnlySpan<double> shift = partial.Shifts.AsSpan(c * d, d);
+        for (int b = 0; b < o.Length; b++)
+            z[o[b]] = x[o[b]] - shift[o[b]];
+        int[] m = pattern.Missing;
+        for (int a = 0; a < m.Length; a++)
+        {
+            double value = p.Means[c * d + m[a]];
+            for (int b = 0; b < o.Length; b++)
+                value += conditional.CrossCovariance[a * o.Length + b] * e[b];
+            z[m[a]] = value - shift[m[a]];
+        }
+        partial.Weight[c] += r;
+        for (int j = 0; j < d; j++)
+            partial.Sum1[c * d + j] += r * z[j];
+        if (partial.Diagonal)
+        {
+            for (int j = 0; j < d; j++)
+                partial.Sum2[c * d + j] += r * z[j] * z[j];
+            for (int a = 0; a < m.Length; a++)
+                partial.Sum2[c * d + m[a]] += r * conditional.MissingCovariance[a * m.Length + a];
+        }
+        else
+        {
+            Span<double> s2 = partial.Sum2.AsSpan(c * d * d, d * d);
+            for (int a = 0; a < d; a++)
+                for (int b = 0; b < d; b++)
+                    s2[a * d + b] += r * z[a] * z[b];
+            for (int a = 0; a < m.Length; a++)
+                for (int b = 0; b < m.Length; b++)
+                    s2[m[a] * d + m[b]] += r * conditional.MissingCovariance[a * m.Length + b];
+        }
     }
 
     /// <summary>
