@@ -84,10 +84,9 @@ internal sealed class HmmLauncher : IDisposable
         int wanted = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(32, stateCount));
         int groupSize = Math.Min(wanted, cap);
         long budget = Math.Min(limits.MaxSharedBytesPerGroup, SharedBudgetBytes);
-        long squares = (long)stateCount * stateCount;
-        long vectors = (2L * stateCount + groupSize + 1) * sizeof(float);
-        bool transitions = vectors + squares * sizeof(float) <= budget;
-        bool counts = transitions && vectors + squares * (sizeof(float) + sizeof(double)) <= budget;
+        bool transitions = (long)HmmKernels.SharedDoubles(stateCount, groupSize, false, true) * sizeof(double) <= budget;
+        bool counts = transitions
+            && (long)HmmKernels.SharedDoubles(stateCount, groupSize, true, true) * sizeof(double) <= budget;
         return new ForwardBackwardPlan(groupSize, counts, transitions);
     }
 

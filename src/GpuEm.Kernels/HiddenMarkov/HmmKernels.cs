@@ -24,9 +24,18 @@ public static class HmmKernels
     public static int PartialStride(int stateCount) => stateCount * stateCount + stateCount + 1;
 
     /// <summary>
-    /// Dynamic shared memory of one <see cref="ForwardBackwardKernel"/> group, in doubles: the K²
-    /// float64 counts (when in shared), then as floats two K-vectors, one float per thread for the
-    /// reductions and the K² transition matrix (when in shared).
+    /// Row pitch of the K × K matrices staged in shared memory: K rounded up to odd, so that the
+    /// threads of a warp, each on its own row, hit distinct banks.
+    /// </summary>
+    /// <param name="stateCount">K.</param>
+    /// <returns>K | 1.</returns>
+    public static int SharedPitch(int stateCount) => stateCount | 1;
+
+    /// <summary>
+    /// Dynamic shared memory of one <see cref="ForwardBackwardKernel"/> group, in doubles: the K × K
+    /// float64 counts (when in shared, rows of <see cref="SharedPitch"/>), then as floats two
+    /// K-vectors, one float per thread for the reductions and the K × K transition matrix (when in
+    /// shared, rows of <see cref="SharedPitch"/>).
     /// </summary>
     /// <param name="stateCount">K.</param>
     /// <param name="groupSize">Threads per group.</param>
@@ -35,7 +44,7 @@ public static class HmmKernels
     /// <returns>The number of doubles.</returns>
     public static int SharedDoubles(int stateCount, int groupSize, bool countsInShared, bool transitionsInShared)
     {
-        long squares = (long)stateCount * stateCount;
+        long squares = (long)stateCount * SharedPitch(stateCount);
         long floats = 2L * stateCount + groupSize + (transitionsInShared ? squares : 0);
         return (int)((countsInShared ? squares : 0) + (floats + 1) / 2);
     }
@@ -220,22 +229,27 @@ public static class HmmKernels
     {
         int states = p.StateCount;
         int squares = states * states;
+        int pitch = SharedPitch(states);
         int thread = Group.IdxX;
         int groupSize = Group.DimX;
         long slot = (long)Grid.IdxX * PartialStride(states);
-        int countsLength = p.CountsInShared != 0 ? squares : 0;
+        int countsLength = p.CountsInShared != 0 ? states * pitch : 0;
         ArrayView<double> shared = SharedMemory.GetDynamic<double>();
         ArrayView<float> floats = shared.SubView(countsLength).Cast<float>();
-        // floats: [0, K) and [K, 2K) the vectors, [2K, 2K + B) the reduction, then A.
+        // floats: [0, K) and [K, 2K) the vectors, [2K, 2K + B) the reduction, then A (row pitch
+        // `pitch`, as the shared counts).
         int scratch = 2 * states;
         int staged = scratch + groupSize;
 
-        for (int e = thread; e < squares; e += groupSize)
+        for (int from = 0; from < states; from++)
         {
-            if (p.CountsInShared != 0)
-                shared[e] = 0;
-            if (p.TransitionsInShared != 0)
-                floats[staged + e] = transition[e];
+            for (int to = thread; to < states; to += groupSize)
+            {
+                if (p.CountsInShared != 0)
+                    shared[from * pitch + to] = 0;
+                if (p.TransitionsInShared != 0)
+                    floats[staged + from * pitch + to] = transition[from * states + to];
+            }
         }
         for (int e = thread; e < PartialStride(states); e += groupSize)
             partials[slot + e] = 0;
@@ -280,7 +294,7 @@ public static class HmmKernels
                         else if (p.TransitionsInShared != 0)
                         {
                             for (int from = 0; from < states; from++)
-                                prior += floats[previous + from] * floats[staged + from * states + state];
+                                prior += floats[previous + from] * floats[staged + from * pitch + state];
                         }
                         else
                         {
@@ -340,6 +354,7 @@ public static class HmmKernels
                     float alpha = posteriors[row + state];
                     float beta = 0f;
                     int from = state * states;
+                    int sharedFrom = state * pitch;
                     if (t == length - 1)
                     {
                         beta = 1f;
@@ -349,16 +364,16 @@ public static class HmmKernels
                         // CountsInShared implies TransitionsInShared (the launcher's plan).
                         for (int to = 0; to < states; to++)
                         {
-                            float weighted = floats[staged + from + to] * floats[next + to];
+                            float weighted = floats[staged + sharedFrom + to] * floats[next + to];
                             beta += weighted;
-                            shared[from + to] += (double)alpha * weighted;
+                            shared[sharedFrom + to] += (double)alpha * weighted;
                         }
                     }
                     else if (p.TransitionsInShared != 0)
                     {
                         for (int to = 0; to < states; to++)
                         {
-                            float weighted = floats[staged + from + to] * floats[next + to];
+                            float weighted = floats[staged + sharedFrom + to] * floats[next + to];
                             beta += weighted;
                             partials[slot + from + to] += (double)alpha * weighted;
                         }
@@ -398,8 +413,9 @@ public static class HmmKernels
         Group.Barrier(); // all threads: every count is summed before they are copied out
         if (p.CountsInShared != 0)
         {
-            for (int e = thread; e < squares; e += groupSize)
-                partials[slot + e] = shared[e];
+            for (int from = 0; from < states; from++)
+                for (int to = thread; to < states; to += groupSize)
+                    partials[slot + from * states + to] = shared[from * pitch + to];
         }
         if (thread == 0)
             partials[slot + squares + states] = groupLogLikelihood;
