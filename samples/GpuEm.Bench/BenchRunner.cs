@@ -21,6 +21,12 @@ public static class BenchRunner
         timed) and prints the median seconds per iteration, GFLOP/s, GB/s and the floor for the
         peaks it assumed; --json prints one JSON object. See docs/BENCHMARKS.md.
 
+        gpuem bench --model hmm --sequences S --length T --states K --d D
+                    [--covariance diag|full|spherical|tied] [--iterations I] [--backend B] [--seed S] [--json]
+        times I Baum-Welch iterations (M-step + forward-backward E-step; the start and the initial
+        E-step not timed) of a Gaussian hidden Markov model on S seeded sequences of T steps, the
+        shape of the pomegranate peer's problem, and prints the median seconds per iteration.
+
         gpuem bench --check --backend B [--n N --d D --k K --iterations I --seed S
                             --device-memory-limit BYTES --json]
         fits every covariance type and k-means on the backend and on the reference engine from the
@@ -48,7 +54,8 @@ public static class BenchRunner
         // Options parse as the other commands' do (GpuEm.Cli.Arguments): a bad or unknown one is a
         // one-line usage error (exit 2).
         var a = new Arguments(args,
-            Names("model", "covariance", "n", "d", "k", "iterations", "backend", "device-memory-limit", "peak-gflops", "peak-gbs", "seed"),
+            Names(["model", "covariance", "n", "d", "k", "iterations", "backend", "device-memory-limit", "peak-gflops", "peak-gbs", "seed",
+                .. HmmBench.Options]),
             Names("json"));
         if (a.Flag("help"))
         {
@@ -56,7 +63,15 @@ public static class BenchRunner
             return 0;
         }
         bool json = a.Flag("json");
-        string model = a.Choice("model", "gmm", new Dictionary<string, string> { ["gmm"] = "gmm", ["kmeans"] = "kmeans" });
+        string model = a.Choice("model", "gmm", new Dictionary<string, string> { ["gmm"] = "gmm", ["kmeans"] = "kmeans", ["hmm"] = "hmm" });
+        if (model == "hmm")
+        {
+            if (new[] { "n", "k", "device-memory-limit", "peak-gflops", "peak-gbs" }.FirstOrDefault(o => a.Text(o) is not null) is { } mixtureOnly)
+                throw new UsageException($"--{mixtureOnly} is not an option of --model hmm (it takes --sequences, --length, --states, --d)");
+            return HmmBench.Run(a, stdout);
+        }
+        if (HmmBench.Options.FirstOrDefault(o => a.Text(o) is not null) is { } hmmOnly)
+            throw new UsageException($"--{hmmOnly} is an option of --model hmm only");
         (int n, int d, int k, int iterations, int seed) = Sizes(a, 1000000, 16, 16, 10);
         string covarianceName = a.Text("covariance") ?? "full";
         CovarianceType covariance = a.Choice("covariance", CovarianceType.Full, Covariances);
@@ -222,7 +237,7 @@ public static class BenchRunner
 
     internal static HashSet<string> Names(params string[] names) => new(names, StringComparer.Ordinal);
 
-    private static readonly IReadOnlyDictionary<string, CovarianceType> Covariances = new Dictionary<string, CovarianceType>
+    internal static readonly IReadOnlyDictionary<string, CovarianceType> Covariances = new Dictionary<string, CovarianceType>
     {
         ["full"] = CovarianceType.Full,
         ["tied"] = CovarianceType.Tied,

@@ -66,6 +66,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
         ("bench", "device-memory-limit", Kind.Bytes), ("bench", "peak-gflops", Kind.Positive), ("bench", "peak-gbs", Kind.Positive),
+        ("bench", "sequences", Kind.AtLeastOne), ("bench", "length", Kind.AtLeastOne), ("bench", "states", Kind.AtLeastOne),
         ("bench --check", "n", Kind.AtLeastOne), ("bench --check", "d", Kind.AtLeastOne), ("bench --check", "k", Kind.AtLeastOne),
         ("bench --check", "iterations", Kind.AtLeastOne), ("bench --check", "seed", Kind.Integer),
         ("bench --check", "device-memory-limit", Kind.Bytes),
@@ -103,6 +104,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             "select" => new() { ["input"] = option == "columns" ? PathOf("x.f32") : csv },
             "plot" => new() { ["model"] = PathOf("m.json"), ["input"] = option == "columns" ? PathOf("x.f32") : csv, ["out"] = PathOf("f.png") },
             "bench --check" => new() { ["backend"] = "cpu-accelerator" },
+            "bench" when option is "sequences" or "length" or "states" => new() { ["model"] = "hmm" },
             _ => [],
         };
     }

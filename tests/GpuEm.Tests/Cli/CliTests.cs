@@ -218,6 +218,31 @@ public sealed class CliTests : TempFolderTests
     }
 
     [Fact]
+    public void Bench_hmm_times_exactly_the_requested_baum_welch_iterations()
+    {
+        (int code, string output, string errors) = Run(
+            "bench", "--model", "hmm", "--sequences", "6", "--length", "40", "--states", "3", "--d", "2", "--iterations", "4",
+            "--covariance", "full", "--backend", "reference", "--json");
+        Assert.True(code == 0, errors);
+        using JsonDocument json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        JsonElement root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("iterations").GetInt32());
+        double[] seconds = root.GetProperty("iterationSeconds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(4, seconds.Length);
+        Assert.All(seconds, s => Assert.True(s > 0));
+        Assert.InRange(root.GetProperty("secondsPerIteration").GetDouble(), seconds.Min(), seconds.Max());
+        // Baum-Welch never lowers the likelihood: the history (initial + 4) is non-decreasing up to rounding.
+        double[] history = root.GetProperty("objectiveHistory").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(5, history.Length);
+        for (int i = 1; i < history.Length; i++)
+            Assert.True(history[i] >= history[i - 1] - 1e-9, $"iteration {i}: {history[i - 1]} → {history[i]}");
+        Assert.Equal(root.GetProperty("logLikelihood").GetDouble() / (6 * 40), history[^1], 9);
+        // The mixture options are not the HMM's, nor the reverse.
+        Assert.Equal(2, Run("bench", "--model", "hmm", "--n", "100").Code);
+        Assert.Equal(2, Run("bench", "--model", "gmm", "--states", "3").Code);
+    }
+
+    [Fact]
     public void Bench_check_compares_every_model_with_the_reference_streamed_through_a_small_budget()
     {
         // 240,000 bytes hold the partial sums and a few hundred rows of each model (d = 5, k = 3):
