@@ -16,6 +16,9 @@ internal static partial class CliErrors
     [
         ("ComponentCount k =", "--k"),
         ("ClusterCount k =", "--k"),
+        ("States K =", "--states"),
+        ("MixtureComponents", "--mixture-components"),
+        ("MaxJump", "--max-jump"),
         ("ComponentCount", "--k"),
         ("ClusterCount", "--k"),
         ("MaxIterations", "--max-iter"),
