@@ -301,11 +301,16 @@ internal static class HmmCommands
 
     // A library data error (a symbol out of range, a negative count, K above the observed steps)
     // as a data error naming the input; the source's own errors as InputFile.Read reports them.
-    private static T Data<T>(string input, IDataSource source, Func<T> work, string hint = "")
+    private static T Data<T>(string input, IDataSource source, Func<T> work, string hint = "") =>
+        OnData(input, () => InputFile.Read(source, work, hint));
+
+    /// <summary>Runs <paramref name="work"/> over the rows of <paramref name="input"/>; the
+    /// library's data errors become data errors that name the input.</summary>
+    internal static T OnData<T>(string input, Func<T> work)
     {
         try
         {
-            return InputFile.Read(source, work, hint);
+            return work();
         }
         catch (ArgumentException ex) when (ex.ParamName is "data" or "lengths" or "rows" or "source")
         {

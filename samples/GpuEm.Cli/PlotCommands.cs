@@ -2,6 +2,7 @@ using System.Globalization;
 using GpuEm.Cli.PlotViews;
 using GpuEm.Models;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.HiddenMarkov;
 using GpuEm.Persistence;
 using ScottPlot;
 
@@ -18,7 +19,7 @@ internal static class PlotCommands
     private const string PlotHelp = """
         usage: gpuem plot --model MODEL.json --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --out FIG.png
                           [--what clusters|uncertainty|density|objective[,…]]
-                          [--width W] [--height 500] [--missing error|marginalize]
+                          [--width W] [--height 500] [--missing error|marginalize] [--lengths FILE]
 
         Draws the views named by --what side by side, left to right (default: clusters,objective):
           clusters     the points coloured by the model's labels, each Gaussian's 1σ and 2σ
@@ -34,6 +35,10 @@ internal static class PlotCommands
         marginal in two columns, the diagonal one column). Any clustering model file (gpuem
         fit|kmeans|bernoulli|categorical --output) can be drawn. --width defaults to 600 per
         view; --width (at least 200 per view) and --height (at least 150) go up to 10000 px.
+        A hidden Markov model (gpuem hmm fit --output) is drawn as two views, without --what: its
+        data's first column against the step, each step coloured by its Viterbi state (sequence
+        boundaries dashed, each state's mean or rate dotted), and its transition matrix as a heat
+        map; --lengths FILE cuts the rows into sequences as for gpuem hmm.
         """ + "\n\n" + InputFile.Help;
 
     private static readonly IReadOnlyDictionary<string, PlotView> Views = new Dictionary<string, PlotView>
@@ -47,7 +52,7 @@ internal static class PlotCommands
     public static int Plot(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, new HashSet<string>(["model", "input", "columns", "delimiter", "out", "what", "width", "height", "missing"], StringComparer.Ordinal),
+        var a = new Arguments(args, new HashSet<string>(["model", "input", "columns", "delimiter", "out", "what", "width", "height", "missing", "lengths"], StringComparer.Ordinal),
             InputFile.Flags());
         if (a.Flag("help"))
         {
@@ -61,6 +66,10 @@ internal static class PlotCommands
         string output = a.Required("out");
         Figure.CheckOutput(output, "--out");
         IFittedModel loaded = ModelFile.Load(a.Required("model"));
+        if (loaded is HiddenMarkovModel hmm)
+            return SequencePlot(hmm, a, context, output, width, height);
+        if (a.Text("lengths") is not null)
+            throw new UsageException($"--lengths applies to hidden Markov models only; a {loaded.Kind} model takes rows");
         var model = loaded as IClusteringModel
             ?? throw new UsageException($"a {loaded.Kind} model has no clusters to draw; plot needs a clustering model");
         if (views.Contains(PlotView.Uncertainty) && model is not IProbabilisticClusteringModel)
@@ -79,6 +88,24 @@ internal static class PlotCommands
             : DataViews.Build(view, plotData, model.Kind, share)).ToArray();
         Render(() => Figure.SavePng(output, width, height, panels));
         stdout.WriteLine($"wrote {output} ({width} × {height})");
+        return 0;
+    }
+
+    // A hidden Markov model: the series by decoded state and the transition matrix, side by side
+    // (without --what the sizes were checked for two views).
+    private static int SequencePlot(HiddenMarkovModel model, Arguments a, CliContext context, string output, int width, int height)
+    {
+        if (a.Text("what") is not null)
+            throw new UsageException("--what does not apply to a hidden Markov model (it is drawn as its series by state and its transition matrix)");
+        string input = a.Required("input");
+        float[,] data = InputFile.ReadMatrix(input, a, context, ModelCommands.Marginalize(a));
+        if (data.GetLength(1) != model.Dimension)
+            throw new InvalidDataException($"{input} has {data.GetLength(1)} columns but the model was fitted on {model.Dimension}.");
+        int[]? lengths = a.Text("lengths") is { } file ? SequenceLengths.ReadFor(file, data.GetLength(0), input) : null;
+        float share = width / 2f;
+        Panel series = HmmCommands.OnData(input, () => HmmViews.Series(model, data, lengths, share));
+        Render(() => Figure.SavePng(output, width, height, [series, HmmViews.Transitions(model, share)]));
+        context.Out.WriteLine($"wrote {output} ({width} × {height})");
         return 0;
     }
 
