@@ -88,8 +88,7 @@ internal sealed class CategoricalEmissions : HmmEmissions
         target[0] = symbol;
     }
 
-    /// <summary>Σ γ [x = s] (K × M), for the accelerator engine to fill.</summary>
-    internal sealed class Statistics(int states, int symbols) : HmmEmissionStatistics
+    private sealed class Statistics(int states, int symbols) : HmmEmissionStatistics
     {
         public double[] Counts { get; } = new double[states * symbols];
 

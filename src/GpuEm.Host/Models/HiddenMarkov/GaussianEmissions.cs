@@ -188,12 +188,9 @@ internal sealed class GaussianEmissions : HmmEmissions
     }
 
     /// <summary>Σ γ·p(m | x, k) (1, x − μ, (x − μ)(x − μ)ᵀ) per component, around the current means.</summary>
-    /// <summary>Statistics whose sums were computed elsewhere (the accelerator engine), around their own shifts.</summary>
-    internal HmmEmissionStatistics FromSums(GaussianStatistics sums) => new Statistics(this, sums);
-
-    private sealed class Statistics(GaussianEmissions owner, GaussianStatistics? sums = null) : HmmEmissionStatistics
+    private sealed class Statistics(GaussianEmissions owner) : HmmEmissionStatistics
     {
-        public GaussianStatistics Sums { get; } = sums ?? new(
+        public GaussianStatistics Sums { get; } = new(
             owner.Parameters.K, owner.Parameters.D, GaussianStatistics.NeedsDiagonalOnly(owner.Parameters.Type),
             owner.Parameters.Means);
 
