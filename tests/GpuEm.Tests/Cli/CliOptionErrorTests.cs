@@ -62,6 +62,12 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("select", "k-min", Kind.AtLeastOne), ("select", "k-max", Kind.AtLeastOne),
         ("select", "n-init", Kind.AtLeastOne), ("select", "seed", Kind.Integer),
         ("select", "columns", Kind.Columns),
+        ("hmm fit", "states", Kind.AtLeastOne), ("hmm fit", "mixture-components", Kind.AtLeastOne),
+        ("hmm fit", "symbols", Kind.AtLeastOne), ("hmm fit", "max-jump", Kind.AtLeastOne), ("hmm fit", "reg", Kind.Number),
+        ("hmm fit", "n-init", Kind.AtLeastOne), ("hmm fit", "seed", Kind.Integer), ("hmm fit", "max-iter", Kind.Integer),
+        ("hmm fit", "tol", Kind.Number), ("hmm fit", "device-memory-limit", Kind.Bytes), ("hmm fit", "columns", Kind.Columns),
+        ("hmm decode", "columns", Kind.Columns), ("hmm score", "columns", Kind.Columns),
+        ("hmm sample", "length", Kind.AtLeastOne), ("hmm sample", "sequences", Kind.AtLeastOne), ("hmm sample", "seed", Kind.Integer),
         ("plot", "width", Kind.PlotSize), ("plot", "height", Kind.PlotSize), ("plot", "columns", Kind.Columns),
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
@@ -87,6 +93,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         // Input formats: a delimiter character, the header flag, --columns NAME,… (or D for raw
         // float32, whose bad values CliFileInputTests covers).
         "delimiter", "header",
+        // hmm: files and choices.
+        "lengths", "emission", "topology", "states-output",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist
@@ -103,6 +111,9 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             "predict" or "score" => new() { ["model"] = PathOf("m.json"), ["input"] = PathOf("x.f32") },
             "select" => new() { ["input"] = option == "columns" ? PathOf("x.f32") : csv },
             "plot" => new() { ["model"] = PathOf("m.json"), ["input"] = option == "columns" ? PathOf("x.f32") : csv, ["out"] = PathOf("f.png") },
+            "hmm fit" => new() { ["input"] = option == "columns" ? PathOf("x.f32") : csv, ["states"] = "2", ["emission"] = "gaussian" },
+            "hmm decode" or "hmm score" => new() { ["model"] = PathOf("m.json"), ["input"] = PathOf("x.f32") },
+            "hmm sample" => new() { ["model"] = PathOf("m.json") },
             "bench --check" => new() { ["backend"] = "cpu-accelerator" },
             "bench" when option is "sequences" or "length" or "states" => new() { ["model"] = "hmm" },
             _ => [],
@@ -158,6 +169,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             {
                 "coarsened" => ["coarsened fit"],
                 "bench" => ["bench", "bench --check"],
+                "hmm" => ["hmm fit", "hmm decode", "hmm score", "hmm sample"],
                 _ => [command.Name],
             };
             string help = InProcess.Run([.. names[0].Split(' '), "--help"]).Out;

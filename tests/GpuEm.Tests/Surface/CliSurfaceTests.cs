@@ -48,6 +48,7 @@ public sealed class CliSurfaceTests : TempFolderTests
                 "gpuem.kmeans" => ["kmeans", "--input", input, "--k", "3"],
                 "gpuem.bernoulli-mixture" => ["bernoulli", "--input", input, "--k", "2"],
                 "gpuem.categorical-mixture" => ["categorical", "--input", input, "--k", "2"],
+                "gpuem.hidden-markov" => ["hmm", "fit", "--input", input, "--states", "2", "--emission", "gaussian"],
                 _ => throw new InvalidOperationException($"No CLI fit for {format}: add one here and a command in CliApp.Commands."),
             };
         }
