@@ -42,6 +42,10 @@ internal static class LaunchCatalog
             foreach (KernelLaunch launch in AcceleratorBernoulliEngine.Launches(limits, d))
                 yield return launch;
         }
+        // Hidden Markov models: the emission kernels and forward-backward depend on K only.
+        foreach (int k in Components)
+            foreach (KernelLaunch launch in HmmLauncher.Launches(limits, k))
+                yield return launch;
     }
 
     private static readonly Lazy<IReadOnlyList<KernelLaunch>> CudaSpecializations =

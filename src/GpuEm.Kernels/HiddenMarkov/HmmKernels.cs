@@ -1,0 +1,458 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace GpuEm.Kernels.HiddenMarkov;
+
+/// <summary>
+/// The E-step of a hidden Markov model: emission log-densities log b_k(x_t) per time step, then
+/// the scaled (Rabiner) forward-backward pass over many sequences, one group per sequence slot,
+/// with the expected transition counts, start counts and log-likelihood summed in float64.
+/// </summary>
+/// <remarks>
+/// Layouts: <c>logB</c> and <c>posteriors</c> are row-major n × K (row t = time step t of the
+/// concatenated sequences); sequence s covers the rows [sequenceStarts[s], sequenceStarts[s + 1]).
+/// Per group g the partials hold <see cref="PartialStride"/> doubles at g · stride:
+/// the K × K transition counts Σ_t ξ_t(i, j) (row-major), the K start counts γ_0(k) and the
+/// group's log-likelihood, so that one combine in group order gives all the totals.
+/// </remarks>
+public static class HmmKernels
+{
+    /// <summary>Doubles each group writes to the partials: K² transition counts, K start counts, 1 log-likelihood.</summary>
+    /// <param name="stateCount">K.</param>
+    /// <returns>K² + K + 1.</returns>
+    public static int PartialStride(int stateCount) => stateCount * stateCount + stateCount + 1;
+
+    /// <summary>
+    /// Row pitch of the K × K matrices staged in shared memory: K rounded up to odd, so that the
+    /// threads of a warp, each on its own row, hit distinct banks.
+    /// </summary>
+    /// <param name="stateCount">K.</param>
+    /// <returns>K | 1.</returns>
+    public static int SharedPitch(int stateCount) => stateCount | 1;
+
+    /// <summary>
+    /// Dynamic shared memory of one <see cref="ForwardBackwardKernel"/> group, in doubles: the K × K
+    /// float64 counts (when in shared, rows of <see cref="SharedPitch"/>), then as floats two
+    /// K-vectors, one float per thread for the reductions and the K × K transition matrix (when in
+    /// shared, rows of <see cref="SharedPitch"/>).
+    /// </summary>
+    /// <param name="stateCount">K.</param>
+    /// <param name="groupSize">Threads per group.</param>
+    /// <param name="countsInShared">Whether the counts are summed in shared memory.</param>
+    /// <param name="transitionsInShared">Whether the transition matrix is staged.</param>
+    /// <returns>The number of doubles.</returns>
+    public static int SharedDoubles(int stateCount, int groupSize, bool countsInShared, bool transitionsInShared)
+    {
+        long squares = (long)stateCount * SharedPitch(stateCount);
+        long floats = 2L * stateCount + groupSize + (transitionsInShared ? squares : 0);
+        return (int)((countsInShared ? squares : 0) + (floats + 1) / 2);
+    }
+
+    // One thread per time step: logB[step, state] = logNorm_state − ½ Σ_dim ((x_dim − μ_dim)·u_dim)²
+    // for every state. Reads data[step, :], means, precisionDiagonal and logNorm; writes logB[step, :].
+    // Spherical covariances use this kernel with the factor repeated along the diagonal.
+    /// <summary>Diagonal (and spherical) Gaussian emission log-densities.</summary>
+    /// <param name="step">The time step (row) this thread handles.</param>
+    /// <param name="data">Row-major n × d observations.</param>
+    /// <param name="means">Row-major K × d.</param>
+    /// <param name="precisionDiagonal">K × d, square roots of the precisions.</param>
+    /// <param name="logNorm">K terms Σ log u − ½ d log 2π (no mixture or start weight).</param>
+    /// <param name="logB">Output, row-major n × K.</param>
+    /// <param name="p">Shapes.</param>
+    public static void EmissionDiagonalKernel(
+        Index1D step,
+        ArrayView<float> data,
+        ArrayView<float> means,
+        ArrayView<float> precisionDiagonal,
+        ArrayView<float> logNorm,
+        ArrayView<float> logB,
+        HmmEmissionParams p)
+    {
+        // Bounds: step < n: ILGPU's implicitly grouped launch returns the threads past the extent.
+        int d = p.Dimension;
+        long row = (long)step.X * d;
+        long outRow = (long)step.X * p.StateCount;
+        for (int state = 0; state < p.StateCount; state++)
+        {
+            int offset = state * d;
+            float squared = 0f;
+            for (int dim = 0; dim < d; dim++)
+            {
+                float y = (data[row + dim] - means[offset + dim]) * precisionDiagonal[offset + dim];
+                squared += y * y;
+            }
+            logB[outRow + state] = logNorm[state] - 0.5f * squared;
+        }
+    }
+
+    // One thread per time step: logB[step, state] = logNorm_state − ½‖(x − μ_state)·U_state‖² with U
+    // upper-triangular row-major d × d (precision = U Uᵀ), column by column: y_col = Σ_{dim ≤ col}
+    // (x_dim − μ_dim)·U[dim, col]. Reads data[step, :], means, precisionCholesky and logNorm; writes
+    // logB[step, :]. Tied covariances use this kernel with the factor repeated per state.
+    /// <summary>Full (and tied) Gaussian emission log-densities.</summary>
+    /// <param name="step">The time step (row) this thread handles.</param>
+    /// <param name="data">Row-major n × d observations.</param>
+    /// <param name="means">Row-major K × d.</param>
+    /// <param name="precisionCholesky">K × d × d, row-major upper-triangular factors.</param>
+    /// <param name="logNorm">K terms Σ log diag U − ½ d log 2π (no mixture or start weight).</param>
+    /// <param name="logB">Output, row-major n × K.</param>
+    /// <param name="p">Shapes.</param>
+    public static void EmissionFullKernel(
+        Index1D step,
+        ArrayView<float> data,
+        ArrayView<float> means,
+        ArrayView<float> precisionCholesky,
+        ArrayView<float> logNorm,
+        ArrayView<float> logB,
+        HmmEmissionParams p)
+    {
+        // Bounds: step < n (implicitly grouped launch).
+        int d = p.Dimension;
+        long row = (long)step.X * d;
+        long outRow = (long)step.X * p.StateCount;
+        for (int state = 0; state < p.StateCount; state++)
+        {
+            long factor = (long)state * d * d;
+            int mean = state * d;
+            float squared = 0f;
+            for (int col = 0; col < d; col++)
+            {
+                float y = 0f;
+                for (int dim = 0; dim <= col; dim++)
+                    y += (data[row + dim] - means[mean + dim]) * precisionCholesky[factor + (long)dim * d + col];
+                squared += y * y;
+            }
+            logB[outRow + state] = logNorm[state] - 0.5f * squared;
+        }
+    }
+
+    // One thread per time step: logB[step, state] = logEmission[state·M + symbol] with symbol the
+    // integer held by symbols[step]; a symbol outside 0 … M − 1 gives −∞ for every state (the
+    // forward pass then flags its sequence). Reads symbols[step] and logEmission; writes logB[step, :].
+    /// <summary>Categorical emission log-probabilities.</summary>
+    /// <param name="step">The time step (row) this thread handles.</param>
+    /// <param name="symbols">n symbols, each a float holding an integer 0 … M − 1.</param>
+    /// <param name="logEmission">Row-major K × M log-probabilities.</param>
+    /// <param name="logB">Output, row-major n × K.</param>
+    /// <param name="p">Shapes (SymbolCount = M).</param>
+    public static void EmissionCategoricalKernel(
+        Index1D step,
+        ArrayView<float> symbols,
+        ArrayView<float> logEmission,
+        ArrayView<float> logB,
+        HmmEmissionParams p)
+    {
+        // Bounds: step < n (implicitly grouped launch); the symbol is range-checked before use.
+        float value = symbols[step];
+        int symbol = (int)value;
+        bool valid = value >= 0f && symbol < p.SymbolCount;
+        long outRow = (long)step.X * p.StateCount;
+        for (int state = 0; state < p.StateCount; state++)
+        {
+            if (valid)
+                logB[outRow + state] = logEmission[state * p.SymbolCount + symbol];
+            else
+                logB[outRow + state] = float.NegativeInfinity;
+        }
+    }
+
+    // One thread per time step: logB[step, state] = rowConstant[step] + Σ_dim (x_dim·logRate_dim −
+    // rate_dim), rowConstant = −Σ_dim lgamma(x_dim + 1) computed by the host. Reads data[step, :],
+    // rowConstant[step], logRate and rate; writes logB[step, :].
+    /// <summary>Independent Poisson emission log-probabilities.</summary>
+    /// <param name="step">The time step (row) this thread handles.</param>
+    /// <param name="data">Row-major n × d counts.</param>
+    /// <param name="logRate">Row-major K × d log-rates (finite: the host floors the rates).</param>
+    /// <param name="rate">Row-major K × d rates.</param>
+    /// <param name="rowConstant">n terms −Σ_dim lgamma(x_dim + 1).</param>
+    /// <param name="logB">Output, row-major n × K.</param>
+    /// <param name="p">Shapes.</param>
+    public static void EmissionPoissonKernel(
+        Index1D step,
+        ArrayView<float> data,
+        ArrayView<float> logRate,
+        ArrayView<float> rate,
+        ArrayView<float> rowConstant,
+        ArrayView<float> logB,
+        HmmEmissionParams p)
+    {
+        // Bounds: step < n (implicitly grouped launch).
+        int d = p.Dimension;
+        long row = (long)step.X * d;
+        long outRow = (long)step.X * p.StateCount;
+        float constant = rowConstant[step];
+        for (int state = 0; state < p.StateCount; state++)
+        {
+            int offset = state * d;
+            float sum = constant;
+            for (int dim = 0; dim < d; dim++)
+                sum += data[row + dim] * logRate[offset + dim] - rate[offset + dim];
+            logB[outRow + state] = sum;
+        }
+    }
+
+    // Group g of a grid of G (B threads, B a power of two) runs the sequences g, g + G, g + 2G, … in
+    // that order; thread j owns the states j, j + B, …. Forward per step t: m_t = max over the
+    // allowed states (all, or the label's) of logB[t, :], b_t = exp(logB[t, :] − m_t) (0 where not
+    // allowed), α̂_t = b_t ∘ (α̂_{t−1} A) (t = 0: π ∘ b_0), c_t = Σ α̂_t, α̂_t /= c_t, written to
+    // posteriors[t, :], (m_t, c_t) to stepScales[2t …]; log-likelihood Σ (m_t + log c_t) in float64.
+    // Backward from T − 1: β̂_{T−1} = 1, β̂_t(i) = Σ_j A_ij w_{t+1}(j) with w_t = b_t ∘ β̂_t / c_t;
+    // Σ_t α̂_t(i) A_ij w_{t+1}(j) summed per group in float64, posteriors[t, :] = γ_t = α̂_t ∘ β̂_t
+    // normalized (in place over α̂), γ_0 added to the start counts. A sequence with c_t = 0 (or not
+    // finite) somewhere gets sequenceLogLikelihood = −∞, zero posteriors and adds nothing. Shared:
+    // two K-vectors (α̂ or w, double-buffered by the parity of t), B floats for the reductions,
+    // optionally A and the float64 counts. Reads logB, sequenceStarts, logStart, transition, labels;
+    // writes posteriors, stepScales, sequenceLogLikelihood[s] and partials[g · stride …].
+    /// <summary>Scaled forward-backward over many sequences; see the remarks in code.</summary>
+    /// <param name="logB">Row-major n × K emission log-densities.</param>
+    /// <param name="sequenceStarts">S + 1 row offsets, nondecreasing, the last = n.</param>
+    /// <param name="logStart">K log start probabilities log π.</param>
+    /// <param name="transition">Row-major K × K transition probabilities A_ij = P(j | i).</param>
+    /// <param name="labels">n labels, −1 = unknown (read when UseLabels is 1).</param>
+    /// <param name="posteriors">Output, row-major n × K: α̂ during the pass, then γ.</param>
+    /// <param name="stepScales">Scratch, 2n floats: (m_t, c_t) per row.</param>
+    /// <param name="sequenceLogLikelihood">Output, S log-likelihoods (−∞: zero likelihood).</param>
+    /// <param name="partials">Output, G × <see cref="PartialStride"/> doubles (see the class remarks).</param>
+    /// <param name="p">Shapes and the shared-memory layout.</param>
+    public static void ForwardBackwardKernel(
+        ArrayView<float> logB,
+        ArrayView<int> sequenceStarts,
+        ArrayView<float> logStart,
+        ArrayView<float> transition,
+        ArrayView<int> labels,
+        ArrayView<float> posteriors,
+        ArrayView<float> stepScales,
+        ArrayView<double> sequenceLogLikelihood,
+        ArrayView<double> partials,
+        ForwardBackwardParams p)
+    {
+        int states = p.StateCount;
+        int squares = states * states;
+        int pitch = SharedPitch(states);
+        int thread = Group.IdxX;
+        int groupSize = Group.DimX;
+        long slot = (long)Grid.IdxX * PartialStride(states);
+        int countsLength = p.CountsInShared != 0 ? states * pitch : 0;
+        ArrayView<double> shared = SharedMemory.GetDynamic<double>();
+        ArrayView<float> floats = shared.SubView(countsLength).Cast<float>();
+        // floats: [0, K) and [K, 2K) the vectors, [2K, 2K + B) the reduction, then A (row pitch
+        // `pitch`, as the shared counts).
+        int scratch = 2 * states;
+        int staged = scratch + groupSize;
+
+        for (int from = 0; from < states; from++)
+        {
+            for (int to = thread; to < states; to += groupSize)
+            {
+                if (p.CountsInShared != 0)
+                    shared[from * pitch + to] = 0;
+                if (p.TransitionsInShared != 0)
+                    floats[staged + from * pitch + to] = transition[from * states + to];
+            }
+        }
+        for (int e = thread; e < PartialStride(states); e += groupSize)
+            partials[slot + e] = 0;
+        Group.Barrier(); // all threads: counts zeroed and A staged before any step
+
+        // Barriers: the sequence loop, the step loops and `failed` depend only on the group, p and
+        // values every thread reads from the same shared slot (m, c, the reduction results), so every
+        // thread of the group runs the same iterations and reaches every barrier; the per-state
+        // loops hold none.
+        double groupLogLikelihood = 0;
+        for (int sequence = Grid.IdxX; sequence < p.SequenceCount; sequence += Grid.DimX)
+        {
+            int first = sequenceStarts[sequence];
+            int length = sequenceStarts[sequence + 1] - first;
+            double logLikelihood = 0;
+            bool failed = false;
+            for (int t = 0; t < length && !failed; t++)
+            {
+                int step = first + t;
+                long row = (long)step * states;
+                int label = p.UseLabels != 0 ? labels[step] : -1;
+                float localMax = float.NegativeInfinity;
+                for (int state = thread; state < states; state += groupSize)
+                {
+                    if (label < 0 || label == state)
+                        localMax = XMath.Max(localMax, logB[row + state]);
+                }
+                float max = ReduceMax(floats, scratch, localMax, thread, groupSize);
+                int current = (t & 1) * states;
+                int previous = states - current;
+                float localSum = 0f;
+                if (max > float.NegativeInfinity)
+                {
+                    for (int state = thread; state < states; state += groupSize)
+                    {
+                        float b = label < 0 || label == state ? XMath.Exp(logB[row + state] - max) : 0f;
+                        float prior = 0f;
+                        if (t == 0)
+                        {
+                            prior = XMath.Exp(logStart[state]);
+                        }
+                        else if (p.TransitionsInShared != 0)
+                        {
+                            for (int from = 0; from < states; from++)
+                                prior += floats[previous + from] * floats[staged + from * pitch + state];
+                        }
+                        else
+                        {
+                            for (int from = 0; from < states; from++)
+                                prior += floats[previous + from] * transition[from * states + state];
+                        }
+                        float value = b * prior;
+                        floats[current + state] = value;
+                        localSum += value;
+                    }
+                }
+                float scale = ReduceSum(floats, scratch, localSum, thread, groupSize);
+                if (scale > 0f && scale < float.PositiveInfinity)
+                {
+                    float inverse = 1f / scale;
+                    for (int state = thread; state < states; state += groupSize)
+                    {
+                        float value = floats[current + state] * inverse;
+                        floats[current + state] = value;
+                        posteriors[row + state] = value;
+                    }
+                    if (thread == 0)
+                    {
+                        stepScales[2L * step] = max;
+                        stepScales[2L * step + 1] = scale;
+                    }
+                    logLikelihood += (double)max + XMath.Log(scale);
+                }
+                else
+                {
+                    failed = true;
+                }
+                Group.Barrier(); // all threads: α̂_t is normalized before step t + 1 reads it
+            }
+
+            if (failed)
+            {
+                for (long e = (long)first * states + thread; e < (long)(first + length) * states; e += groupSize)
+                    posteriors[e] = 0f;
+                if (thread == 0)
+                    sequenceLogLikelihood[sequence] = double.NegativeInfinity;
+                continue;
+            }
+
+            for (int t = length - 1; t >= 0; t--)
+            {
+                int step = first + t;
+                long row = (long)step * states;
+                int label = p.UseLabels != 0 ? labels[step] : -1;
+                float max = stepScales[2L * step];
+                float inverseScale = 1f / stepScales[2L * step + 1];
+                int current = (t & 1) * states; // receives w_t
+                int next = states - current;    // holds w_{t+1}
+                float localSum = 0f;
+                for (int state = thread; state < states; state += groupSize)
+                {
+                    float alpha = posteriors[row + state];
+                    float beta = 0f;
+                    int from = state * states;
+                    int sharedFrom = state * pitch;
+                    if (t == length - 1)
+                    {
+                        beta = 1f;
+                    }
+                    else if (p.CountsInShared != 0)
+                    {
+                        // CountsInShared implies TransitionsInShared (the launcher's plan).
+                        for (int to = 0; to < states; to++)
+                        {
+                            float weighted = floats[staged + sharedFrom + to] * floats[next + to];
+                            beta += weighted;
+                            shared[sharedFrom + to] += (double)alpha * weighted;
+                        }
+                    }
+                    else if (p.TransitionsInShared != 0)
+                    {
+                        for (int to = 0; to < states; to++)
+                        {
+                            float weighted = floats[staged + sharedFrom + to] * floats[next + to];
+                            beta += weighted;
+                            partials[slot + from + to] += (double)alpha * weighted;
+                        }
+                    }
+                    else
+                    {
+                        for (int to = 0; to < states; to++)
+                        {
+                            float weighted = transition[from + to] * floats[next + to];
+                            beta += weighted;
+                            partials[slot + from + to] += (double)alpha * weighted;
+                        }
+                    }
+                    float gamma = alpha * beta;
+                    posteriors[row + state] = gamma;
+                    localSum += gamma;
+                    float b = label < 0 || label == state ? XMath.Exp(logB[row + state] - max) : 0f;
+                    floats[current + state] = b * beta * inverseScale;
+                }
+                // The reduction's barriers also order this step's reads of w_{t+1} and writes of
+                // w_t before step t − 1 reads w_t and overwrites w_{t+1}.
+                float total = ReduceSum(floats, scratch, localSum, thread, groupSize);
+                float inverse = total > 0f ? 1f / total : 0f;
+                for (int state = thread; state < states; state += groupSize)
+                {
+                    float gamma = posteriors[row + state] * inverse;
+                    posteriors[row + state] = gamma;
+                    if (t == 0)
+                        partials[slot + squares + state] += gamma;
+                }
+            }
+            if (thread == 0)
+                sequenceLogLikelihood[sequence] = logLikelihood;
+            groupLogLikelihood += logLikelihood;
+        }
+
+        Group.Barrier(); // all threads: every count is summed before they are copied out
+        if (p.CountsInShared != 0)
+        {
+            for (int from = 0; from < states; from++)
+                for (int to = thread; to < states; to += groupSize)
+                    partials[slot + from * states + to] = shared[from * pitch + to];
+        }
+        if (thread == 0)
+            partials[slot + squares + states] = groupLogLikelihood;
+    }
+
+    // Tree reduction over the group through floats[offset … offset + B) (B a power of two); every
+    // thread gets the result. All threads must call it (it holds barriers).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ReduceSum(ArrayView<float> floats, int offset, float value, int thread, int groupSize)
+    {
+        floats[offset + thread] = value;
+        Group.Barrier(); // all threads: every value is stored before the tree reads it
+        for (int half = groupSize / 2; half > 0; half /= 2)
+        {
+            if (thread < half)
+                floats[offset + thread] += floats[offset + thread + half];
+            Group.Barrier(); // all threads: this level is done before the next reads it
+        }
+        float result = floats[offset];
+        Group.Barrier(); // all threads: the result is read before the slot is reused
+        return result;
+    }
+
+    // As ReduceSum, with max.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ReduceMax(ArrayView<float> floats, int offset, float value, int thread, int groupSize)
+    {
+        floats[offset + thread] = value;
+        Group.Barrier(); // all threads: every value is stored before the tree reads it
+        for (int half = groupSize / 2; half > 0; half /= 2)
+        {
+            if (thread < half)
+                floats[offset + thread] = XMath.Max(floats[offset + thread], floats[offset + thread + half]);
+            Group.Barrier(); // all threads: this level is done before the next reads it
+        }
+        float result = floats[offset];
+        Group.Barrier(); // all threads: the result is read before the slot is reused
+        return result;
+    }
+}
