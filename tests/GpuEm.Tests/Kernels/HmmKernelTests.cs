@@ -177,7 +177,7 @@ public sealed class HmmKernelTests
     public void A_sequence_of_zero_likelihood_is_flagged_and_adds_nothing()
     {
         var random = new Random(Fresh + 100);
-        Problem problem = RandomProblem(random, 3, [6, 5, 4, 3], 0, 0);
+        Problem problem = RandomProblem(random, 3, [6, 5, 4, 3], 0, 0) with { Labels = Enumerable.Repeat(-1, 18).ToArray() };
         // No move from state 0 to state 1; the second sequence is labelled 0 then 1 at steps 2, 3.
         problem.Transition[0 * 3 + 1] = 0f;
         problem.Transition[0 * 3 + 2] = 1f - problem.Transition[0];
@@ -202,8 +202,34 @@ public sealed class HmmKernelTests
         AssertClose(expected, actual, problem, "zero likelihood");
     }
 
+    // On a CUDA device (skipped without one): the production group sizes (32 to 128 threads), the
+    // default grid (1,024 groups, each running two or more sequences) and every shared-memory
+    // layout, at the tolerances above.
+    [CudaFact]
+    public void Forward_backward_matches_the_oracle_on_cuda()
+    {
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.Cuda, null)!;
+        var random = new Random(Fresh + 300);
+        int[] Lengths(int count, int min, int max) => Enumerable.Range(0, count).Select(_ => random.Next(min, max + 1)).ToArray();
+        foreach ((string what, int k, int[] lengths, double zeroShare) in new[]
+        {
+            ("many sequences", 3, Lengths(2500, 1, 40), 0.2),
+            ("one long sequence", 8, [20000, 5, 1], 0.0),
+            ("A and counts in shared", 40, Lengths(50, 1, 60), 0.2),
+            ("counts in global memory", 70, Lengths(10, 1, 30), 0.2),
+            ("transitions in global memory", 120, Lengths(4, 1, 20), 0.0),
+        })
+        {
+            Problem problem = RandomProblem(random, k, lengths, 0.05, zeroShare);
+            Outcome actual = Run(handle, problem, 0);
+            HmmOracle.Result expected = HmmOracle.ForwardBackward(
+                problem.LogB.Select(v => (double)v).ToArray(), k, problem.Starts, problem.LogStart, problem.Transition, problem.Labels);
+            AssertClose(expected, actual, problem, $"cuda {what}");
+        }
+    }
+
     [Fact]
-    public void Results_do_not_depend_on_the_device_shape_beyond_rounding_and_repeat_exactly()
+    public void Runs_repeat_exactly_and_the_grid_changes_only_the_order_of_the_float64_sums()
     {
         var random = new Random(Fresh + 200);
         Problem problem = RandomProblem(random, 5, Enumerable.Range(0, 30).Select(i => 1 + i % 9).ToArray(), 0.1, 0.2);
@@ -214,6 +240,15 @@ public sealed class HmmKernelTests
         Assert.Equal(first.Totals, again.Totals);
         Assert.Equal(first.Gamma, again.Gamma);
         Assert.Equal(first.SequenceLogLikelihood, again.SequenceLogLikelihood);
+        // One group or 30: each sequence is computed alike (γ and its log-likelihood bit for bit);
+        // only the float64 sums over sequences and groups are added in another order.
+        foreach (int groups in new[] { 1, 30 })
+        {
+            Outcome other = Run(cpu, problem, groups);
+            Assert.Equal(first.Gamma, other.Gamma);
+            Assert.Equal(first.SequenceLogLikelihood, other.SequenceLogLikelihood);
+            Tolerance.Close(first.Totals, other.Totals, 1e-12, 1e-12, $"totals over {groups} groups");
+        }
     }
 
     [Fact]
@@ -242,7 +277,9 @@ public sealed class HmmKernelTests
 
     // Random emission log-densities: per row a shift of up to −300 (the kernel's m_t takes it out)
     // plus per state up to −8; A with a share of its off-diagonal entries zero; labels at a share of
-    // the steps (with zeros in A they may contradict it: both sides then report −∞).
+    // the steps (with zeros in A they may contradict it: both sides then report −∞), none (and the
+    // kernel told not to read them; Run passes zeros, which would pin every step to state 0) when
+    // the share is 0.
     private static Problem RandomProblem(Random random, int k, int[] lengths, double labelShare, double zeroShare)
     {
         int n = lengths.Sum();
@@ -267,7 +304,7 @@ public sealed class HmmKernelTests
         double[] start = Enumerable.Range(0, k).Select(_ => 0.05 + random.NextDouble()).ToArray();
         float[] logStart = start.Select(p => (float)Math.Log(p / start.Sum())).ToArray();
         int[] labels = Enumerable.Range(0, n).Select(_ => random.NextDouble() < labelShare ? random.Next(k) : -1).ToArray();
-        return new Problem(logB, starts, logStart, transition, labels);
+        return new Problem(logB, starts, logStart, transition, labelShare > 0 ? labels : null);
     }
 
     private static Outcome Run(AcceleratorHandle handle, Problem problem, int groups)
