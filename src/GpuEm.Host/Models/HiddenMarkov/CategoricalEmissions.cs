@@ -88,7 +88,8 @@ internal sealed class CategoricalEmissions : HmmEmissions
         target[0] = symbol;
     }
 
-    private sealed class Statistics(int states, int symbols) : HmmEmissionStatistics
+    /// <summary>Σ γ [x = s] (K × M), for the accelerator engine to fill.</summary>
+    internal sealed class Statistics(int states, int symbols) : HmmEmissionStatistics
     {
         public double[] Counts { get; } = new double[states * symbols];
 

@@ -188,9 +188,12 @@ internal sealed class GaussianEmissions : HmmEmissions
     }
 
     /// <summary>Σ γ·p(m | x, k) (1, x − μ, (x − μ)(x − μ)ᵀ) per component, around the current means.</summary>
-    private sealed class Statistics(GaussianEmissions owner) : HmmEmissionStatistics
+    /// <summary>Statistics whose sums were computed elsewhere (the accelerator engine), around their own shifts.</summary>
+    internal HmmEmissionStatistics FromSums(GaussianStatistics sums) => new Statistics(this, sums);
+
+    private sealed class Statistics(GaussianEmissions owner, GaussianStatistics? sums = null) : HmmEmissionStatistics
     {
-        public GaussianStatistics Sums { get; } = new(
+        public GaussianStatistics Sums { get; } = sums ?? new(
             owner.Parameters.K, owner.Parameters.D, GaussianStatistics.NeedsDiagonalOnly(owner.Parameters.Type),
             owner.Parameters.Means);
 

@@ -86,10 +86,13 @@ public static class HiddenMarkov
             cancellationToken);
     }
 
-    // The accelerator engine when a device was resolved and the model runs there; else the reference.
+    // The accelerator engine when a device was resolved (it refuses what it does not run, and Auto
+    // then falls back to the reference engine with a notice); else the reference engine.
     private static IEmEngine<HmmParameters, HmmStatistics> CreateEngine(
         AcceleratorHandle? handle, HmmData data, HmmSettings settings, HiddenMarkovOptions options) =>
-        new ReferenceHmmEngine(data);
+        handle is null
+            ? new ReferenceHmmEngine(data)
+            : new AcceleratorHmmEngine(handle, data, settings, options.DeviceMemoryLimit);
 
     private static int Symbols(HiddenMarkovOptions options, HmmData data)
     {

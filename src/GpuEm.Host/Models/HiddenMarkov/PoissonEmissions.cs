@@ -117,7 +117,8 @@ internal sealed class PoissonEmissions : HmmEmissions
         return k;
     }
 
-    private sealed class Statistics(int states, int dimension) : HmmEmissionStatistics
+    /// <summary>Σ γ (K) and Σ γ x (K × d), for the accelerator engine to fill.</summary>
+    internal sealed class Statistics(int states, int dimension) : HmmEmissionStatistics
     {
         public double[] Weight { get; } = new double[states];
 

@@ -1,0 +1,355 @@
+using GpuEm.Data;
+using GpuEm.Engines;
+using GpuEm.Models.GaussianMixture;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEm.Models.HiddenMarkov;
+
+/// <summary>
+/// The accelerator engine of hidden Markov models. Per E-step and device chunk (whole sequences,
+/// planned by <see cref="DeviceBudget.Plan"/>; resident data is uploaded once per fit): the
+/// emission log-densities (<see cref="HmmLauncher"/>'s Emission*Kernel), the scaled
+/// forward-backward pass over the chunk's sequences with the transition and start counts and the
+/// log-likelihood summed per group in float64 and combined in group order, then the emission
+/// statistics of the posteriors γ: Gaussian and Poisson by the mixture code's weighted moments
+/// (<see cref="MomentsLauncher"/>, Σ γ, Σ γ (x − μ), Σ γ (x − μ)(x − μ)ᵀ per state), added across
+/// chunks on the device; the host reads the totals and the per-sequence log-likelihoods once per
+/// E-step. Categorical emissions read the posteriors back and count symbols on the host.
+/// </summary>
+/// <remarks>
+/// Not on the device (<see cref="LaunchLimitException"/>, so <see cref="Backend.Auto"/> falls
+/// back to the reference engine with a notice): mixtures of Gaussians per state, and data with
+/// missing entries. A sequence longer than a device chunk is an error that names it.
+/// </remarks>
+internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatistics>
+{
+    private readonly AcceleratorHandle _handle;
+    private readonly HmmData _data;
+    private readonly HmmEmission _emission;
+    private readonly CovarianceType _covariance;
+    private readonly int _k;
+    private readonly int _d;
+    private readonly int _symbols;
+    private readonly ChunkPlan _plan;
+    private readonly ChunkStream _chunks;
+    private readonly HmmLauncher _launcher;
+    private readonly MomentsLauncher? _moments;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>[] _starts;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLabels;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _logB;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _posteriors;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _stepScales;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _sequenceLogLikelihood;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _rowConstant;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _means;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _factors;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _logNorm;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _logStart;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _transitions;
+    private readonly int _entryCount;
+
+    public AcceleratorHmmEngine(AcceleratorHandle handle, HmmData data, HmmSettings settings, long? deviceMemoryLimit)
+    {
+        if (settings.Emission == HmmEmission.GaussianMixture && settings.Components > 1)
+            throw new LaunchLimitException("Mixtures of Gaussians per state run on the reference engine.");
+        if (data.Rows.Incomplete is not null)
+            throw new LaunchLimitException("Sequences with missing entries run on the reference engine.");
+        _handle = handle;
+        _data = data;
+        _emission = settings.Emission == HmmEmission.GaussianMixture ? HmmEmission.Gaussian : settings.Emission;
+        _covariance = settings.Covariance;
+        _k = settings.States;
+        _d = data.Rows.Columns;
+        _symbols = settings.Symbols;
+        Accelerator accelerator = handle.Accelerator;
+        LaunchLimits.Require(HmmLauncher.Launches(handle.Limits, _k).Concat(MomentsLauncher.Launches(handle.Limits, _d)), handle,
+            $"K = {_k} states, d = {_d} columns");
+        bool full = _emission == HmmEmission.Gaussian && !GaussianStatistics.NeedsDiagonalOnly(_covariance);
+        int[]? entries = _emission switch
+        {
+            HmmEmission.Gaussian => full ? MomentsLauncher.FullEntries(_d) : MomentsLauncher.DiagonalEntries(_d, squares: true),
+            HmmEmission.Poisson => MomentsLauncher.DiagonalEntries(_d, squares: false),
+            _ => null,
+        };
+        _entryCount = entries is null ? 0 : entries.Length / 2;
+        (long perRow, long fixedBytes) = Footprint(_k, _d, _entryCount);
+        _plan = DeviceBudget.Plan(
+            accelerator, deviceMemoryLimit, data.Sequences.Units, (perRow, fixedBytes), (perRow + 4L * (_d + 1), fixedBytes));
+        int chunkRows = _plan.MaxItems;
+        int mostSequences = _plan.Chunks.Max(c => c.UnitCount);
+        lock (handle.Sync)
+        {
+            _chunks = new ChunkStream(accelerator, data.Rows, _plan, null, data.Labels);
+            _launcher = new HmmLauncher(handle, _k, mostSequences);
+            _moments = entries is null ? null : new MomentsLauncher(handle, chunkRows, _d, _k, entries, useLabels: false);
+            _starts = new MemoryBuffer1D<int, Stride1D.Dense>[_plan.Count];
+            for (int c = 0; c < _plan.Count; c++)
+            {
+                DataChunk chunk = _plan.Chunks[c];
+                var starts = new int[chunk.UnitCount + 1];
+                for (int u = 0; u <= chunk.UnitCount; u++)
+                    starts[u] = (int)(data.Sequences.Units.Start(chunk.FirstUnit + u) - chunk.FirstItem);
+                _starts[c] = accelerator.Allocate1D(starts);
+            }
+            _noLabels = accelerator.Allocate1D<int>(1);
+            _logB = accelerator.Allocate1D<float>((long)chunkRows * _k);
+            _posteriors = accelerator.Allocate1D<float>((long)chunkRows * _k);
+            _stepScales = accelerator.Allocate1D<float>(2L * chunkRows);
+            _sequenceLogLikelihood = accelerator.Allocate1D<double>(Math.Max(1, mostSequences));
+            _rowConstant = accelerator.Allocate1D<float>(_emission == HmmEmission.Poisson ? data.Rows.Rows : 1);
+            if (_emission == HmmEmission.Poisson)
+                _rowConstant.View.CopyFromCPU(PoissonRowConstants(data.Rows));
+            int factorLength = full ? _k * _d * _d : _k * Math.Max(_d, _symbols);
+            _means = accelerator.Allocate1D<float>(Math.Max(1, _k * _d));
+            _factors = accelerator.Allocate1D<float>(Math.Max(1, factorLength));
+            _logNorm = accelerator.Allocate1D<float>(_k);
+            _logStart = accelerator.Allocate1D<float>(_k);
+            _transitions = accelerator.Allocate1D<float>(_k * _k);
+        }
+    }
+
+    /// <summary>Device bytes per resident row (data, label, logB, posteriors, step scales) and for
+    /// the rest (parameters, the groups' and the moments' partials, 64 KiB of slack).</summary>
+    internal static (long PerRow, long Fixed) Footprint(int k, int d, int entryCount) =>
+        (4L * (d + 1) + 8L * k + 8 + 4,
+         4L * k * (d * d + d + k + 2) + 8L * (HmmLauncher.MaxGroups + 256) * (k * k + k + 1 + k * Math.Max(1, entryCount)) + (1L << 16));
+
+    public Backend Backend => _handle.Backend;
+
+    public string DeviceName => _handle.DeviceName;
+
+    public int ChunkCount => _plan.Count;
+
+    public HmmStatistics Expect(HmmParameters p)
+    {
+        float[] means = UploadParameters(p, out float[] logStart, out float[] transitions, out float[] factors, out float[] logNorm);
+        var counts = new double[_launcher.Stride];
+        var moments = new double[_k * _entryCount];
+        var sequenceLogLikelihoods = new double[_data.Sequences.SequenceCount];
+        double[]? symbolCounts = _emission == HmmEmission.Categorical ? new double[_k * _symbols] : null;
+        lock (_handle.Sync)
+        {
+            _means.View.CopyFromCPU(means);
+            _factors.View.SubView(0, factors.Length).CopyFromCPU(factors);
+            _logNorm.View.CopyFromCPU(logNorm);
+            _logStart.View.CopyFromCPU(logStart);
+            _transitions.View.CopyFromCPU(transitions);
+            _chunks.Start(0);
+            for (int c = 0; c < _plan.Count; c++)
+            {
+                DataChunk chunk = _plan.Chunks[c];
+                int rows = chunk.ItemCount;
+                bool first = c == 0;
+                _chunks.Wait();
+                (ArrayView<float> values, _, ArrayView<int> labels) = _chunks.Slot(c);
+                ArrayView<float> logB = _logB.View.SubView(0, (long)rows * _k);
+                Emissions(rows, values, logB, (int)chunk.FirstItem);
+                ArrayView<float> posteriors = _posteriors.View.SubView(0, (long)rows * _k);
+                _launcher.ForwardBackward(
+                    chunk.UnitCount, logB, _starts[c].View, _logStart.View, _transitions.View,
+                    _data.Labels is null ? _noLabels.View : labels, _data.Labels is not null, posteriors,
+                    _stepScales.View.SubView(0, 2L * rows), _sequenceLogLikelihood.View, first);
+                if (c + 1 < _plan.Count)
+                    _chunks.Start(c + 1);
+                _moments?.Accumulate(rows, values, _posteriors.View, _noLabels.View, values, _means.View, first);
+                var chunkLogLikelihoods = new double[chunk.UnitCount];
+                _sequenceLogLikelihood.View.SubView(0, chunk.UnitCount).CopyToCPU(chunkLogLikelihoods);
+                chunkLogLikelihoods.CopyTo(sequenceLogLikelihoods, chunk.FirstUnit);
+                if (symbolCounts is not null)
+                    CountSymbols(posteriors, chunk, symbolCounts);
+            }
+            _launcher.Read(counts);
+            _moments?.Read(moments);
+        }
+        for (int s = 0; s < sequenceLogLikelihoods.Length; s++)
+            if (double.IsNegativeInfinity(sequenceLogLikelihoods[s]) || double.IsNaN(sequenceLogLikelihoods[s]))
+                throw new InvalidOperationException(
+                    $"Sequence {s} (zero-based) has probability 0 under the model: no state path can produce it " +
+                    "(known states, a transition mask, or emission probabilities of 0 forbid every path).");
+        return Statistics(p, counts, moments, symbolCounts, means);
+    }
+
+    private void Emissions(int rows, ArrayView<float> values, ArrayView<float> logB, int firstRow)
+    {
+        switch (_emission)
+        {
+            case HmmEmission.Gaussian when GaussianStatistics.NeedsDiagonalOnly(_covariance):
+                _launcher.EmissionDiagonal(rows, _d, values, _means.View, _factors.View, _logNorm.View, logB);
+                break;
+            case HmmEmission.Gaussian:
+                _launcher.EmissionFull(rows, _d, values, _means.View, _factors.View, _logNorm.View, logB);
+                break;
+            case HmmEmission.Categorical:
+                _launcher.EmissionCategorical(rows, _symbols, values, _factors.View, logB);
+                break;
+            default:
+                _launcher.EmissionPoisson(rows, _d, values, _factors.View.SubView(0, _k * _d), _means.View,
+                    _rowConstant.View.SubView(firstRow, rows), logB);
+                break;
+        }
+    }
+
+    // Posteriors back to the host (categorical emissions only): Σ γ_t(k) over the steps showing s.
+    private void CountSymbols(ArrayView<float> posteriors, DataChunk chunk, double[] counts)
+    {
+        var gamma = new float[posteriors.Length];
+        posteriors.CopyToCPU(gamma);
+        for (int t = 0; t < chunk.ItemCount; t++)
+        {
+            int symbol = (int)_data.Rows.Row((int)chunk.FirstItem + t)[0];
+            for (int k = 0; k < _k; k++)
+                counts[k * _symbols + symbol] += gamma[(long)t * _k + k];
+        }
+    }
+
+    // The parameters as the kernels take them (float32); returns the means the moments centre on.
+    private float[] UploadParameters(
+        HmmParameters p, out float[] logStart, out float[] transitions, out float[] factors, out float[] logNorm)
+    {
+        logStart = p.LogStart.Select(v => (float)v).ToArray();
+        transitions = p.Transitions.Select(v => (float)v).ToArray();
+        logNorm = new float[_k];
+        var means = new float[Math.Max(1, _k * _d)];
+        switch (p.Emissions)
+        {
+            case GaussianEmissions g:
+                {
+                    GaussianParameters gp = g.Parameters;
+                    int d = _d;
+                    bool full = !GaussianStatistics.NeedsDiagonalOnly(gp.Type);
+                    factors = new float[full ? _k * d * d : _k * d];
+                    for (int i = 0; i < _k * d; i++)
+                        means[i] = (float)gp.Means[i];
+                    for (int c = 0; c < _k; c++)
+                    {
+                        logNorm[c] = (float)gp.LogNorm[c];
+                        for (int i = 0; i < (full ? d * d : d); i++)
+                            factors[full ? c * d * d + i : c * d + i] = gp.Type switch
+                            {
+                                CovarianceType.Full => (float)gp.PrecisionCholesky[c * d * d + i],
+                                CovarianceType.Tied => (float)gp.PrecisionCholesky[i],
+                                CovarianceType.Diagonal => (float)gp.PrecisionCholesky[c * d + i],
+                                _ => (float)gp.PrecisionCholesky[c],
+                            };
+                    }
+                    return means;
+                }
+            case CategoricalEmissions categorical:
+                factors = categorical.Probabilities.Select(v => (float)Math.Log(v)).ToArray();
+                return means;
+            default:
+                var poisson = (PoissonEmissions)p.Emissions;
+                factors = poisson.Rates.Select(v => (float)Math.Log(v)).ToArray();
+                // The Poisson kernel reads the rates from the means buffer (the moments centre at 0).
+                for (int i = 0; i < _k * _d; i++)
+                    means[i] = (float)poisson.Rates[i];
+                return means;
+        }
+    }
+
+    private HmmStatistics Statistics(HmmParameters p, double[] counts, double[] moments, double[]? symbolCounts, float[] means)
+    {
+        int k = _k;
+        int d = _d;
+        HmmEmissionStatistics emission;
+        switch (p.Emissions)
+        {
+            case GaussianEmissions g:
+                {
+                    bool full = !GaussianStatistics.NeedsDiagonalOnly(g.Parameters.Type);
+                    var sums = new GaussianStatistics(k, d, !full, means.Take(k * d).Select(v => (double)v).ToArray());
+                    for (int c = 0; c < k; c++)
+                    {
+                        ReadOnlySpan<double> t = moments.AsSpan(c * _entryCount, _entryCount);
+                        sums.Weight[c] = t[0];
+                        for (int j = 0; j < d; j++)
+                            sums.Sum1[c * d + j] = t[1 + j];
+                        if (full)
+                        {
+                            int e = d + 1;
+                            for (int i = 0; i < d; i++)
+                                for (int j = i; j < d; j++)
+                                {
+                                    sums.Sum2[c * d * d + i * d + j] = t[e];
+                                    sums.Sum2[c * d * d + j * d + i] = t[e];
+                                    e++;
+                                }
+                        }
+                        else
+                        {
+                            for (int j = 0; j < d; j++)
+                                sums.Sum2[c * d + j] = t[1 + d + j];
+                        }
+                    }
+                    emission = g.FromSums(sums);
+                    break;
+                }
+            case CategoricalEmissions:
+                {
+                    var stats = new CategoricalEmissions.Statistics(k, _symbols);
+                    symbolCounts!.CopyTo(stats.Counts, 0);
+                    emission = stats;
+                    break;
+                }
+            default:
+                {
+                    // Moments centred at the rates: Σ γ (x − λ) + λ Σ γ = Σ γ x.
+                    var stats = new PoissonEmissions.Statistics(k, d);
+                    for (int c = 0; c < k; c++)
+                    {
+                        ReadOnlySpan<double> t = moments.AsSpan(c * _entryCount, _entryCount);
+                        stats.Weight[c] = t[0];
+                        for (int j = 0; j < d; j++)
+                            stats.Sums[c * d + j] = t[1 + j] + means[c * d + j] * t[0];
+                    }
+                    emission = stats;
+                    break;
+                }
+        }
+        var result = new HmmStatistics(k, emission)
+        {
+            LogLikelihood = counts[k * k + k],
+            ObservedSteps = _data.ObservedSteps,
+        };
+        Array.Copy(counts, 0, result.Transitions, 0, k * k);
+        Array.Copy(counts, k * k, result.Start, 0, k);
+        return result;
+    }
+
+    private static float[] PoissonRowConstants(DataMatrix rows)
+    {
+        var constants = new float[rows.Rows];
+        for (int row = 0; row < rows.Rows; row++)
+        {
+            double sum = 0;
+            foreach (float v in rows.Row(row))
+                sum -= MathNet.Numerics.SpecialFunctions.FactorialLn((int)v);
+            constants[row] = (float)sum;
+        }
+        return constants;
+    }
+
+    public void Dispose()
+    {
+        lock (_handle.Sync)
+        {
+            _chunks.Dispose();
+            _launcher.Dispose();
+            _moments?.Dispose();
+            foreach (MemoryBuffer1D<int, Stride1D.Dense> starts in _starts)
+                starts.Dispose();
+            _noLabels.Dispose();
+            _logB.Dispose();
+            _posteriors.Dispose();
+            _stepScales.Dispose();
+            _sequenceLogLikelihood.Dispose();
+            _rowConstant.Dispose();
+            _means.Dispose();
+            _factors.Dispose();
+            _logNorm.Dispose();
+            _logStart.Dispose();
+            _transitions.Dispose();
+        }
+    }
+}
