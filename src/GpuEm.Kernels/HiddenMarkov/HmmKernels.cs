@@ -259,7 +259,6 @@ public static class HmmKernels
         // values every thread reads from the same shared slot (m, c, the reduction results), so every
         // thread of the group runs the same iterations and reaches every barrier; the per-state
         // loops hold none.
-        double groupLogLikelihood = 0;
         for (int sequence = Grid.IdxX; sequence < p.SequenceCount; sequence += Grid.DimX)
         {
             int first = sequenceStarts[sequence];
@@ -407,7 +406,6 @@ public static class HmmKernels
             }
             if (thread == 0)
                 sequenceLogLikelihood[sequence] = logLikelihood;
-            groupLogLikelihood += logLikelihood;
         }
 
         Group.Barrier(); // all threads: every count is summed before they are copied out
@@ -417,8 +415,20 @@ public static class HmmKernels
                 for (int to = thread; to < states; to += groupSize)
                     partials[slot + from * states + to] = shared[from * pitch + to];
         }
+        // The group's log-likelihood: thread 0 sums what it wrote, in sequence order, skipping the
+        // failed (−∞) ones. Summing it after the loop, not in a float64 (or its address) kept live
+        // across the loop, keeps ptxas from spilling at .maxntid 64 … 256 on sm_80.
         if (thread == 0)
+        {
+            double groupLogLikelihood = 0;
+            for (int sequence = Grid.IdxX; sequence < p.SequenceCount; sequence += Grid.DimX)
+            {
+                double value = sequenceLogLikelihood[sequence];
+                if (value > double.NegativeInfinity)
+                    groupLogLikelihood += value;
+            }
             partials[slot + squares + states] = groupLogLikelihood;
+        }
     }
 
     // Tree reduction over the group through floats[offset … offset + B) (B a power of two); every

@@ -64,6 +64,13 @@ public sealed class KernelPtxTests(ITestOutputHelper output)
             {
                 string ptx = OfflineCompiler.Ptx(launch, Architecture(sm), specialized);
                 PtxasReport report = OfflineTools.RunPtxas(ptx, sm);
+                // GPUEM_PTX_KEEP=folder keeps every PTX this test assembles, to read a spill's cause.
+                if (Environment.GetEnvironmentVariable("GPUEM_PTX_KEEP") is { Length: > 0 } keep)
+                {
+                    Directory.CreateDirectory(keep);
+                    File.WriteAllText(
+                        Path.Combine(keep, $"sm{sm}-{launch.Key}-{launch.GroupSize ?? 0}{(specialized ? "-specialized" : "")}.ptx"), ptx);
+                }
                 // An auto-grouped kernel gets its group size from the occupancy calculator, which
                 // only picks sizes the registers allow: one warp must fit.
                 int groupSize = launch.GroupSize ?? 32;
