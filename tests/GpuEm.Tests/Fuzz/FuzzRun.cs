@@ -83,14 +83,21 @@ internal sealed partial class FuzzRun(string name, int seed)
         Cases++;
         string[] actual = args.Select(a => a == "{input}" ? path : a).ToArray();
         string what = "gpuem " + string.Join(' ', args);
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
         int code = -1;
-        using var cancel = new CancellationTokenSource(CaseTimeout);
-        (bool finished, Exception? error, string late, long allocated) = Timed(() => code = CliApp.Run(actual, stdout, stderr, cancel.Token, showProgress: false));
+        bool cancelled = false;
+        StringWriter stdout = new(CultureInfo.InvariantCulture), stderr = new(CultureInfo.InvariantCulture);
+        (bool finished, Exception? error, string late, long allocated) = Timed(() =>
+        {
+            // Each attempt (Timed reruns a late one) gets fresh writers and its own timeout.
+            stdout = new StringWriter(CultureInfo.InvariantCulture);
+            stderr = new StringWriter(CultureInfo.InvariantCulture);
+            using var cancel = new CancellationTokenSource(CaseTimeout);
+            code = CliApp.Run(actual, stdout, stderr, cancel.Token, showProgress: false);
+            cancelled = cancel.IsCancellationRequested;
+        });
         string err = stderr.ToString();
         string output = stdout.ToString();
-        if (!finished || cancel.IsCancellationRequested)
+        if (!finished || cancelled)
             Fail(index, "hang", what, inputName, input, finished ? $"exit {code} after more than {CaseTimeout.TotalSeconds} s" : late);
         else if (allocated > MaxAllocation)
             Fail(index, $"{args[0]}: more than {MaxAllocation >> 20} MB allocated", what, inputName, input, Allocated(allocated, error) + $"; exit {code}: {Excerpt(err)}");
@@ -129,9 +136,21 @@ internal sealed partial class FuzzRun(string name, int seed)
     /// <summary>What the case's mutation was, for the failure message.</summary>
     public string Mutation { get; set; } = "";
 
-    // Runs a case on its own thread (a busy pool would delay its start and count as a hang); past the timeout it is a hang, and it is given the grace time to
-    // end (the detail says whether and when it did) before the next case starts.
+    // Runs a case on its own thread (a busy pool would delay its start and count as a hang). A case past the timeout is given the grace time to end before the
+    // next case starts; one that ended late is run once more, and is a hang only if that run is late too: the cases are deterministic, so a real hang repeats,
+    // while a stall of the whole test process (CI once froze a 2 ms case for 38 s, with the cancellation token already fired) does not.
     private (bool Finished, Exception? Error, string Late, long Allocated) Timed(Action run)
+    {
+        (bool Finished, Exception? Error, string Late, long Allocated, bool Ended) first = TimedOnce(run);
+        if (first.Finished || !first.Ended)
+            return (first.Finished, first.Error, first.Late, first.Allocated);
+        (bool Finished, Exception? Error, string Late, long Allocated, bool Ended) again = TimedOnce(run);
+        return again.Finished
+            ? (again.Finished, again.Error, again.Late, again.Allocated)
+            : (false, null, $"{first.Late}; run again: {again.Late}", again.Allocated);
+    }
+
+    private (bool Finished, Exception? Error, string Late, long Allocated, bool Ended) TimedOnce(Action run)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Exception? error = null;
@@ -150,13 +169,13 @@ internal sealed partial class FuzzRun(string name, int seed)
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         if (task.Wait(CaseTimeout))
-            return (true, error, "", allocated);
+            return (true, error, "", allocated, true);
         bool ended = task.Wait(HangGrace);
         _stopped |= !ended;
         string late = ended
             ? $"did not finish in {CaseTimeout.TotalSeconds} s (ended after {clock.Elapsed.TotalSeconds:F1} s{(error is null ? "" : $" with {error.GetType().Name}: {OneLine(error.Message)}")})"
             : $"did not finish in {(CaseTimeout + HangGrace).TotalSeconds} s";
-        return (false, null, late, allocated);
+        return (false, null, late, allocated, ended);
     }
 
     private void Fail(int index, string key, string what, string inputName, byte[] input, string detail)
