@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuEm.Data;
 
 namespace GpuEm.Cli;
 
@@ -9,29 +10,11 @@ namespace GpuEm.Cli;
 /// </summary>
 internal static class SequenceLengths
 {
-    /// <summary>Reads a lengths file.</summary>
-    public static int[] Read(string path)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The lengths file {path} does not exist.", path);
-        string name = Path.GetFileName(path);
-        var lengths = new List<int>();
-        int number = 0;
-        foreach (string raw in File.ReadLines(path))
-        {
-            number++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-                continue;
-            if (!int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int length) || length < 1)
-                throw new InvalidDataException(
-                    $"{name} line {number}: '{Arguments.Clip(line)}' is not a sequence length (a whole number ≥ 1).");
-            lengths.Add(length);
-        }
-        if (lengths.Count == 0)
-            throw new InvalidDataException($"{name} holds no sequence lengths (one whole number ≥ 1 per line).");
-        return lengths.ToArray();
-    }
+    /// <summary>Reads a lengths file (<see cref="SequenceLengthsFile.Read"/>); a missing file is named.</summary>
+    public static int[] Read(string path) =>
+        File.Exists(path)
+            ? SequenceLengthsFile.Read(path)
+            : throw new FileNotFoundException($"The lengths file {path} does not exist.", path);
 
     /// <summary>Reads a lengths file and checks that its lengths sum to the input's rows.</summary>
     public static int[] ReadFor(string path, long rows, string input)

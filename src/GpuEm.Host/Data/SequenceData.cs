@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace GpuEm.Data;
 
 /// <summary>
@@ -47,29 +45,4 @@ internal sealed class SequenceData
     /// <summary>As the other overload over the rows of a source (read or mapped as a fit reads it).</summary>
     public static SequenceData From(IDataSource source, IReadOnlyList<int>? lengths, MissingValues missing = MissingValues.Error) =>
         From(DataMatrix.FromSource(source, null, missing), lengths);
-
-    /// <summary>
-    /// A lengths file: one whole number ≥ 1 per line (blank lines and lines starting with #
-    /// skipped); errors name the file and line.
-    /// </summary>
-    public static int[] ReadLengths(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var lengths = new List<int>();
-        int number = 0;
-        foreach (string raw in File.ReadLines(path))
-        {
-            number++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-                continue;
-            if (!int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int length) || length < 1)
-                throw new InvalidDataException(
-                    $"{Path.GetFileName(path)} line {number}: '{(line.Length > 40 ? line[..40] + "…" : line)}' is not a sequence length (a whole number ≥ 1).");
-            lengths.Add(length);
-        }
-        if (lengths.Count == 0)
-            throw new InvalidDataException($"{Path.GetFileName(path)} holds no sequence lengths.");
-        return lengths.ToArray();
-    }
 }

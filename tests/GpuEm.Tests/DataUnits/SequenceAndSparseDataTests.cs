@@ -18,7 +18,7 @@ public sealed class SequenceAndSparseDataTests : TempFolderTests
     {
         float[,] values = Synthetic.Gaussian(10, 2, seed: 1);
         File.WriteAllText(PathOf("lengths.txt"), "# lengths\n3\n\n5\n2\n");
-        int[] lengths = SequenceData.ReadLengths(PathOf("lengths.txt"));
+        int[] lengths = SequenceLengthsFile.Read(PathOf("lengths.txt"));
         Assert.Equal([3, 5, 2], lengths);
         SequenceData sequences = SequenceData.From(new ArrayDataSource(values), lengths);
         Assert.Equal(3, sequences.SequenceCount);
@@ -28,10 +28,10 @@ public sealed class SequenceAndSparseDataTests : TempFolderTests
         var sum = Assert.Throws<ArgumentException>(() => SequenceData.From(DataMatrix.From(values, null), [3, 5]));
         Assert.Contains("sum to 8 but the data has 10 rows", sum.Message);
         File.WriteAllText(PathOf("bad.txt"), "3\nfour\n");
-        var bad = Assert.Throws<InvalidDataException>(() => SequenceData.ReadLengths(PathOf("bad.txt")));
+        var bad = Assert.Throws<InvalidDataException>(() => SequenceLengthsFile.Read(PathOf("bad.txt")));
         Assert.Contains("bad.txt line 2: 'four'", bad.Message);
         File.WriteAllText(PathOf("zero.txt"), "3\n0\n");
-        Assert.Contains("line 2", Assert.Throws<InvalidDataException>(() => SequenceData.ReadLengths(PathOf("zero.txt"))).Message);
+        Assert.Contains("line 2", Assert.Throws<InvalidDataException>(() => SequenceLengthsFile.Read(PathOf("zero.txt"))).Message);
     }
 
     [Fact]
