@@ -30,6 +30,13 @@ internal sealed class HmmLauncher : IDisposable
     private const string CategoricalKey = "hmm-emission-categorical";
     private const string PoissonKey = "hmm-emission-poisson";
     private const string ForwardBackwardKey = "hmm-forward-backward";
+    private const string TransferKey = "hmm-segment-transfer";
+
+    /// <summary>Most states for which long sequences are cut into segments (Φ, K² doubles, in 32 KiB of shared memory).</summary>
+    public const int MaxSegmentStates = 64;
+
+    /// <summary>Threads per <see cref="HmmKernels.SegmentTransferKernel"/> group (fewer on a device that has fewer).</summary>
+    private const int TransferGroupSize = 256;
 
     private readonly AcceleratorHandle _handle;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
@@ -108,7 +115,53 @@ internal sealed class HmmLauncher : IDisposable
         yield return new KernelLaunch(
             ForwardBackwardKey, KernelLaunch.Method(typeof(HmmKernels), nameof(HmmKernels.ForwardBackwardKernel)),
             plan.GroupSize, (long)plan.SharedDoubles(stateCount) * sizeof(double));
+        if (TransferGroup(limits, stateCount) is int transferGroup)
+        {
+            yield return new KernelLaunch(
+                TransferKey, KernelLaunch.Method(typeof(HmmKernels), nameof(HmmKernels.SegmentTransferKernel)),
+                transferGroup, (long)HmmKernels.TransferSharedDoubles(stateCount, transferGroup) * sizeof(double));
+        }
         yield return MomentsLauncher.CombineLaunch;
+    }
+
+    /// <summary>
+    /// The transfer kernel's group size for K states: a power of two, 256 where the device allows, at
+    /// least K; null when long sequences cannot be cut into segments (K above
+    /// <see cref="MaxSegmentStates"/>, or Φ beyond the device's shared memory).
+    /// </summary>
+    internal static int? TransferGroup(DeviceLimits limits, int stateCount)
+    {
+        if (stateCount > MaxSegmentStates)
+            return null;
+        int groupSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(TransferGroupSize, limits.MaxThreadsPerGroup) + 1) / 2;
+        if (groupSize < stateCount)
+            return null;
+        long bytes = (long)HmmKernels.TransferSharedDoubles(stateCount, groupSize) * sizeof(double);
+        return bytes <= Math.Min(limits.MaxSharedBytesPerGroup, SharedBudgetBytes) ? groupSize : null;
+    }
+
+    /// <summary>Whether long sequences can be cut into segments on this device.</summary>
+    public bool CanSegment => TransferGroup(_handle.Limits, _stateCount) is not null;
+
+    /// <summary>
+    /// The transfer matrix Φ of every unit of the batch flagged <see cref="HmmKernels.NeedsTransfer"/>
+    /// into <paramref name="transfers"/> at its slot (flags ≫ 3) · K².
+    /// </summary>
+    public void SegmentTransfer(
+        int sequenceCount, ArrayView<float> logB, ArrayView<int> sequenceStarts, ArrayView<float> logStart,
+        ArrayView<float> transition, ArrayView<int> labels, bool useLabels, ArrayView<int> boundaryFlags,
+        ArrayView<double> transfers)
+    {
+        int groupSize = TransferGroup(_handle.Limits, _stateCount)
+            ?? throw new InvalidOperationException($"K = {_stateCount} states: long sequences are not cut into segments on this device.");
+        var kernel = _handle.Kernel(TransferKey, a => a.LoadStreamKernel<
+            ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>,
+            ArrayView<double>, SegmentTransferParams>(HmmKernels.SegmentTransferKernel));
+        var config = new KernelConfig(
+            new Index1D(Math.Clamp(sequenceCount, 1, MaxGroups)), new Index1D(groupSize),
+            SharedMemoryConfig.RequestDynamic<double>(HmmKernels.TransferSharedDoubles(_stateCount, groupSize)));
+        kernel(config, logB, sequenceStarts, logStart, transition, labels, boundaryFlags, transfers,
+            new SegmentTransferParams(_stateCount, sequenceCount, useLabels ? 1 : 0));
     }
 
     /// <summary>Diagonal (and spherical) Gaussian log-densities of <paramref name="rows"/> rows into logB.</summary>
@@ -169,6 +222,9 @@ internal sealed class HmmLauncher : IDisposable
     /// <param name="stepScales">Scratch, 2n floats.</param>
     /// <param name="sequenceLogLikelihood">Output S log-likelihoods (−∞: the sequence has zero likelihood).</param>
     /// <param name="first">Replace the totals instead of adding to them.</param>
+    /// <param name="boundaryFlags">Per unit flags and message slot (<see cref="HmmKernels.HasIncoming"/>, …), or any view.</param>
+    /// <param name="boundaryMessages">Per message slot 2K floats (α̂ in, β̂ out), or any view.</param>
+    /// <param name="useBoundaries">Whether to read the flags (some units are segments of long sequences).</param>
     public void ForwardBackward(
         int sequenceCount,
         ArrayView<float> logB,
@@ -180,18 +236,28 @@ internal sealed class HmmLauncher : IDisposable
         ArrayView<float> posteriors,
         ArrayView<float> stepScales,
         ArrayView<double> sequenceLogLikelihood,
-        bool first)
+        bool first,
+        ArrayView<int> boundaryFlags = default,
+        ArrayView<float> boundaryMessages = default,
+        bool useBoundaries = false)
     {
+        if (!useBoundaries)
+        {
+            boundaryFlags = labels;
+            boundaryMessages = logStart;
+        }
         var kernel = _handle.Kernel(ForwardBackwardKey, a => a.LoadStreamKernel<
             ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
-            ArrayView<float>, ArrayView<double>, ArrayView<double>, ForwardBackwardParams>(HmmKernels.ForwardBackwardKernel));
+            ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<float>,
+            ForwardBackwardParams>(HmmKernels.ForwardBackwardKernel));
         var parameters = new ForwardBackwardParams(
-            _stateCount, sequenceCount, useLabels ? 1 : 0, _plan.CountsInShared ? 1 : 0, _plan.TransitionsInShared ? 1 : 0);
+            _stateCount, sequenceCount, useLabels ? 1 : 0, _plan.CountsInShared ? 1 : 0, _plan.TransitionsInShared ? 1 : 0,
+            useBoundaries ? 1 : 0);
         var config = new KernelConfig(
             new Index1D(Groups), new Index1D(_plan.GroupSize),
             SharedMemoryConfig.RequestDynamic<double>(_plan.SharedDoubles(_stateCount)));
         kernel(config, logB, sequenceStarts, logStart, transition, labels, posteriors, stepScales,
-            sequenceLogLikelihood, _partials.View, parameters);
+            sequenceLogLikelihood, _partials.View, boundaryFlags, boundaryMessages, parameters);
         MomentsLauncher.Combine(_handle, _partials.View, _totals.View, Groups, first);
     }
 

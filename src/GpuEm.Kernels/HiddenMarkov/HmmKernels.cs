@@ -15,6 +15,11 @@ namespace GpuEm.Kernels.HiddenMarkov;
 /// Per group g the partials hold <see cref="PartialStride"/> doubles at g · stride:
 /// the K × K transition counts Σ_t ξ_t(i, j) (row-major), the K start counts γ_0(k) and the
 /// group's log-likelihood, so that one combine in group order gives all the totals.
+/// A long sequence may be cut into segments, each a unit of its own: <see cref="SegmentTransferKernel"/>
+/// gives each segment's transfer matrix, the host scans them into the messages that enter
+/// (α̂ before the segment) and leave (β̂ after it) every segment, and the forward-backward pass
+/// runs each segment from those messages (parallel in time; Hassan, Särkkä and García-Fernández,
+/// IEEE TSP 2021, in its blocked form).
 /// </remarks>
 public static class HmmKernels
 {
@@ -30,6 +35,26 @@ public static class HmmKernels
     /// <param name="stateCount">K.</param>
     /// <returns>K | 1.</returns>
     public static int SharedPitch(int stateCount) => stateCount | 1;
+
+    /// <summary>Boundary flag: the unit continues a sequence; its α̂ enters from the unit's messages.</summary>
+    public const int HasIncoming = 1;
+
+    /// <summary>Boundary flag: the sequence goes on after the unit; its β̂ leaves from the unit's messages.</summary>
+    public const int HasOutgoing = 2;
+
+    /// <summary>Boundary flag: <see cref="SegmentTransferKernel"/> computes the unit's transfer matrix.</summary>
+    public const int NeedsTransfer = 4;
+
+    /// <summary>
+    /// Dynamic shared memory of one <see cref="SegmentTransferKernel"/> group, in doubles: Φ (K × K),
+    /// a block of ⌊B / K⌋ new rows, B doubles for the reductions, then as floats the step's b (K)
+    /// and B floats for the max.
+    /// </summary>
+    /// <param name="stateCount">K (≤ B).</param>
+    /// <param name="groupSize">Threads per group B.</param>
+    /// <returns>The number of doubles.</returns>
+    public static int TransferSharedDoubles(int stateCount, int groupSize) =>
+        stateCount * stateCount + groupSize / stateCount * stateCount + groupSize + (stateCount + groupSize + 1) / 2;
 
     /// <summary>
     /// Dynamic shared memory of one <see cref="ForwardBackwardKernel"/> group, in doubles: the K × K
@@ -214,6 +239,9 @@ public static class HmmKernels
     /// <param name="stepScales">Scratch, 2n floats: (m_t, c_t) per row.</param>
     /// <param name="sequenceLogLikelihood">Output, S log-likelihoods (−∞: zero likelihood).</param>
     /// <param name="partials">Output, G × <see cref="PartialStride"/> doubles (see the class remarks).</param>
+    /// <param name="boundaryFlags">Per unit, <see cref="HasIncoming"/> | <see cref="HasOutgoing"/> (read when UseBoundaries is 1).</param>
+    /// <param name="boundaryMessages">Per unit 2K floats: the entering α̂ (sums to 1), then the leaving β̂ (any positive scale;
+    /// rescaled in place).</param>
     /// <param name="p">Shapes and the shared-memory layout.</param>
     public static void ForwardBackwardKernel(
         ArrayView<float> logB,
@@ -225,6 +253,8 @@ public static class HmmKernels
         ArrayView<float> stepScales,
         ArrayView<double> sequenceLogLikelihood,
         ArrayView<double> partials,
+        ArrayView<int> boundaryFlags,
+        ArrayView<float> boundaryMessages,
         ForwardBackwardParams p)
     {
         int states = p.StateCount;
@@ -232,7 +262,7 @@ public static class HmmKernels
         int pitch = SharedPitch(states);
         int thread = Group.IdxX;
         int groupSize = Group.DimX;
-        long slot = (long)Grid.IdxX * PartialStride(states);
+        int slot = Grid.IdxX * PartialStride(states); // < 2³¹: G ≤ 1,024 groups of K² + K + 1 doubles
         int countsLength = p.CountsInShared != 0 ? states * pitch : 0;
         ArrayView<double> shared = SharedMemory.GetDynamic<double>();
         ArrayView<float> floats = shared.SubView(countsLength).Cast<float>();
@@ -263,8 +293,18 @@ public static class HmmKernels
         {
             int first = sequenceStarts[sequence];
             int length = sequenceStarts[sequence + 1] - first;
+            // The unit's flags are re-read where they are used (Flags), not kept in registers across
+            // the passes: live values there made ptxas spill at .maxntid 64 … 256 on sm_90.
             double logLikelihood = 0;
             bool failed = false;
+            if ((Flags(boundaryFlags, sequence, p) & HasIncoming) != 0)
+            {
+                // The entering α̂ where step 0 reads α̂_{t−1} (the second vector).
+                int messages = Messages(boundaryFlags, sequence, p);
+                for (int state = thread; state < states; state += groupSize)
+                    floats[states + state] = boundaryMessages[messages + state];
+                Group.Barrier(); // all threads (the flags are the unit's): α̂ in is staged before step 0
+            }
             for (int t = 0; t < length && !failed; t++)
             {
                 int step = first + t;
@@ -286,7 +326,7 @@ public static class HmmKernels
                     {
                         float b = label < 0 || label == state ? XMath.Exp(logB[row + state] - max) : 0f;
                         float prior = 0f;
-                        if (t == 0)
+                        if (t == 0 && (Flags(boundaryFlags, sequence, p) & HasIncoming) == 0)
                         {
                             prior = XMath.Exp(logStart[state]);
                         }
@@ -329,6 +369,25 @@ public static class HmmKernels
                 Group.Barrier(); // all threads: α̂_t is normalized before step t + 1 reads it
             }
 
+            // A leaving β̂ of any scale: divided by Σ α̂_{T−1} β̂ (in place, each thread its own states)
+            // so that every γ_t and ξ_t sums to 1.
+            if (!failed && (Flags(boundaryFlags, sequence, p) & HasOutgoing) != 0)
+            {
+                int last = ((length - 1) & 1) * states;
+                int messages = Messages(boundaryFlags, sequence, p) + states;
+                float localDot = 0f;
+                for (int state = thread; state < states; state += groupSize)
+                    localDot += floats[last + state] * boundaryMessages[messages + state];
+                float leaving = ReduceSum(floats, scratch, localDot, thread, groupSize);
+                failed = !(leaving > 0f && leaving < float.PositiveInfinity);
+                if (!failed)
+                {
+                    float inverse = 1f / leaving;
+                    for (int state = thread; state < states; state += groupSize)
+                        boundaryMessages[messages + state] *= inverse;
+                }
+            }
+
             if (failed)
             {
                 for (long e = (long)first * states + thread; e < (long)(first + length) * states; e += groupSize)
@@ -356,7 +415,9 @@ public static class HmmKernels
                     int sharedFrom = state * pitch;
                     if (t == length - 1)
                     {
-                        beta = 1f;
+                        beta = (Flags(boundaryFlags, sequence, p) & HasOutgoing) != 0
+                            ? boundaryMessages[Messages(boundaryFlags, sequence, p) + states + state]
+                            : 1f;
                     }
                     else if (p.CountsInShared != 0)
                     {
@@ -400,8 +461,27 @@ public static class HmmKernels
                 {
                     float gamma = posteriors[row + state] * inverse;
                     posteriors[row + state] = gamma;
-                    if (t == 0)
+                    if (t == 0 && (Flags(boundaryFlags, sequence, p) & HasIncoming) == 0)
                         partials[slot + squares + state] += gamma;
+                }
+            }
+            if ((Flags(boundaryFlags, sequence, p) & HasIncoming) != 0)
+            {
+                // ξ across the boundary: α̂ in (i) · A_ij · w_0(j); w_0 is in floats[0, K) (written by
+                // step 0, ordered by its reduction's barriers; the next unit writes it after a barrier).
+                int messages = Messages(boundaryFlags, sequence, p);
+                for (int from = thread; from < states; from += groupSize)
+                {
+                    double alphaIn = boundaryMessages[messages + from];
+                    for (int to = 0; to < states; to++)
+                    {
+                        float a = p.TransitionsInShared != 0 ? floats[staged + from * pitch + to] : transition[from * states + to];
+                        double weighted = alphaIn * (a * floats[to]);
+                        if (p.CountsInShared != 0)
+                            shared[from * pitch + to] += weighted;
+                        else
+                            partials[slot + from * states + to] += weighted;
+                    }
                 }
             }
             if (thread == 0)
@@ -429,6 +509,157 @@ public static class HmmKernels
             }
             partials[slot + squares + states] = groupLogLikelihood;
         }
+    }
+
+    // Group g runs the units g, g + G, … flagged NeedsTransfer; thread e of B owns the entries e, e + B, … of
+    // Φ (K × K float64, shared). Φ starts as I, or for the first segment of a sequence (no HasIncoming) as
+    // diag(π ∘ b_0) with step 0 consumed; each step t: m_t = max of the allowed logB[t, :], b_t = exp(logB − m_t)
+    // (0 where a label forbids), Φ ← Φ A diag(b_t), computed ⌊B / K⌋ whole rows at a time (row i of the new Φ
+    // needs only row i of the old), then Φ /= Σ Φ (float64 reduction). So α̂ after the segment ∝ α̂ before · Φ
+    // (1ᵀ Φ for a first segment) and β̂ before ∝ Φ β̂ after. A segment of zero likelihood leaves Φ = 0.
+    // Reads logB, sequenceStarts, logStart, transition, labels, boundaryFlags; writes transfers[u · K² …].
+    /// <summary>Transfer matrices of the segments of long sequences; see the remarks in code.</summary>
+    /// <param name="logB">Row-major n × K emission log-densities.</param>
+    /// <param name="sequenceStarts">U + 1 row offsets of the units.</param>
+    /// <param name="logStart">K log start probabilities.</param>
+    /// <param name="transition">Row-major K × K transition probabilities.</param>
+    /// <param name="labels">n labels, −1 = unknown (read when UseLabels is 1).</param>
+    /// <param name="boundaryFlags">Per unit; only units with <see cref="NeedsTransfer"/> are computed.</param>
+    /// <param name="transfers">Output, U × K² doubles, row-major Φ per unit (sums to 1, or all 0).</param>
+    /// <param name="p">Shapes.</param>
+    public static void SegmentTransferKernel(
+        ArrayView<float> logB,
+        ArrayView<int> sequenceStarts,
+        ArrayView<float> logStart,
+        ArrayView<float> transition,
+        ArrayView<int> labels,
+        ArrayView<int> boundaryFlags,
+        ArrayView<double> transfers,
+        SegmentTransferParams p)
+    {
+        int states = p.StateCount;
+        int squares = states * states;
+        int thread = Group.IdxX;
+        int groupSize = Group.DimX;
+        int rowsPerBlock = groupSize / states;
+        int blockEntries = rowsPerBlock * states;
+        ArrayView<double> shared = SharedMemory.GetDynamic<double>();
+        // doubles: Φ [0, K²), the new rows [K², K² + blockEntries), the reduction, then the floats.
+        int newRows = squares;
+        int reduction = squares + blockEntries;
+        ArrayView<float> floats = shared.SubView(reduction + groupSize).Cast<float>();
+        int scratch = states; // floats: b [0, K), the max reduction [K, K + B)
+
+        // Barriers: the unit loop, the step loop and `failed` depend only on the group, p and values every
+        // thread reads from the same slot (flags, m, the sums), so every thread reaches every barrier.
+        for (int unit = Grid.IdxX; unit < p.SequenceCount; unit += Grid.DimX)
+        {
+            int flags = boundaryFlags[unit];
+            if ((flags & NeedsTransfer) == 0)
+                continue;
+            int first = sequenceStarts[unit];
+            int length = sequenceStarts[unit + 1] - first;
+            bool sequenceStart = (flags & HasIncoming) == 0;
+            bool failed = false;
+            for (int t = 0; t < length && !failed; t++)
+            {
+                int step = first + t;
+                long row = (long)step * states;
+                int label = p.UseLabels != 0 ? labels[step] : -1;
+                float localMax = float.NegativeInfinity;
+                for (int state = thread; state < states; state += groupSize)
+                {
+                    if (label < 0 || label == state)
+                        localMax = XMath.Max(localMax, logB[row + state]);
+                }
+                float max = ReduceMax(floats, scratch, localMax, thread, groupSize);
+                if (!(max > float.NegativeInfinity))
+                {
+                    failed = true;
+                    break;
+                }
+                for (int state = thread; state < states; state += groupSize)
+                    floats[state] = label < 0 || label == state ? XMath.Exp(logB[row + state] - max) : 0f;
+                if (t == 0)
+                {
+                    for (int e = thread; e < squares; e += groupSize)
+                    {
+                        int i = e / states;
+                        int j = e - i * states;
+                        // b_0(i) from logB (floats[i] may not be stored yet: no barrier since).
+                        float b = label < 0 || label == i ? XMath.Exp(logB[row + i] - max) : 0f;
+                        shared[e] = i != j ? 0.0 : sequenceStart ? XMath.Exp(logStart[i]) * (double)b : 1.0;
+                    }
+                }
+                Group.Barrier(); // all threads: b_t (and Φ at t = 0) are stored before the product reads them
+                if (t > 0 || !sequenceStart)
+                {
+                    for (int block = 0; block < states; block += rowsPerBlock)
+                    {
+                        int i = block + thread / states;
+                        int j = thread - thread / states * states;
+                        bool active = thread < blockEntries && i < states;
+                        if (active)
+                        {
+                            double value = 0;
+                            for (int l = 0; l < states; l++)
+                                value += shared[i * states + l] * transition[l * states + j];
+                            shared[newRows + thread] = value * floats[j];
+                        }
+                        Group.Barrier(); // all threads: the block's rows are read before they are replaced
+                        if (active)
+                            shared[i * states + j] = shared[newRows + thread];
+                        Group.Barrier(); // all threads: the block is replaced before the next block (or the sum) reads
+                    }
+                }
+                double localSum = 0;
+                for (int e = thread; e < squares; e += groupSize)
+                    localSum += shared[e];
+                double sum = ReduceSumDouble(shared, reduction, localSum, thread, groupSize);
+                if (sum > 0 && sum < double.PositiveInfinity)
+                {
+                    double inverse = 1.0 / sum;
+                    for (int e = thread; e < squares; e += groupSize)
+                        shared[e] *= inverse;
+                }
+                else
+                {
+                    failed = true;
+                }
+                // The next step's reduction barriers order these writes before its product reads Φ.
+            }
+            long target = (long)(flags >> 3) * squares; // the unit's slot
+            for (int e = thread; e < squares; e += groupSize)
+                transfers[target + e] = failed ? 0.0 : shared[e];
+            Group.Barrier(); // all threads: Φ is copied out before the next unit overwrites it
+        }
+    }
+
+    // A unit's boundary flags (0 when the launch has no boundaries).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Flags(ArrayView<int> boundaryFlags, int unit, ForwardBackwardParams p) =>
+        p.UseBoundaries != 0 ? boundaryFlags[unit] : 0;
+
+    // The first of a unit's 2K boundary message floats (its slot is the flags ≫ 3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Messages(ArrayView<int> boundaryFlags, int unit, ForwardBackwardParams p) =>
+        (Flags(boundaryFlags, unit, p) >> 3) * 2 * p.StateCount;
+
+    // As ReduceSum, over doubles[offset … offset + B).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ReduceSumDouble(ArrayView<double> doubles, int offset, double value, int thread, int groupSize)
+    {
+        doubles[offset + thread] = value;
+        Group.Barrier(); // all threads: every value is stored before the tree reads it
+        for (int half = groupSize / 2; half > 0; half /= 2)
+        {
+            if (thread < half)
+                doubles[offset + thread] += doubles[offset + thread + half];
+            Group.Barrier(); // all threads: this level is done before the next reads it
+        }
+        double result = doubles[offset];
+        Group.Barrier(); // all threads: the result is read before the slot is reused
+        return result;
     }
 
     // Tree reduction over the group through floats[offset … offset + B) (B a power of two); every

@@ -14,9 +14,19 @@ public readonly record struct HmmEmissionParams(int Dimension, int StateCount, i
 /// memory (first K² doubles of the dynamic shared memory); 0: in its slot of the partials.</param>
 /// <param name="TransitionsInShared">1: the K × K transition matrix is staged in shared memory;
 /// 0: it is read from global memory.</param>
+/// <param name="UseBoundaries">1: read each unit's boundary flags and messages (the segments of a
+/// long sequence, <see cref="HmmKernels.ForwardBackwardKernel"/>); 0: every unit is a whole
+/// sequence.</param>
 public readonly record struct ForwardBackwardParams(
     int StateCount,
     int SequenceCount,
     int UseLabels,
     int CountsInShared,
-    int TransitionsInShared);
+    int TransitionsInShared,
+    int UseBoundaries);
+
+/// <summary>Shapes of one <see cref="HmmKernels.SegmentTransferKernel"/> launch.</summary>
+/// <param name="StateCount">Hidden states K.</param>
+/// <param name="SequenceCount">Units (segments and whole sequences) of the launch.</param>
+/// <param name="UseLabels">1: read the per-step labels.</param>
+public readonly record struct SegmentTransferParams(int StateCount, int SequenceCount, int UseLabels);

@@ -85,6 +85,81 @@ public sealed class AcceleratorHmmEngineTests
         }
     }
 
+    // The parallel-in-time path: long sequences cut into segments (forced small here), the
+    // segments' transfer matrices scanned into boundary messages, forward-backward from them.
+    // It must equal the sequential recursion of the reference engine; one case streams a
+    // sequence over three times longer than a device chunk, which the engine cuts by itself.
+    public static TheoryData<string, int, int, int, int> SegmentCases => new()
+    {
+        { "diagonal", 3, 2, 11, 64 },
+        { "full", 2, 3, 12, 37 },
+        { "categorical", 4, 1, 13, 50 },
+        { "poisson", 1, 2, 14, 16 },
+        { "diagonal", 5, 2, 15, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SegmentCases))]
+    public void LongSequencesCutIntoSegmentsMatchTheSequentialRecursion(string kind, int k, int d, int seed, int segmentRows)
+    {
+        var random = new Random(seed);
+        (HmmEmission emission, CovarianceType type) = kind switch
+        {
+            "categorical" => (HmmEmission.Categorical, CovarianceType.Diagonal),
+            "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
+            _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
+        };
+        int[] lengths = segmentRows == 1 ? [9, 1, 4] : [400, 3, 1, 150, 40];
+        int n = lengths.Sum();
+        HmmParameters truth = RandomParameters(emission, type, k, d, random);
+        float[,] rows = HmmTestModels.Model(truth.Start, truth.Transitions, truth.Emissions).Sample(lengths, seed).Rows;
+        int[] labels = Enumerable.Range(0, n).Select(t => t % 97 == 40 ? random.Next(k) : -1).ToArray();
+        HmmParameters at = RandomParameters(emission, type, k, d, random);
+        HmmData data = HmmData.Create(SequenceData.From(DataMatrix.From(rows, null), lengths), emission, 0, labels, k);
+        var options = new HiddenMarkovOptions(k) { Emission = emission, Covariance = type };
+        HmmSettings settings = HmmSettings.Resolve(options, data.Rows, emission == HmmEmission.Categorical ? 4 : 0);
+        using var reference = new ReferenceHmmEngine(data);
+        HmmStatistics expected = reference.Expect(at);
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+
+        int entries = emission == HmmEmission.Categorical ? 0 : emission == HmmEmission.Poisson ? d + 1 : type is CovarianceType.Full or CovarianceType.Tied ? (d + 1) * (d + 2) / 2 : 2 * d + 1;
+        (long perRow, long fixedBytes) = AcceleratorHmmEngine.Footprint(k, d, entries);
+        // Forced segments, resident; then no forcing but a budget of ~120 streamed rows, so the
+        // 400-step sequence (longer than a chunk) must be cut.
+        var runs = new List<(int? Segment, long? Limit)> { (segmentRows, null) };
+        if (segmentRows > 1)
+            runs.Add((null, fixedBytes + 120 * (perRow + 4L * (d + 1))));
+        foreach ((int? segment, long? limit) in runs)
+        {
+            using var device = new AcceleratorHmmEngine(handle, data, settings, limit, segment);
+            if (limit is not null)
+                Assert.True(device.ChunkCount > 2, $"{device.ChunkCount} chunk(s) under a {limit} byte limit");
+            HmmStatistics actual = device.Expect(at);
+            Assert.Equal(expected.LogLikelihood, actual.LogLikelihood, 2e-5 * Math.Abs(expected.LogLikelihood));
+            for (int i = 0; i < k; i++)
+                Assert.Equal(expected.Start[i], actual.Start[i], 2e-5 * lengths.Length);
+            for (int i = 0; i < k * k; i++)
+                Assert.Equal(expected.Transitions[i], actual.Transitions[i], 2e-5 * n);
+            HmmParameters fromReference = HmmMStep.Maximize(expected, at, settings);
+            HmmParameters fromDevice = HmmMStep.Maximize(actual, at, settings);
+            Close(fromReference.Transitions, fromDevice.Transitions, 1e-4, 0);
+            switch (fromReference.Emissions)
+            {
+                case GaussianEmissions g:
+                    var h = (GaussianEmissions)fromDevice.Emissions;
+                    Close(g.Parameters.Means, h.Parameters.Means, 1e-4, 0);
+                    Close(g.Parameters.Covariances, h.Parameters.Covariances, 1e-4, 1e-3);
+                    break;
+                case CategoricalEmissions c:
+                    Close(c.Probabilities, ((CategoricalEmissions)fromDevice.Emissions).Probabilities, 1e-4, 0);
+                    break;
+                case PoissonEmissions p:
+                    Close(p.Rates, ((PoissonEmissions)fromDevice.Emissions).Rates, 1e-4, 1e-4);
+                    break;
+            }
+        }
+    }
+
     [Fact]
     public void FitOnTheAcceleratorFollowsTheReferenceFit()
     {
@@ -108,7 +183,9 @@ public sealed class AcceleratorHmmEngineTests
         var notices = new List<string>();
         var options = new HiddenMarkovOptions(2)
         {
-            Backend = Backend.CpuAccelerator, Missing = MissingValues.Marginalize, MaxIterations = 2,
+            Backend = Backend.CpuAccelerator,
+            Missing = MissingValues.Marginalize,
+            MaxIterations = 2,
         };
         Assert.Throws<LaunchLimitException>(() => HiddenMarkov.Fit(rows, null, options));
         Assert.Throws<LaunchLimitException>(() => HiddenMarkov.Fit(sample.Rows, null,

@@ -1,5 +1,6 @@
 using GpuEm.Data;
 using GpuEm.Engines;
+using GpuEm.Kernels.HiddenMarkov;
 using GpuEm.Models.GaussianMixture;
 using ILGPU;
 using ILGPU.Runtime;
@@ -20,7 +21,15 @@ namespace GpuEm.Models.HiddenMarkov;
 /// <remarks>
 /// Not on the device (<see cref="LaunchLimitException"/>, so <see cref="Backend.Auto"/> falls
 /// back to the reference engine with a notice): mixtures of Gaussians per state, and data with
-/// missing entries. A sequence longer than a device chunk is an error that names it.
+/// missing entries, and, for K above <see cref="HmmLauncher.MaxSegmentStates"/>, a sequence
+/// longer than a device chunk.
+/// Long sequences (longer than a chunk, or ≥ <see cref="LongSequenceRows"/> steps when there are
+/// fewer than <see cref="FewSequences"/> sequences) are cut into segments of at most
+/// <see cref="SegmentRows"/> steps, each a unit of its own, so that chunks hold whole segments and
+/// the device runs a long sequence's segments in parallel: a first pass over the chunks gives
+/// every segment's transfer matrix Φ (<see cref="HmmKernels.SegmentTransferKernel"/>), the host
+/// scans them in float64 into the α̂ entering and the β̂ leaving each segment, and the second pass
+/// runs forward-backward on every unit from its messages, the boundary ξ included.
 /// </remarks>
 internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatistics>
 {
@@ -48,8 +57,27 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _logStart;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _transitions;
     private readonly int _entryCount;
+    private readonly UnitLayout _units;
+    private readonly int[] _unitSequence;
+    private readonly int[][] _unitFlags;
+    private readonly int[] _firstSlot;
+    private readonly (int FirstSlot, int Segments)[] _segmented;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>[] _flags;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>? _transfers;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _messages;
 
-    public AcceleratorHmmEngine(AcceleratorHandle handle, HmmData data, HmmSettings settings, long? deviceMemoryLimit)
+    /// <summary>Steps of a segment of a long sequence (fewer when a device chunk holds fewer).</summary>
+    public const int SegmentRows = 4096;
+
+    /// <summary>A sequence at least this long is cut into segments when there are few sequences.</summary>
+    public const int LongSequenceRows = 16_384;
+
+    /// <summary>Fewer sequences than this leave the device idle unless long ones are cut in time.</summary>
+    public const int FewSequences = 256;
+
+    /// <summary>Prepares the engine; <paramref name="segmentRows"/> (tests) cuts every sequence
+    /// longer than it into segments of that many steps.</summary>
+    public AcceleratorHmmEngine(AcceleratorHandle handle, HmmData data, HmmSettings settings, long? deviceMemoryLimit, int? segmentRows = null)
     {
         if (settings.Emission == HmmEmission.GaussianMixture && settings.Components > 1)
             throw new LaunchLimitException("Mixtures of Gaussians per state run on the reference engine.");
@@ -74,10 +102,34 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         };
         _entryCount = entries is null ? 0 : entries.Length / 2;
         (long perRow, long fixedBytes) = Footprint(_k, _d, _entryCount);
-        _plan = DeviceBudget.Plan(
-            accelerator, deviceMemoryLimit, data.Sequences.Units, (perRow, fixedBytes), (perRow + 4L * (_d + 1), fixedBytes));
+        (long, long) resident = (perRow, fixedBytes);
+        (long, long) streamed = (perRow + 4L * (_d + 1), fixedBytes);
+        int rowsPerChunk = DeviceBudget.Plan(accelerator, deviceMemoryLimit, UnitLayout.Rows(data.Rows.Rows), resident, streamed).MaxItems;
+        bool canSegment = HmmLauncher.TransferGroup(handle.Limits, _k) is not null;
+        (_units, _unitSequence, int[] unitFlags, _segmented) = Segments(
+            data.Sequences, rowsPerChunk, canSegment, segmentRows, handle.Backend, _k);
+        _plan = DeviceBudget.Plan(accelerator, deviceMemoryLimit, _units, resident, streamed);
         int chunkRows = _plan.MaxItems;
         int mostSequences = _plan.Chunks.Max(c => c.UnitCount);
+        // Per chunk: each unit's flags with its message slot local to the chunk (slot ≪ 3).
+        _unitFlags = new int[_plan.Count][];
+        _firstSlot = new int[_plan.Count];
+        int slot = 0;
+        int mostSlots = 0;
+        for (int c = 0; c < _plan.Count; c++)
+        {
+            DataChunk chunk = _plan.Chunks[c];
+            _firstSlot[c] = slot;
+            var flags = new int[chunk.UnitCount];
+            for (int u = 0; u < chunk.UnitCount; u++)
+            {
+                int f = unitFlags[chunk.FirstUnit + u];
+                if (f != 0)
+                    flags[u] = f | ((slot++ - _firstSlot[c]) << 3);
+            }
+            _unitFlags[c] = flags;
+            mostSlots = Math.Max(mostSlots, slot - _firstSlot[c]);
+        }
         lock (handle.Sync)
         {
             _chunks = new ChunkStream(accelerator, data.Rows, _plan, null, data.Labels);
@@ -89,8 +141,16 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
                 DataChunk chunk = _plan.Chunks[c];
                 var starts = new int[chunk.UnitCount + 1];
                 for (int u = 0; u <= chunk.UnitCount; u++)
-                    starts[u] = (int)(data.Sequences.Units.Start(chunk.FirstUnit + u) - chunk.FirstItem);
+                    starts[u] = (int)(_units.Start(chunk.FirstUnit + u) - chunk.FirstItem);
                 _starts[c] = accelerator.Allocate1D(starts);
+            }
+            _flags = new MemoryBuffer1D<int, Stride1D.Dense>[mostSlots > 0 ? _plan.Count : 0];
+            for (int c = 0; c < _flags.Length; c++)
+                _flags[c] = accelerator.Allocate1D(_unitFlags[c]);
+            if (mostSlots > 0)
+            {
+                _transfers = accelerator.Allocate1D<double>((long)mostSlots * _k * _k);
+                _messages = accelerator.Allocate1D<float>((long)mostSlots * 2 * _k);
             }
             _noLabels = accelerator.Allocate1D<int>(1);
             _logB = accelerator.Allocate1D<float>((long)chunkRows * _k);
@@ -112,7 +172,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
     /// <summary>Device bytes per resident row (data, label, logB, posteriors, step scales) and for
     /// the rest (parameters, the groups' and the moments' partials, 64 KiB of slack).</summary>
     internal static (long PerRow, long Fixed) Footprint(int k, int d, int entryCount) =>
-        (4L * (d + 1) + 8L * k + 8 + 4,
+        (4L * (d + 1) + 8L * k + 8 + 4 + 4 + (8L * k * k + 8L * k) / 1024,
          4L * k * (d * d + d + k + 2) + 8L * (HmmLauncher.MaxGroups + 256) * (k * k + k + 1 + k * Math.Max(1, entryCount)) + (1L << 16));
 
     public Backend Backend => _handle.Backend;
@@ -124,6 +184,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
     public HmmStatistics Expect(HmmParameters p)
     {
         float[] means = UploadParameters(p, out float[] logStart, out float[] transitions, out float[] factors, out float[] logNorm);
+        bool segmented = _segmented.Length > 0;
         var counts = new double[_launcher.Stride];
         var moments = new double[_k * _entryCount];
         var sequenceLogLikelihoods = new double[_data.Sequences.SequenceCount];
@@ -135,6 +196,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
             _logNorm.View.CopyFromCPU(logNorm);
             _logStart.View.CopyFromCPU(logStart);
             _transitions.View.CopyFromCPU(transitions);
+            float[]? messages = segmented ? Messages() : null;
             _chunks.Start(0);
             for (int c = 0; c < _plan.Count; c++)
             {
@@ -146,16 +208,22 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
                 ArrayView<float> logB = _logB.View.SubView(0, (long)rows * _k);
                 Emissions(rows, values, logB, (int)chunk.FirstItem);
                 ArrayView<float> posteriors = _posteriors.View.SubView(0, (long)rows * _k);
+                int slots = segmented ? Slots(c) : 0;
+                if (slots > 0)
+                    _messages!.View.SubView(0, (long)slots * 2 * _k).CopyFromCPU(
+                        messages.AsSpan(_firstSlot[c] * 2 * _k, slots * 2 * _k).ToArray());
                 _launcher.ForwardBackward(
                     chunk.UnitCount, logB, _starts[c].View, _logStart.View, _transitions.View,
                     _data.Labels is null ? _noLabels.View : labels, _data.Labels is not null, posteriors,
-                    _stepScales.View.SubView(0, 2L * rows), _sequenceLogLikelihood.View, first);
+                    _stepScales.View.SubView(0, 2L * rows), _sequenceLogLikelihood.View, first,
+                    segmented ? _flags[c].View : default, segmented ? _messages!.View : default, segmented);
                 if (c + 1 < _plan.Count)
                     _chunks.Start(c + 1);
                 _moments?.Accumulate(rows, values, _posteriors.View, _noLabels.View, values, _means.View, first);
                 var chunkLogLikelihoods = new double[chunk.UnitCount];
                 _sequenceLogLikelihood.View.SubView(0, chunk.UnitCount).CopyToCPU(chunkLogLikelihoods);
-                chunkLogLikelihoods.CopyTo(sequenceLogLikelihoods, chunk.FirstUnit);
+                for (int u = 0; u < chunk.UnitCount; u++)
+                    sequenceLogLikelihoods[_unitSequence[chunk.FirstUnit + u]] += chunkLogLikelihoods[u];
                 if (symbolCounts is not null)
                     CountSymbols(posteriors, chunk, symbolCounts);
             }
@@ -168,6 +236,144 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
                     $"Sequence {s} (zero-based) has probability 0 under the model: no state path can produce it " +
                     "(known states, a transition mask, or emission probabilities of 0 forbid every path).");
         return Statistics(p, counts, moments, symbolCounts, means);
+    }
+
+    // Message slots of chunk c (its segments of long sequences).
+    private int Slots(int c) => (c + 1 < _plan.Count ? _firstSlot[c + 1] : _segmented[^1].FirstSlot + _segmented[^1].Segments) - _firstSlot[c];
+
+    // The first pass of a segmented E-step (the caller holds the lock, the parameters uploaded): every
+    // segment's Φ, then per segmented sequence the float64 scans: α̂ into segment p + 1 ∝ α̂ into p · Φ_p
+    // (1ᵀ Φ_0 for the first), β̂ out of segment p − 1 ∝ Φ_p β̂ out of p (1 after the last), each
+    // normalized (sum, max). Returns 2K floats per slot: α̂ in, β̂ out (zeros where a scan hit 0).
+    private float[] Messages()
+    {
+        int k = _k;
+        int squares = k * k;
+        int total = _segmented[^1].FirstSlot + _segmented[^1].Segments;
+        var phi = new double[(long)total * squares];
+        _chunks.Start(0);
+        for (int c = 0; c < _plan.Count; c++)
+        {
+            DataChunk chunk = _plan.Chunks[c];
+            int rows = chunk.ItemCount;
+            _chunks.Wait();
+            (ArrayView<float> values, _, ArrayView<int> labels) = _chunks.Slot(c);
+            ArrayView<float> logB = _logB.View.SubView(0, (long)rows * k);
+            int slots = Slots(c);
+            if (slots > 0)
+            {
+                Emissions(rows, values, logB, (int)chunk.FirstItem);
+                _launcher.SegmentTransfer(
+                    chunk.UnitCount, logB, _starts[c].View, _logStart.View, _transitions.View,
+                    _data.Labels is null ? _noLabels.View : labels, _data.Labels is not null, _flags[c].View, _transfers!.View);
+            }
+            if (c + 1 < _plan.Count)
+                _chunks.Start(c + 1);
+            if (slots > 0)
+            {
+                var part = new double[slots * squares];
+                _transfers!.View.SubView(0, part.Length).CopyToCPU(part);
+                part.CopyTo(phi, (long)_firstSlot[c] * squares);
+            }
+        }
+        var messages = new float[(long)total * 2 * k];
+        var vector = new double[k];
+        var next = new double[k];
+        foreach ((int first, int segments) in _segmented)
+        {
+            // Forward: α̂ entering segments 1 … P − 1.
+            Array.Clear(vector);
+            for (int i = 0; i < k; i++)
+                for (int j = 0; j < k; j++)
+                    vector[j] += phi[(long)first * squares + i * k + j];
+            for (int segment = 1; segment < segments; segment++)
+            {
+                Normalize(vector, byMax: false);
+                for (int j = 0; j < k; j++)
+                    messages[(long)(first + segment) * 2 * k + j] = (float)vector[j];
+                if (segment + 1 < segments)
+                {
+                    Array.Clear(next);
+                    long at = (long)(first + segment) * squares;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                            next[j] += vector[i] * phi[at + i * k + j];
+                    (vector, next) = (next, vector);
+                }
+            }
+            // Backward: β̂ leaving segments P − 2 … 0.
+            Array.Fill(vector, 1.0);
+            for (int segment = segments - 1; segment >= 1; segment--)
+            {
+                long at = (long)(first + segment) * squares;
+                for (int i = 0; i < k; i++)
+                {
+                    double sum = 0;
+                    for (int j = 0; j < k; j++)
+                        sum += phi[at + i * k + j] * vector[j];
+                    next[i] = sum;
+                }
+                (vector, next) = (next, vector);
+                Normalize(vector, byMax: true);
+                for (int i = 0; i < k; i++)
+                    messages[(long)(first + segment - 1) * 2 * k + k + i] = (float)vector[i];
+            }
+        }
+        return messages;
+    }
+
+    // Scales v to sum 1 (or max 1); all zeros (a segment of zero likelihood) stays zeros.
+    private static void Normalize(double[] v, bool byMax)
+    {
+        double scale = byMax ? v.Max() : v.Sum();
+        if (!(scale > 0) || !double.IsFinite(scale))
+        {
+            Array.Clear(v);
+            return;
+        }
+        for (int i = 0; i < v.Length; i++)
+            v[i] /= scale;
+    }
+
+    // The units of the device: whole sequences, and the segments of the long ones (see the remarks).
+    private static (UnitLayout Units, int[] UnitSequence, int[] Flags, (int FirstSlot, int Segments)[] Segmented) Segments(
+        SequenceData sequences, int rowsPerChunk, bool canSegment, int? forced, Backend backend, int k)
+    {
+        int segmentLength = Math.Min(forced ?? SegmentRows, rowsPerChunk);
+        bool few = sequences.SequenceCount < FewSequences;
+        var lengths = new List<int>();
+        var unitSequence = new List<int>();
+        var flags = new List<int>();
+        var segmented = new List<(int, int)>();
+        int slot = 0;
+        for (int s = 0; s < sequences.SequenceCount; s++)
+        {
+            int length = sequences.Sequence(s).Length;
+            bool cut = canSegment && length > segmentLength
+                && (length > rowsPerChunk || (forced is int f && length > f) || (few && length >= LongSequenceRows));
+            if (!cut)
+            {
+                if (length > rowsPerChunk)
+                    throw new LaunchLimitException(
+                        $"Sequence {s} (zero-based) has {length:N0} steps, more than a device chunk ({rowsPerChunk:N0}), and with " +
+                        $"K = {k} states (above {HmmLauncher.MaxSegmentStates}) long sequences are not cut into segments on {backend}. " +
+                        "Raise DeviceMemoryLimit or use the reference backend.");
+                lengths.Add(length);
+                unitSequence.Add(s);
+                flags.Add(0);
+                continue;
+            }
+            int pieces = (length + segmentLength - 1) / segmentLength;
+            segmented.Add((slot, pieces));
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                lengths.Add(Math.Min(segmentLength, length - piece * segmentLength));
+                unitSequence.Add(s);
+                flags.Add(HmmKernels.NeedsTransfer | (piece > 0 ? HmmKernels.HasIncoming : 0) | (piece + 1 < pieces ? HmmKernels.HasOutgoing : 0));
+                slot++;
+            }
+        }
+        return (UnitLayout.FromLengths(lengths, "sequence segment", 1), unitSequence.ToArray(), flags.ToArray(), segmented.ToArray());
     }
 
     private void Emissions(int rows, ArrayView<float> values, ArrayView<float> logB, int firstRow)
@@ -339,6 +545,10 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
             _moments?.Dispose();
             foreach (MemoryBuffer1D<int, Stride1D.Dense> starts in _starts)
                 starts.Dispose();
+            foreach (MemoryBuffer1D<int, Stride1D.Dense> flags in _flags)
+                flags.Dispose();
+            _transfers?.Dispose();
+            _messages?.Dispose();
             _noLabels.Dispose();
             _logB.Dispose();
             _posteriors.Dispose();
