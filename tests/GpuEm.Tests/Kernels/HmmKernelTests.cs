@@ -271,6 +271,111 @@ public sealed class HmmKernelTests
         Assert.Equal(17, HmmLauncher.GroupCount(17, 3));
     }
 
+    // SegmentTransferKernel against Φ = Π_t A·diag(b_t) (diag(π ∘ b_0) first for a unit that starts its
+    // sequence) in float64, normalized to sum 1: units of 1 … 150 steps, labels at some steps, units not
+    // flagged left alone, a zero-likelihood unit all 0. The float32 inputs and the per-step
+    // renormalization in float64 leave ≤ ~T roundings of 6e-8 per entry: held to 1e-5 relative of the
+    // largest entry (it passes at 1e-7 on these seeds).
+    [Theory]
+    [InlineData(1, 21)]
+    [InlineData(3, 22)]
+    [InlineData(8, 23)]
+    [InlineData(16, 24)]
+    public void Segment_transfer_matrices_match_the_float64_product(int k, int seed)
+    {
+        var random = new Random(Fresh + seed);
+        int[] lengths = [1, 150, 7, 60, 2, 33];
+        Problem problem = RandomProblem(random, k, lengths, labelShare: 0.1, zeroShare: 0);
+        // Flags: transfer for all but unit 4; units 0 and 3 start their sequence; slot = order among the flagged.
+        int[] flags = new int[lengths.Length];
+        int slot = 0;
+        for (int u = 0; u < lengths.Length; u++)
+        {
+            if (u == 4)
+                continue;
+            flags[u] = HmmKernels.NeedsTransfer | (u is 0 or 3 ? 0 : HmmKernels.HasIncoming) | (slot++ << 3);
+        }
+        // Unit 5 has a step that no state may produce (every logB −∞): Φ = 0.
+        int impossible = problem.Starts[5] + 10;
+        for (int state = 0; state < k; state++)
+            problem.LogB[impossible * k + state] = float.NegativeInfinity;
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        double[] actual;
+        lock (handle.Sync)
+        {
+            Accelerator a = handle.Accelerator;
+            using var logB = a.Allocate1D(problem.LogB);
+            using var starts = a.Allocate1D(problem.Starts);
+            using var logStart = a.Allocate1D(problem.LogStart);
+            using var transition = a.Allocate1D(problem.Transition);
+            using var labels = a.Allocate1D(problem.Labels!);
+            using var flagBuffer = a.Allocate1D(flags);
+            using var transfers = a.Allocate1D<double>((long)slot * k * k);
+            using var launcher = new HmmLauncher(handle, k, lengths.Length);
+            Assert.True(launcher.CanSegment);
+            launcher.SegmentTransfer(lengths.Length, logB.View, starts.View, logStart.View, transition.View, labels.View, true,
+                flagBuffer.View, transfers.View);
+            actual = transfers.GetAsArray1D();
+        }
+        slot = 0;
+        for (int u = 0; u < lengths.Length; u++)
+        {
+            if (flags[u] == 0)
+                continue;
+            double[] expected = Transfer(problem, k, u, startsSequence: (flags[u] & HmmKernels.HasIncoming) == 0);
+            double[] got = actual.AsSpan(slot++ * k * k, k * k).ToArray();
+            if (u == 5)
+            {
+                Assert.All(got, v => Assert.Equal(0.0, v));
+                continue;
+            }
+            Assert.Equal(1.0, got.Sum(), 1e-12);
+            Tolerance.Close(expected, got, 1e-5 * expected.Max(), 0, $"Φ of unit {u} (K={k}, T={lengths[u]})");
+        }
+    }
+
+    private static double[] Transfer(Problem problem, int k, int unit, bool startsSequence)
+    {
+        var phi = new double[k * k];
+        int first = problem.Starts[unit];
+        int length = problem.Starts[unit + 1] - first;
+        for (int t = 0; t < length; t++)
+        {
+            int step = first + t;
+            int label = problem.Labels![step];
+            var b = new double[k];
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < k; j++)
+                if (label < 0 || label == j)
+                    max = Math.Max(max, problem.LogB[step * k + j]);
+            for (int j = 0; j < k; j++)
+                b[j] = label < 0 || label == j ? Math.Exp(problem.LogB[step * k + j] - max) : 0;
+            var next = new double[k * k];
+            if (t == 0)
+            {
+                for (int i = 0; i < k; i++)
+                    for (int j = 0; j < k; j++)
+                        next[i * k + j] = startsSequence
+                            ? (i == j ? Math.Exp(problem.LogStart[i]) * b[i] : 0)
+                            : problem.Transition[i * k + j] * b[j];
+            }
+            else
+            {
+                for (int i = 0; i < k; i++)
+                    for (int j = 0; j < k; j++)
+                    {
+                        double sum = 0;
+                        for (int l = 0; l < k; l++)
+                            sum += phi[i * k + l] * problem.Transition[l * k + j];
+                        next[i * k + j] = sum * b[j];
+                    }
+            }
+            double total = next.Sum();
+            phi = total > 0 ? next.Select(v => v / total).ToArray() : next;
+        }
+        return phi;
+    }
+
     private sealed record Problem(float[] LogB, int[] Starts, float[] LogStart, float[] Transition, int[]? Labels);
 
     private sealed record Outcome(float[] Gamma, double[] SequenceLogLikelihood, double[] Totals, int Groups);
