@@ -8,8 +8,8 @@ namespace GpuEm.Models.HiddenMarkov;
 /// starts. The shared settings (<see cref="EmLoopOptions.MaxIterations"/> 100,
 /// <see cref="EmLoopOptions.Tolerance"/> 1e-4 on the change of the objective per observation,
 /// Restarts, Seed, Backend, DeviceMemoryLimit, Progress) are <see cref="EmOptions"/>'s. The
-/// objective is the log-likelihood of all sequences (plus the log prior when a concentration is
-/// above 1) divided by the number of observed steps.
+/// objective is the log-likelihood of all sequences (plus the log prior of the fitted blocks when
+/// a concentration is above 1) divided by the number of observed steps.
 /// </summary>
 public sealed record HiddenMarkovOptions : EmOptions
 {

@@ -32,22 +32,27 @@ internal static class HmmMStep
         return new HmmParameters(start, transitions, emissions);
     }
 
-    /// <summary>log p(θ) of π and A under their Dirichlet priors (up to a constant), plus the emissions'.</summary>
+    /// <summary>
+    /// log p(θ) of π and A under their Dirichlet priors (up to a constant), plus the emissions',
+    /// over the blocks that are fitted: a fixed block's prior is a constant of the fit, left out so
+    /// that a fixed zero on an allowed entry does not make every objective −∞ (whose changes,
+    /// −∞ − (−∞), are NaN and never converge).
+    /// </summary>
     public static double LogPrior(HmmParameters p, HmmSettings settings)
     {
         if (!settings.HasPrior)
             return 0;
         int k = p.States;
         double sum = 0;
-        if (settings.StartConcentration != 1)
+        if (settings.StartConcentration != 1 && !settings.Fixed.HasFlag(HmmParts.Start))
             for (int j = 0; j < k; j++)
                 if (settings.StartAllowed[j])
                     sum += (settings.StartConcentration - 1) * p.LogStart[j];
-        if (settings.TransitionConcentration != 1)
+        if (settings.TransitionConcentration != 1 && !settings.Fixed.HasFlag(HmmParts.Transitions))
             for (int i = 0; i < k * k; i++)
                 if (settings.Allowed[i])
                     sum += (settings.TransitionConcentration - 1) * p.LogTransitions[i];
-        return sum + p.Emissions.LogPrior(settings);
+        return settings.Fixed.HasFlag(HmmParts.Emissions) ? sum : sum + p.Emissions.LogPrior(settings);
     }
 
     private static double[] Normalized(
