@@ -282,6 +282,92 @@ public sealed class HmmFeatureTests
         Assert.All(fitted.TransitionMatrix.Cast<double>(), p => Assert.True(p > 0));
     }
 
+    [Fact(Skip = "bug: a warm start with a zero on an allowed start (or transition) and a concentration > 1 has log prior −∞, so " +
+        "ObjectiveHistory[0] is −∞ and Save throws ArgumentException from Utf8JsonWriter.WriteNumberValue " +
+        "(Persistence/ModelDocument.cs WriteArray, via FitSummaryFields.Write); the reader also rejects non-finite numbers")]
+    public void ModelFittedFromAnUnreachableStartWithAPriorSavesAndLoads()
+    {
+        HiddenMarkovModel initial = HmmTestModels.Model(
+            [0.5, 0.5, 0], [0.8, 0.2, 0, 0.3, 0.7, 0, 0.3, 0.3, 0.4],
+            new CategoricalEmissions(3, 3, [0.6, 0.3, 0.1, 0.1, 0.3, 0.6, 0.3, 0.4, 0.3]));
+        HmmSample sample = initial.Sample([400, 300], seed: 50);
+        var options = new HiddenMarkovOptions(3)
+        {
+            Emission = HmmEmission.Categorical,
+            Backend = Backend.Reference,
+            InitialModel = initial,
+            Symbols = 3,
+            StartConcentration = 2,
+            MaxIterations = 30,
+        };
+        HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options);
+        using var stream = new MemoryStream();
+        fitted.Save(stream);
+        stream.Position = 0;
+        HiddenMarkovModel loaded = HiddenMarkovModel.Load(stream);
+        Assert.Equal(fitted.TransitionMatrix, loaded.TransitionMatrix);
+        Assert.Equal(fitted.Iterations, loaded.Iterations);
+    }
+
+    [Fact]
+    public void FixedStartWithAZeroAndAStartPriorStillConverges()
+    {
+        // π is fixed with a zero on an allowed start; its prior is a constant of the fit and must
+        // not make the objective −∞ (a change of −∞ − (−∞) = NaN never converges).
+        HiddenMarkovModel initial = HmmTestModels.Model(
+            [0.5, 0.5, 0], [0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.3, 0.3, 0.4],
+            new CategoricalEmissions(3, 3, [0.6, 0.3, 0.1, 0.1, 0.3, 0.6, 0.3, 0.4, 0.3]));
+        HmmSample sample = initial.Sample([400, 300], seed: 60);
+        var options = new HiddenMarkovOptions(3)
+        {
+            Emission = HmmEmission.Categorical,
+            Backend = Backend.Reference,
+            InitialModel = initial,
+            Symbols = 3,
+            StartConcentration = 2,
+            Fixed = HmmParts.Start,
+            MaxIterations = 300,
+            Tolerance = 1e-6,
+        };
+        HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options);
+        Assert.Equal(initial.StartProbabilities, fitted.StartProbabilities);
+        Assert.All(fitted.ObjectiveHistory, v => Assert.True(double.IsFinite(v), $"objective {v}"));
+        Assert.True(fitted.Converged);
+        EmLaws.NeverDecreases(fitted.ObjectiveHistory, 1e-12, "HMM with a fixed start and its prior", 1e-12);
+    }
+
+    [Theory]
+    [InlineData(HmmParts.None)]
+    [InlineData(HmmParts.Start)]
+    [InlineData(HmmParts.Transitions | HmmParts.Emissions)]
+    public void ObjectiveAddsTheLogPriorOfTheFittedBlocks(HmmParts parts)
+    {
+        HmmSample sample = HmmTestModels.ThreeCategorical().Sample([400, 300, 300], seed: 61);
+        var options = new HiddenMarkovOptions(3)
+        {
+            Emission = HmmEmission.Categorical,
+            Backend = Backend.Reference,
+            Seed = 2,
+            MaxIterations = 40,
+            Fixed = parts,
+            StartConcentration = 2,
+            TransitionConcentration = 3,
+            EmissionConcentration = 1.5,
+        };
+        HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options);
+        // LogLikelihood holds no prior term: it is the score.
+        Assert.Equal(fitted.Score(sample.Rows, sample.Lengths).LogLikelihood, fitted.LogLikelihood, 1e-9 * Math.Abs(fitted.LogLikelihood));
+        double prior = 0;
+        if (!parts.HasFlag(HmmParts.Start))
+            prior += 1 * fitted.StartProbabilities.Sum(Math.Log);
+        if (!parts.HasFlag(HmmParts.Transitions))
+            prior += 2 * fitted.TransitionMatrix.Cast<double>().Sum(Math.Log);
+        if (!parts.HasFlag(HmmParts.Emissions))
+            prior += 0.5 * fitted.EmissionProbabilities!.Cast<double>().Sum(Math.Log);
+        Assert.Equal((fitted.LogLikelihood + prior) / 1000, fitted.Objective, 1e-12);
+        EmLaws.NeverDecreases(fitted.ObjectiveHistory, 1e-12, "HMM log posterior per step", 1e-12);
+    }
+
     [Fact]
     public void MissingObservationsGiveAFiniteModel()
     {
