@@ -125,6 +125,60 @@ public sealed class HmmDiscreteTests
     }
 
     [Fact]
+    public void PosteriorsAreTheForwardBackwardOracle()
+    {
+        HiddenMarkovModel planted = HmmTestModels.ThreePoisson();
+        int[] lengths = [800, 1, 200];
+        HmmSample sample = planted.Sample(lengths, seed: 28);
+        HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, lengths, new HiddenMarkovOptions(3)
+        {
+            Emission = HmmEmission.Poisson,
+            Backend = Backend.Reference,
+            Seed = 6,
+            MaxIterations = 15,
+        });
+        double[,] gamma = fitted.PredictProba(sample.Rows, lengths);
+        Assert.Equal(1001, gamma.GetLength(0));
+        Assert.Equal(3, gamma.GetLength(1));
+        double[,] rates = fitted.Rates!;
+        int[] starts = HmmTestModels.Starts(lengths);
+        for (int s = 0; s < lengths.Length; s++)
+        {
+            int first = starts[s];
+            double[,] expected = HmmTestModels.Posteriors(fitted.StartProbabilities, fitted.TransitionMatrix, lengths[s], (t, k) =>
+                HmmTestModels.LogPoisson(sample.Rows[first + t, 0], rates[k, 0]) + HmmTestModels.LogPoisson(sample.Rows[first + t, 1], rates[k, 1]));
+            for (int t = 0; t < lengths[s]; t++)
+            {
+                Assert.Equal(1, gamma[first + t, 0] + gamma[first + t, 1] + gamma[first + t, 2], 1e-12);
+                for (int k = 0; k < 3; k++)
+                    Assert.Equal(expected[t, k], gamma[first + t, k], 1e-9);
+            }
+        }
+        // A one-step sequence's posterior is π_k b_k(x) normalized.
+        double[] joint = Enumerable.Range(0, 3).Select(k => fitted.StartProbabilities[k] * Math.Exp(
+            HmmTestModels.LogPoisson(sample.Rows[800, 0], rates[k, 0]) + HmmTestModels.LogPoisson(sample.Rows[800, 1], rates[k, 1]))).ToArray();
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(joint[k] / joint.Sum(), gamma[800, k], 1e-12);
+    }
+
+    [Fact]
+    public void UnseenSymbolIsImpossibleAfterAFitUnlessAnEmissionPriorKeepsIt()
+    {
+        // Symbols = 5, but the data never holds symbol 4: maximum likelihood gives it probability 0.
+        HmmSample sample = HmmTestModels.ThreeCategorical().Sample([600], seed: 29);
+        var options = new HiddenMarkovOptions(2) { Emission = HmmEmission.Categorical, Symbols = 5, Backend = Backend.Reference, MaxIterations = 20 };
+        HiddenMarkovModel ml = HiddenMarkov.Fit(sample.Rows, null, options);
+        Assert.Equal(5, ml.Symbols);
+        Assert.All(Enumerable.Range(0, 2), k => Assert.Equal(0.0, ml.EmissionProbabilities![k, 4]));
+        float[,] probe = { { 0 }, { 4 }, { 1 } };
+        Assert.Contains("has probability 0 at step 1", Assert.Throws<InvalidOperationException>(() => ml.Score(probe)).Message);
+
+        HiddenMarkovModel map = HiddenMarkov.Fit(sample.Rows, null, options with { EmissionConcentration = 1.1 });
+        Assert.All(Enumerable.Range(0, 2), k => Assert.True(map.EmissionProbabilities![k, 4] > 0));
+        Assert.True(double.IsFinite(map.Score(probe).LogLikelihood));
+    }
+
+    [Fact]
     public void ImpossibleSequenceIsAnErrorNamingItsStep()
     {
         // Symbol 3 has probability 0 in every state: a sequence holding it has probability 0.

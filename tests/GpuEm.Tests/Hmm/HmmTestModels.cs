@@ -80,6 +80,40 @@ internal static class HmmTestModels
         return LogSumExp(alpha);
     }
 
+    /// <summary>
+    /// The test oracle of the posteriors γ_t(k) = α_t(k) β_t(k) / p(x), T × K, with log β_{T−1} = 0
+    /// and log β_t(i) = log Σ_j A_ij b_{t+1}(j) β_{t+1}(j), all in log space.
+    /// </summary>
+    public static double[,] Posteriors(double[] start, double[,] a, int steps, Func<int, int, double> logB)
+    {
+        int k = start.Length;
+        var logAlpha = new double[steps, k];
+        var logBeta = new double[steps, k];
+        var terms = new double[k];
+        for (int j = 0; j < k; j++)
+            logAlpha[0, j] = Math.Log(start[j]) + logB(0, j);
+        for (int t = 1; t < steps; t++)
+            for (int j = 0; j < k; j++)
+            {
+                for (int i = 0; i < k; i++)
+                    terms[i] = logAlpha[t - 1, i] + Math.Log(a[i, j]);
+                logAlpha[t, j] = LogSumExp(terms) + logB(t, j);
+            }
+        for (int t = steps - 2; t >= 0; t--)
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                    terms[j] = Math.Log(a[i, j]) + logB(t + 1, j) + logBeta[t + 1, j];
+                logBeta[t, i] = LogSumExp(terms);
+            }
+        double logP = LogSumExp(Enumerable.Range(0, k).Select(j => logAlpha[steps - 1, j]).ToArray());
+        var gamma = new double[steps, k];
+        for (int t = 0; t < steps; t++)
+            for (int j = 0; j < k; j++)
+                gamma[t, j] = Math.Exp(logAlpha[t, j] + logBeta[t, j] - logP);
+        return gamma;
+    }
+
     /// <summary>log p(x, path) = log π_z0 + log b_z0(x_0) + Σ_t log A_{z(t−1) z(t)} + log b_zt(x_t).</summary>
     public static double PathLogProbability(double[] start, double[,] a, IReadOnlyList<int> path, int first, int steps, Func<int, int, double> logB)
     {

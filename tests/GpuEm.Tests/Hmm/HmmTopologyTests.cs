@@ -109,6 +109,48 @@ public sealed class HmmTopologyTests
     }
 
     [Fact]
+    public void LeftRightModelSavesAndLoadsItsTopology()
+    {
+        HmmSample sample = LeftRightPoisson(1).Sample(Enumerable.Repeat(40, 10).ToArray(), seed: 36);
+        var options = new HiddenMarkovOptions(4)
+        {
+            Emission = HmmEmission.Poisson,
+            Topology = HmmTopology.LeftRight,
+            MaxJump = 1,
+            Backend = Backend.Reference,
+            MaxIterations = 20,
+        };
+        HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options);
+        using var stream = new MemoryStream();
+        fitted.Save(stream);
+        stream.Position = 0;
+        HiddenMarkovModel loaded = HiddenMarkovModel.Load(stream);
+        Assert.Equal(fitted.AllowedTransitions, loaded.AllowedTransitions);
+        Assert.Equal(fitted.FreeParameterCount, loaded.FreeParameterCount);
+        Assert.Equal(0 + 3 + 4, loaded.FreeParameterCount);
+        Assert.Equal(fitted.TransitionMatrix, loaded.TransitionMatrix);
+        Assert.Equal(fitted.Bic(sample.Rows, sample.Lengths), loaded.Bic(sample.Rows, sample.Lengths));
+        Assert.Equal(fitted.Decode(sample.Rows, sample.Lengths).States, loaded.Decode(sample.Rows, sample.Lengths).States);
+
+        // A warm start from the loaded model keeps the zeros.
+        HiddenMarkovModel resumed = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options with { InitialModel = loaded });
+        AssertRespectsMask(resumed.TransitionMatrix, LeftRightMask(4, 1));
+    }
+
+    [Fact]
+    public void KnownStateThatTheTopologyForbidsIsAClearError()
+    {
+        // Left-right sequences start in state 0; a label of state 1 at a sequence's first step cannot happen.
+        HmmSample sample = LeftRightPoisson(1).Sample([30, 30], seed: 37);
+        int[] labels = Enumerable.Repeat(-1, 60).ToArray();
+        labels[30] = 1;
+        var options = new HiddenMarkovOptions(4) { Emission = HmmEmission.Poisson, Topology = HmmTopology.LeftRight, Backend = Backend.Reference };
+        InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => HiddenMarkov.Fit(sample.Rows, sample.Lengths, options, labels));
+        Assert.Contains("Sequence 1 (zero-based) has probability 0 at step 0", ex.Message);
+        Assert.Equal(1, labels[30]);
+    }
+
+    [Fact]
     public void WarmStartFromAFullModelIsMaskedAndRenormalized()
     {
         HiddenMarkovModel planted = HmmTestModels.ThreePoisson();
