@@ -7,7 +7,8 @@ namespace GpuEm.Models.HiddenMarkov;
 
 /// <summary>
 /// The start of a restart. From <see cref="HiddenMarkovOptions.InitialModel"/> when given (its
-/// parameters, with entries off the allowed transitions set to 0 and the rows renormalized);
+/// parameters, with entries off the allowed transitions set to 0 and the rows that lost
+/// probability so renormalized; the others are kept bit for bit);
 /// otherwise from the restart's seed: π and each row of A uniform over the allowed entries (for
 /// categorical emissions A starts sticky: 0.8 on staying, where allowed, the rest spread evenly);
 /// Gaussian means from k-means (k-means++ seeding, K·M clusters, cluster c to state c / M) with
@@ -55,15 +56,26 @@ internal static class HmmInitializer
     {
         var result = new double[values.Length];
         double sum = 0;
+        bool masked = false;
         for (int j = 0; j < values.Length; j++)
+        {
             if (allowed[j])
             {
                 result[j] = values[j];
                 sum += values[j];
             }
+            else
+            {
+                masked |= values[j] != 0;
+            }
+        }
         if (!(sum > 0))
             throw new ArgumentException(
                 $"The initial model's {what} put no probability on an allowed entry; it cannot start under this topology.", "options");
+        // Nothing masked out: the model's values as they are (renormalizing a sum that is 1 only
+        // up to rounding would move a fixed block by an ulp).
+        if (!masked)
+            return result;
         for (int j = 0; j < result.Length; j++)
             result[j] /= sum;
         return result;
