@@ -151,6 +151,31 @@ public sealed class HmmFeatureTests
         AssertFixed(initial, fitted, parts);
     }
 
+    [Theory]
+    [InlineData(HmmParts.Start)]
+    [InlineData(HmmParts.Transitions)]
+    public void FixedBlocksThatSumToOneOnlyUpToRoundingStayBitIdentical(HmmParts parts)
+    {
+        // 0.6 + 0.3 + 0.1 and 0.2 + 0.7 + 0.1 are 0.9999999999999999 in floating point, as a fitted
+        // or loaded model's rows may be (files accept sums within 1e-9): a fixed block with nothing
+        // masked out must not be renormalized by an ulp.
+        HiddenMarkovModel initial = HmmTestModels.Model(
+            [0.6, 0.3, 0.1], [0.2, 0.7, 0.1, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8],
+            new CategoricalEmissions(3, 4, [0.5, 0.25, 0.125, 0.125, 0.125, 0.125, 0.5, 0.25, 0.25, 0.25, 0.25, 0.25]));
+        Assert.NotEqual(1.0, initial.StartProbabilities.Sum());
+        HmmSample sample = HmmTestModels.ThreeCategorical().Sample([500, 500], seed: 62);
+        var options = new HiddenMarkovOptions(3)
+        {
+            Emission = HmmEmission.Categorical,
+            Symbols = 4,
+            Backend = Backend.Reference,
+            InitialModel = initial,
+            Fixed = parts,
+            MaxIterations = 10,
+        };
+        AssertFixed(initial, HiddenMarkov.Fit(sample.Rows, sample.Lengths, options), parts);
+    }
+
     [Fact]
     public void FixedBlocksWithoutAnInitialModelKeepTheSeededStart()
     {
@@ -309,14 +334,19 @@ public sealed class HmmFeatureTests
         Assert.Equal(fitted.Iterations, loaded.Iterations);
     }
 
-    [Fact]
-    public void FixedStartWithAZeroAndAStartPriorStillConverges()
+    [Theory]
+    [InlineData(HmmParts.Start)]
+    [InlineData(HmmParts.Transitions)]
+    [InlineData(HmmParts.Emissions)]
+    public void FixedBlockWithAZeroAndItsPriorStillConverges(HmmParts part)
     {
-        // π is fixed with a zero on an allowed start; its prior is a constant of the fit and must
-        // not make the objective −∞ (a change of −∞ − (−∞) = NaN never converges).
+        // The fixed block holds a zero on an allowed entry; its prior is a constant of the fit and
+        // must not make the objective −∞ (a change of −∞ − (−∞) = NaN never converges).
+        // Only the fixed block has the zero (the values sum to exactly 1 in floating point).
         HiddenMarkovModel initial = HmmTestModels.Model(
-            [0.5, 0.5, 0], [0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.3, 0.3, 0.4],
-            new CategoricalEmissions(3, 3, [0.6, 0.3, 0.1, 0.1, 0.3, 0.6, 0.3, 0.4, 0.3]));
+            part == HmmParts.Start ? [0.5, 0.5, 0] : [0.5, 0.25, 0.25],
+            [.. part == HmmParts.Transitions ? [0.75, 0.25, 0] : new[] { 0.5, 0.25, 0.25 }, 0.25, 0.5, 0.25, 0.25, 0.25, 0.5],
+            new CategoricalEmissions(3, 3, [.. part == HmmParts.Emissions ? [0.75, 0.25, 0] : new[] { 0.5, 0.25, 0.25 }, 0.25, 0.25, 0.5, 0.25, 0.5, 0.25]));
         HmmSample sample = initial.Sample([400, 300], seed: 60);
         var options = new HiddenMarkovOptions(3)
         {
@@ -324,16 +354,17 @@ public sealed class HmmFeatureTests
             Backend = Backend.Reference,
             InitialModel = initial,
             Symbols = 3,
-            StartConcentration = 2,
-            Fixed = HmmParts.Start,
+            StartConcentration = part == HmmParts.Start ? 2 : 1,
+            TransitionConcentration = part == HmmParts.Transitions ? 2 : 1,
+            EmissionConcentration = part == HmmParts.Emissions ? 2 : 1,
+            Fixed = part,
             MaxIterations = 300,
-            Tolerance = 1e-6,
         };
         HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options);
-        Assert.Equal(initial.StartProbabilities, fitted.StartProbabilities);
+        AssertFixed(initial, fitted, part);
         Assert.All(fitted.ObjectiveHistory, v => Assert.True(double.IsFinite(v), $"objective {v}"));
         Assert.True(fitted.Converged);
-        EmLaws.NeverDecreases(fitted.ObjectiveHistory, 1e-12, "HMM with a fixed start and its prior", 1e-12);
+        EmLaws.NeverDecreases(fitted.ObjectiveHistory, 1e-12, "HMM with a fixed block and its prior", 1e-12);
     }
 
     [Theory]
