@@ -114,6 +114,7 @@ public static class HiddenMarkov
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count == 0)
             throw new ArgumentException("No sequences were given.", nameof(sequences));
+        ArgumentNullException.ThrowIfNull(sequences[0], "sequences[0]");
         int d = sequences[0].GetLength(1);
         long total = 0;
         var lengths = new int[sequences.Count];
