@@ -320,6 +320,18 @@ public sealed class HmmInputTests
         Assert.Contains("No sequences", ex.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void NullSequenceInAListIsRefusedByName(int index)
+    {
+        float[,] rows = Counts(20, seed: 21);
+        float[,]?[] sequences = [rows, rows];
+        sequences[index] = null;
+        ArgumentNullException ex = Assert.Throws<ArgumentNullException>(() => HiddenMarkov.Fit(sequences!, Poisson));
+        Assert.Equal($"sequences[{index}]", ex.ParamName);
+    }
+
     [Fact]
     public void IncompatibleInitialModelIsRefused()
     {
