@@ -509,6 +509,25 @@ public sealed class HmmFeatureTests
     }
 
     [Fact]
+    public void SequenceWithoutObservationsHasThePriorForecastAsPosterior()
+    {
+        // A sequence of two all-NaN steps: γ_0 = π, γ_1 = π A, and it adds nothing to the score.
+        HiddenMarkovModel model = HmmTestModels.ThreePoisson();
+        float[,] rows = { { 1, 14 }, { 0, 16 }, { float.NaN, float.NaN }, { float.NaN, float.NaN } };
+        double[,] gamma = model.PredictProba(rows, [2, 2]);
+        double[] pi = model.StartProbabilities;
+        double[,] a = model.TransitionMatrix;
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(pi[k], gamma[2, k], 1e-12);
+            Assert.Equal(Enumerable.Range(0, 3).Sum(i => pi[i] * a[i, k]), gamma[3, k], 1e-12);
+        }
+        HmmScore score = model.Score(rows, [2, 2]);
+        Assert.Equal(0.0, score.SequenceLogLikelihoods[1], 1e-12);
+        Assert.Equal(2, score.ObservedSteps);
+    }
+
+    [Fact]
     public void CategoricalFitWithMissingStepsIsFinite()
     {
         HmmSample sample = HmmTestModels.ThreeCategorical().Sample([800, 400], seed: 54);

@@ -197,6 +197,17 @@ public sealed class HmmTopologyTests
     }
 
     [Fact]
+    public void ViterbiTiesGoToTheLowerState()
+    {
+        // Two identical states: every path is equally likely, and the documented tie rule picks state 0 throughout.
+        HiddenMarkovModel model = HmmTestModels.Model([0.5, 0.5], [0.5, 0.5, 0.5, 0.5], new PoissonEmissions(2, 1, [3, 3]));
+        float[,] rows = model.Sample([25, 5], seed: 38).Rows;
+        HmmPath path = model.Decode(rows, [25, 5]);
+        Assert.All(path.States, s => Assert.Equal(0, s));
+        Assert.Equal(path.SequenceLogProbabilities.Sum(), path.LogProbability, 1e-12);
+    }
+
+    [Fact]
     public void LeftRightSampleNeverMovesBackwards()
     {
         HiddenMarkovModel model = LeftRightPoisson(1);
