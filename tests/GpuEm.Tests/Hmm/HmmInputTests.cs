@@ -148,6 +148,22 @@ public sealed class HmmInputTests
     }
 
     [Fact]
+    public void TooFewCompleteRowsForTheGaussiansAreRefused()
+    {
+        // GMM-HMM: K·M Gaussians need K·M complete rows for their k-means start.
+        float[,] rows = { { 0, 1 }, { 2, 3 }, { 4, 5 } };
+        ArgumentException ex = Assert.Throws<ArgumentException>(() =>
+            HiddenMarkov.Fit(rows, null, Gaussian with { Emission = HmmEmission.GaussianMixture, MixtureComponents = 2 }));
+        Assert.Contains("2 states × 2 Gaussians need at least 4 complete rows; the data has 3", ex.Message);
+
+        // Partly missing rows are observed steps but not complete rows.
+        float[,] gaps = { { 0, 1 }, { float.NaN, 3 }, { 4, float.NaN }, { 6, 7 } };
+        ex = Assert.Throws<ArgumentException>(() =>
+            HiddenMarkov.Fit(gaps, null, Gaussian with { States = 3, Missing = MissingValues.Marginalize }));
+        Assert.Contains("need at least 3 complete rows; the data has 2", ex.Message);
+    }
+
+    [Fact]
     public void EveryRowMissingIsRefused()
     {
         float[,] rows = { { float.NaN }, { float.NaN } };
