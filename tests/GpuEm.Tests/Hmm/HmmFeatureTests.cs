@@ -272,12 +272,13 @@ public sealed class HmmFeatureTests
         var options = new HiddenMarkovOptions(3) { Emission = HmmEmission.Categorical, Backend = Backend.Reference, Symbols = 3 };
         HiddenMarkovModel fitted = HiddenMarkov.Fit(sample.Rows, sample.Lengths, options, sample.States);
         AssertNoNaN(fitted);
-        // No pseudo-counts: π and the column of A into state 2 are 0, its own row keeps the uniform start.
+        // No pseudo-counts: π and the column of A into state 2 are 0, its own row keeps its start
+        // (categorical emissions start A sticky: 0.8 on staying, the rest spread evenly).
         Assert.Equal(0.0, fitted.StartProbabilities[2]);
         for (int i = 0; i < 2; i++)
             Assert.Equal(0.0, fitted.TransitionMatrix[i, 2]);
         for (int j = 0; j < 3; j++)
-            Assert.Equal(1.0 / 3, fitted.TransitionMatrix[2, j]);
+            Assert.Equal(j == 2 ? 0.8 : (1 - 0.8) / 2, fitted.TransitionMatrix[2, j]);
     }
 
     [Fact]
