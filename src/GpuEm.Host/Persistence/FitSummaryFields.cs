@@ -7,13 +7,23 @@ namespace GpuEm.Persistence;
 /// The fields of a <see cref="FitSummary"/> in a model file, the same in every format: the
 /// history under the model's own name (e.g. "logLikelihoodHistory", "inertiaHistory"), then
 /// converged, cancelled, iterations, backend, device and seconds (optional on reading: files
-/// written before it was recorded load with 0).
+/// written before it was recorded load with 0). A history entry of −∞ is stored as null.
 /// </summary>
 internal static class FitSummaryFields
 {
+    /// <summary>Writes the history (an entry of −∞, a start of zero prior probability under MAP-EM,
+    /// as null: JSON has no infinities) and the summary's fields.</summary>
     public static void Write(Utf8JsonWriter w, FitSummary summary, string historyName, IEnumerable<double> history)
     {
-        ModelDocument.WriteArray(w, historyName, history);
+        w.WriteStartArray(historyName);
+        foreach (double value in history)
+        {
+            if (double.IsNegativeInfinity(value))
+                w.WriteNullValue();
+            else
+                w.WriteNumberValue(value);
+        }
+        w.WriteEndArray();
         summary.WriteTo(w);
     }
 
@@ -21,7 +31,7 @@ internal static class FitSummaryFields
     /// objective history (identity for most models; k-means stores the inertia).</summary>
     public static FitSummary Read(ModelDocument.Reader r, string historyName, Func<double, double>? toObjective = null)
     {
-        double[] history = r.Doubles(historyName, -1);
+        double[] history = r.Doubles(historyName, -1, nullIsNegativeInfinity: true);
         if (history.Length == 0)
             throw r.Fail($"has an empty {historyName}");
         int iterations = r.Int("iterations");

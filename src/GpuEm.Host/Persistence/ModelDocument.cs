@@ -217,7 +217,11 @@ internal static class ModelDocument
                 : throw Fail($"field '{name}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}");
 
         /// <summary>A flat array of finite numbers of exactly <paramref name="length"/> values (any length when −1).</summary>
-        public double[] Doubles(string name, int length)
+        public double[] Doubles(string name, int length) => Doubles(name, length, nullIsNegativeInfinity: false);
+
+        /// <summary>As <see cref="Doubles(string, int)"/>; with <paramref name="nullIsNegativeInfinity"/>
+        /// a null entry reads as −∞ (how an objective history stores a start of zero probability).</summary>
+        public double[] Doubles(string name, int length, bool nullIsNegativeInfinity)
         {
             JsonElement e = Field(name);
             if (e.ValueKind != JsonValueKind.Array)
@@ -228,6 +232,11 @@ internal static class ModelDocument
             int i = 0;
             foreach (JsonElement item in e.EnumerateArray())
             {
+                if (nullIsNegativeInfinity && item.ValueKind == JsonValueKind.Null)
+                {
+                    values[i++] = double.NegativeInfinity;
+                    continue;
+                }
                 if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double v) || !double.IsFinite(v))
                     throw Fail($"field '{name}' has a value at index {i} that is not a finite number");
                 values[i++] = v;
