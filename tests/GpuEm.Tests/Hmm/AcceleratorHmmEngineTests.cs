@@ -57,31 +57,7 @@ public sealed class AcceleratorHmmEngineTests
             using var device = new AcceleratorHmmEngine(handle, data, settings, limit);
             if (limit is not null)
                 Assert.True(device.ChunkCount > 1, $"{device.ChunkCount} chunk(s) under a {limit} byte limit");
-            HmmStatistics expected = reference.Expect(at);
-            HmmStatistics actual = device.Expect(at);
-            Assert.Equal(expected.LogLikelihood, actual.LogLikelihood, 2e-5 * Math.Abs(expected.LogLikelihood));
-            for (int i = 0; i < k; i++)
-                Assert.Equal(expected.Start[i], actual.Start[i], 2e-5 * lengths.Length);
-            for (int i = 0; i < k * k; i++)
-                Assert.Equal(expected.Transitions[i], actual.Transitions[i], 2e-5 * n);
-
-            HmmParameters fromReference = HmmMStep.Maximize(expected, at, settings);
-            HmmParameters fromDevice = HmmMStep.Maximize(actual, at, settings);
-            Close(fromReference.Transitions, fromDevice.Transitions, 1e-4, 0);
-            switch (fromReference.Emissions)
-            {
-                case GaussianEmissions g:
-                    var h = (GaussianEmissions)fromDevice.Emissions;
-                    Close(g.Parameters.Means, h.Parameters.Means, 1e-4, 0);
-                    Close(g.Parameters.Covariances, h.Parameters.Covariances, 1e-4, 1e-3);
-                    break;
-                case CategoricalEmissions c:
-                    Close(c.Probabilities, ((CategoricalEmissions)fromDevice.Emissions).Probabilities, 1e-4, 0);
-                    break;
-                case PoissonEmissions p:
-                    Close(p.Rates, ((PoissonEmissions)fromDevice.Emissions).Rates, 1e-4, 1e-4);
-                    break;
-            }
+            SameStatistics(reference.Expect(at), device.Expect(at), at, settings, lengths);
         }
     }
 
@@ -134,29 +110,7 @@ public sealed class AcceleratorHmmEngineTests
             using var device = new AcceleratorHmmEngine(handle, data, settings, limit, segment);
             if (limit is not null)
                 Assert.True(device.ChunkCount > 2, $"{device.ChunkCount} chunk(s) under a {limit} byte limit");
-            HmmStatistics actual = device.Expect(at);
-            Assert.Equal(expected.LogLikelihood, actual.LogLikelihood, 2e-5 * Math.Abs(expected.LogLikelihood));
-            for (int i = 0; i < k; i++)
-                Assert.Equal(expected.Start[i], actual.Start[i], 2e-5 * lengths.Length);
-            for (int i = 0; i < k * k; i++)
-                Assert.Equal(expected.Transitions[i], actual.Transitions[i], 2e-5 * n);
-            HmmParameters fromReference = HmmMStep.Maximize(expected, at, settings);
-            HmmParameters fromDevice = HmmMStep.Maximize(actual, at, settings);
-            Close(fromReference.Transitions, fromDevice.Transitions, 1e-4, 0);
-            switch (fromReference.Emissions)
-            {
-                case GaussianEmissions g:
-                    var h = (GaussianEmissions)fromDevice.Emissions;
-                    Close(g.Parameters.Means, h.Parameters.Means, 1e-4, 0);
-                    Close(g.Parameters.Covariances, h.Parameters.Covariances, 1e-4, 1e-3);
-                    break;
-                case CategoricalEmissions c:
-                    Close(c.Probabilities, ((CategoricalEmissions)fromDevice.Emissions).Probabilities, 1e-4, 0);
-                    break;
-                case PoissonEmissions p:
-                    Close(p.Rates, ((PoissonEmissions)fromDevice.Emissions).Rates, 1e-4, 1e-4);
-                    break;
-            }
+            SameStatistics(expected, device.Expect(at), at, settings, lengths);
         }
     }
 
@@ -190,6 +144,36 @@ public sealed class AcceleratorHmmEngineTests
         Assert.Throws<LaunchLimitException>(() => HiddenMarkov.Fit(rows, null, options));
         Assert.Throws<LaunchLimitException>(() => HiddenMarkov.Fit(sample.Rows, null,
             options with { Emission = HmmEmission.GaussianMixture, MixtureComponents = 2 }));
+    }
+
+    // The device's statistics against the reference's: log-likelihood 2e-5 relative, start and
+    // transition counts 2e-5 per sequence / step, and the M-step's parameters from each set.
+    private static void SameStatistics(HmmStatistics expected, HmmStatistics actual, HmmParameters at, HmmSettings settings, int[] lengths)
+    {
+        int k = at.States;
+        int n = lengths.Sum();
+        Assert.Equal(expected.LogLikelihood, actual.LogLikelihood, 2e-5 * Math.Abs(expected.LogLikelihood));
+        for (int i = 0; i < k; i++)
+            Assert.Equal(expected.Start[i], actual.Start[i], 2e-5 * lengths.Length);
+        for (int i = 0; i < k * k; i++)
+            Assert.Equal(expected.Transitions[i], actual.Transitions[i], 2e-5 * n);
+        HmmParameters fromReference = HmmMStep.Maximize(expected, at, settings);
+        HmmParameters fromDevice = HmmMStep.Maximize(actual, at, settings);
+        Close(fromReference.Transitions, fromDevice.Transitions, 1e-4, 0);
+        switch (fromReference.Emissions)
+        {
+            case GaussianEmissions g:
+                var h = (GaussianEmissions)fromDevice.Emissions;
+                Close(g.Parameters.Means, h.Parameters.Means, 1e-4, 0);
+                Close(g.Parameters.Covariances, h.Parameters.Covariances, 1e-4, 1e-3);
+                break;
+            case CategoricalEmissions c:
+                Close(c.Probabilities, ((CategoricalEmissions)fromDevice.Emissions).Probabilities, 1e-4, 0);
+                break;
+            case PoissonEmissions p:
+                Close(p.Rates, ((PoissonEmissions)fromDevice.Emissions).Rates, 1e-4, 1e-4);
+                break;
+        }
     }
 
     private static HmmParameters RandomParameters(HmmEmission emission, CovarianceType type, int k, int d, Random random)
