@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GpuEm.Cli;
 using GpuEm.Models.GaussianMixture;
+using GpuEm.Models.HiddenMarkov;
 using GpuEm.Models.KMeans;
 
 namespace GpuEm.Bench;
@@ -10,8 +11,9 @@ namespace GpuEm.Bench;
 /// `gpuem bench --check`: the accelerator kernels against the reference engine on a seeded
 /// mixture, through the public API, for a machine that has a GPU but no test runner (the lent GPU
 /// machine runs a published program, not <c>dotnet test</c>). Every covariance type and k-means
-/// is fitted on both backends from the same start; the parameters must agree within the
-/// tolerances of the parity tests.
+/// is fitted on both backends from the same start, then hidden Markov models (diagonal and full
+/// over sequences of 500 steps, and one long sequence cut into segments on the device); the
+/// parameters must agree within the tolerances of the parity tests.
 /// </summary>
 /// <remarks>
 /// Tolerances, as in AcceleratorParityTests: the kernels form log-densities in float32 and sum in
@@ -53,10 +55,11 @@ public static class CheckRunner
 
         // The same fit on the reference engine and on the backend under test (with its memory
         // limit, collecting its notices).
-        (TModel Reference, TModel Other) Both<TOptions, TModel>(TOptions options, Func<TOptions, TModel> fit, List<string> notices)
+        (TModel Reference, TModel Other) Both<TOptions, TModel>(
+            TOptions options, Func<TOptions, TModel> fit, List<string> notices, long extraBytes = 0)
             where TOptions : GpuEm.Em.EmOptions =>
             (fit((TOptions)(options with { Backend = Backend.Reference })),
-             fit((TOptions)(options with { Backend = backend, DeviceMemoryLimit = memoryLimit, Progress = Collect(notices) })));
+             fit((TOptions)(options with { Backend = backend, DeviceMemoryLimit = memoryLimit + extraBytes, Progress = Collect(notices) })));
 
         foreach (CovarianceType type in new[] { CovarianceType.Full, CovarianceType.Tied, CovarianceType.Diagonal, CovarianceType.Spherical })
         {
@@ -95,6 +98,34 @@ public static class CheckRunner
                 Worst(Flatten(reference.Centres), Flatten(other.Centres), 1e-5, 1e-5),
                 Worst([reference.Inertia], [other.Inertia], 1e-6, 1e-5));
             cases.Add(new Case("kmeans", worst, Streamed(notices)));
+        }
+
+        // Hidden Markov models: the same seeded start (k-means on the host) on both backends, then the
+        // same iterations; sequences of 500 steps (one group each), and one long sequence that the
+        // device cuts into segments (≥ 16,384 steps, so parallel in time: n ≥ 81,920).
+        // They take a fifth of the rows (at least 400): on ILGPU's CPU accelerator (the rehearsal)
+        // each step of a sequence is a few group barriers.
+        int hmmRows = Math.Min(n, Math.Max(400, n / 5));
+        foreach ((string name, CovarianceType type, int sequences, int length, int states) in new[]
+        {
+            ("hmm diag", CovarianceType.Diagonal, Math.Max(1, hmmRows / 500), Math.Min(hmmRows, 500), k),
+            ("hmm full", CovarianceType.Full, Math.Max(1, hmmRows / 500), Math.Min(hmmRows, 500), k),
+            ("hmm long sequence", CovarianceType.Diagonal, 1, Math.Min(hmmRows, 100_000), Math.Min(k, 16)),
+        })
+        {
+            var notices = new List<string>();
+            (float[,] sequenceRows, int[] lengths) = HmmBench.Generate(sequences, length, states, d, seed);
+            var markov = new HiddenMarkovOptions(states) { Covariance = type, Seed = seed, MaxIterations = iterations, Tolerance = 0 };
+            // The limit plus 1 MiB: the HMM engine keeps float64 partials for up to 1,024 groups beside the rows.
+            (HiddenMarkovModel reference, HiddenMarkovModel other) = Both(
+                markov, o => HiddenMarkov.Fit(sequenceRows, lengths, o), notices, extraBytes: 1L << 20);
+            double worst = Math.Max(Math.Max(Math.Max(
+                Worst(Flatten(reference.TransitionMatrix), Flatten(other.TransitionMatrix), 1e-5, relative),
+                Worst(reference.StartProbabilities, other.StartProbabilities, 1e-5, relative)),
+                Worst(Flatten(reference.Means!), Flatten(other.Means!), 1e-5, relative)),
+                Worst(Flatten(reference.Covariances!), Flatten(other.Covariances!), 1e-5, relative));
+            double perStep = Math.Abs(reference.LogLikelihood - other.LogLikelihood) / reference.ObservedSteps / 1e-5;
+            cases.Add(new Case(name, Math.Max(worst, perStep), Streamed(notices)));
         }
 
         bool passed = cases.All(c => c.Pass);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for a session that has the lent GPU: the kernels against the reference
-# (`GpuEm.Bench --check`: every covariance type and k-means; resident, streamed, several
-# iterations), then the benchmark table's problems on CUDA, all into one JSON file,
+# (`GpuEm.Bench --check`: every covariance type, k-means and hidden Markov models; resident,
+# streamed, several iterations), then the benchmark table's problems on CUDA (with the HMM
+# targets: 10⁴ sequences × 10³ steps, K = 64, d = 16; one sequence of 10⁷ steps, K = 16), all into one JSON file,
 # $OUT/gpu-check.json, within a 5-minute budget (each run gets what is left, at most its own cap).
 #
 # On this machine:   ../shared/gpu/publish.sh samples/GpuEm.Bench
@@ -22,7 +23,7 @@ dry=0
 out=${OUT:-$root/gpu-check-out}
 mkdir -p "$out"
 result=$out/gpu-check.json
-budget=${GPUEM_GPU_CHECK_BUDGET:-285}
+budget=${GPUEM_GPU_CHECK_BUDGET:-365}
 start=$(date +%s)
 
 if [ "$dry" = 1 ]; then
@@ -35,11 +36,13 @@ if [ "$dry" = 1 ]; then
     bench() { dotnet "$dll" "$@"; }
   fi
   big=(--n 3000 --d 6 --k 3); mid=(--n 2000 --d 8 --k 4); iters=2; peaks=()
+  hmm_many=(--sequences 20 --length 50 --states 4 --d 3); hmm_long=(--sequences 1 --length 3000 --states 3 --d 2)
   checks=("--n 2000 --d 5 --k 3" "--n 2000 --d 9 --k 2 --device-memory-limit 320000" "--n 1500 --d 4 --k 6 --iterations 3")
 else
   backend=cuda
   bench() { bash "$root/.gpu/device-run.sh" GpuEm.Bench "$@"; }
   big=(--n 10000000 --d 32 --k 64); mid=(--n 1000000 --d 64 --k 64); iters=5
+  hmm_many=(--sequences 10000 --length 1000 --states 64 --d 16); hmm_long=(--sequences 1 --length 10000000 --states 16 --d 4)
   # H200 SXM: 66.9 TFLOP/s fp32 (non-tensor), 4.8 TB/s HBM3e (the bench's default is the H100's 3.35 TB/s).
   peaks=(--peak-gflops "${GPUEM_PEAK_GFLOPS:-66900}" --peak-gbs "${GPUEM_PEAK_GBS:-4800}")
   checks=("--n 300000 --d 33 --k 5" "--n 300000 --d 70 --k 3 --device-memory-limit 50000000" "--n 100000 --d 32 --k 64 --iterations 3")
@@ -87,6 +90,10 @@ run 30 --model kmeans "${big[@]}" --iterations "$iters" --backend "$backend" "${
 for cov in diag full; do
   run 30 --model gmm --covariance "$cov" "${mid[@]}" --iterations "$iters" --backend "$backend" "${peaks[@]}"
 done
+# Hidden Markov models (issue 15's targets): many sequences, K = 64, d = 16 diag; one long sequence
+# parallel in time, K = 16.
+run 40 --model hmm --covariance diag "${hmm_many[@]}" --iterations "$iters" --backend "$backend"
+run 40 --model hmm --covariance diag "${hmm_long[@]}" --iterations "$iters" --backend "$backend"
 
 {
   printf '{"tool":"samples/GpuEm.Bench/gpu-check.sh","dryRun":%s,"backend":"%s","gpu":%s,' \

@@ -245,8 +245,10 @@ public sealed class CliTests : TempFolderTests
     [Fact]
     public void Bench_check_compares_every_model_with_the_reference_streamed_through_a_small_budget()
     {
-        // 240,000 bytes hold the partial sums and a few hundred rows of each model (d = 5, k = 3):
-        // every fit streams, so the check covers ChunkStream as well as the kernels.
+        // 240,000 bytes hold the partial sums and a few hundred rows of each mixture (d = 5, k = 3):
+        // every mixture fit streams, so the check covers ChunkStream as well as the kernels. The
+        // hidden Markov models get 1 MiB more (their partials) and may stay resident here; their
+        // streaming is covered by AcceleratorHmmEngineTests.
         (int code, string output, string errors) = Run(
             "bench", "--check", "--backend", "cpu-accelerator", "--n", "3000", "--d", "5", "--k", "3",
             "--iterations", "2", "--device-memory-limit", "240000", "--json");
@@ -255,7 +257,7 @@ public sealed class CliTests : TempFolderTests
         Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
         JsonElement[] cases = json.RootElement.GetProperty("cases").EnumerateArray().ToArray();
         Assert.Equal(
-            new[] { "gmm Full", "gmm Tied", "gmm Diagonal", "gmm Spherical", "kmeans" },
+            new[] { "gmm Full", "gmm Tied", "gmm Diagonal", "gmm Spherical", "kmeans", "hmm diag", "hmm full", "hmm long sequence" },
             cases.Select(c => c.GetProperty("name").GetString()));
         foreach (JsonElement c in cases)
         {
@@ -263,7 +265,8 @@ public sealed class CliTests : TempFolderTests
             // comparison saw both; at most 1: within the parity tolerance.
             double worst = c.GetProperty("worstShareOfTolerance").GetDouble();
             Assert.InRange(worst, double.Epsilon, 1);
-            Assert.StartsWith("streamed in ", c.GetProperty("streamed").GetString());
+            if (!c.GetProperty("name").GetString()!.StartsWith("hmm", StringComparison.Ordinal))
+                Assert.StartsWith("streamed in ", c.GetProperty("streamed").GetString());
         }
         // A reference "check" would compare the engine with itself: a usage error.
         Assert.Equal(2, Run("bench", "--check", "--backend", "reference").Code);
