@@ -1,5 +1,6 @@
 using GpuEm.Data;
 using GpuEm.Engines;
+using GpuEm.Kernels.HiddenMarkov;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
 using Xunit;
@@ -112,6 +113,38 @@ public sealed class AcceleratorHmmEngineTests
                 Assert.True(device.ChunkCount > 2, $"{device.ChunkCount} chunk(s) under a {limit} byte limit");
             SameStatistics(expected, device.Expect(at), at, settings, lengths);
         }
+    }
+
+    // Which sequences the device cuts (no device needed): longer than a chunk always; ≥ 16,384
+    // steps when there are fewer than 256 sequences; never when K is above 64, where a sequence
+    // longer than a chunk is a launch limit (Auto falls back to the reference engine).
+    [Fact]
+    public void TheDeviceCutsLongSequencesIntoSegmentsByTheDocumentedRule()
+    {
+        static SequenceData Of(params int[] lengths) =>
+            SequenceData.From(DataMatrix.From(new float[lengths.Sum(), 1], null), lengths);
+
+        var few = AcceleratorHmmEngine.Segments(Of(20_000, 100, 16_383), 1 << 20, canSegment: true, forced: null, Backend.Cuda, 8);
+        Assert.Equal([(0, 5)], few.Segmented);                  // 20,000 = 4 × 4,096 + 3,616
+        Assert.Equal([4096, 4096, 4096, 4096, 3616, 100, 16_383], Enumerable.Range(0, few.Units.UnitCount).Select(u => (int)few.Units.Length(u)));
+        Assert.Equal([0, 0, 0, 0, 0, 1, 2], few.UnitSequence);
+        Assert.Equal(HmmKernels.NeedsTransfer | HmmKernels.HasOutgoing, few.Flags[0]);
+        Assert.Equal(HmmKernels.NeedsTransfer | HmmKernels.HasIncoming | HmmKernels.HasOutgoing, few.Flags[2]);
+        Assert.Equal(HmmKernels.NeedsTransfer | HmmKernels.HasIncoming, few.Flags[4]);
+        Assert.Equal([0, 0], few.Flags[5..]);
+
+        int[] many = Enumerable.Repeat(20_000, 256).ToArray();
+        Assert.Empty(AcceleratorHmmEngine.Segments(Of(many), 1 << 23, true, null, Backend.Cuda, 8).Segmented);
+        // Longer than a chunk of 10,000 rows: cut, in segments of at most the chunk's rows.
+        var chunked = AcceleratorHmmEngine.Segments(Of(many), 10_000, true, null, Backend.Cuda, 8);
+        Assert.Equal(256, chunked.Segmented.Length);
+        Assert.All(Enumerable.Range(0, chunked.Units.UnitCount), u => Assert.True(chunked.Units.Length(u) <= 4096));
+
+        Assert.Empty(AcceleratorHmmEngine.Segments(Of(20_000), 1 << 20, canSegment: false, null, Backend.Cuda, 100).Segmented);
+        var limit = Assert.Throws<LaunchLimitException>(() =>
+            AcceleratorHmmEngine.Segments(Of(20_000), 10_000, canSegment: false, null, Backend.Cuda, 100));
+        Assert.Contains("Sequence 0", limit.Reason);
+        Assert.Contains("K = 100", limit.Reason);
     }
 
     [Fact]

@@ -336,7 +336,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
     }
 
     // The units of the device: whole sequences, and the segments of the long ones (see the remarks).
-    private static (UnitLayout Units, int[] UnitSequence, int[] Flags, (int FirstSlot, int Segments)[] Segmented) Segments(
+    internal static (UnitLayout Units, int[] UnitSequence, int[] Flags, (int FirstSlot, int Segments)[] Segmented) Segments(
         SequenceData sequences, int rowsPerChunk, bool canSegment, int? forced, Backend backend, int k)
     {
         int segmentLength = Math.Min(forced ?? SegmentRows, rowsPerChunk);
