@@ -75,7 +75,8 @@ public sealed record HiddenMarkovOptions : EmOptions
     /// A fitted model to start from (warm start): its parameters start every restart. Its states,
     /// emission, covariance type, dimension (and symbols or mixture components) must match.
     /// Default null: each restart starts from its seed (k-means on the rows for Gaussian and
-    /// Poisson emissions, random symbol probabilities for categorical ones).
+    /// Poisson emissions, seeded symbol probabilities and a sticky transition matrix, 0.8 on
+    /// staying, for categorical ones).
     /// </summary>
     public HiddenMarkovModel? InitialModel { get; init; }
 
