@@ -206,7 +206,10 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
                 _chunks.Wait();
                 (ArrayView<float> values, _, ArrayView<int> labels) = _chunks.Slot(c);
                 ArrayView<float> logB = _logB.View.SubView(0, (long)rows * _k);
-                Emissions(rows, values, logB, (int)chunk.FirstItem);
+                // Resident and segmented: the first pass left this chunk's logB in place (the
+                // forward-backward kernel only reads it).
+                if (!(segmented && _plan.Count == 1))
+                    Emissions(rows, values, logB, (int)chunk.FirstItem);
                 ArrayView<float> posteriors = _posteriors.View.SubView(0, (long)rows * _k);
                 int slots = segmented ? Slots(c) : 0;
                 if (slots > 0)
