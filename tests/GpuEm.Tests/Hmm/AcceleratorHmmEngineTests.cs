@@ -3,6 +3,7 @@ using GpuEm.Engines;
 using GpuEm.Kernels.HiddenMarkov;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
+using GpuEm.Tests.Support;
 using Xunit;
 
 namespace GpuEm.Tests.Hmm;
@@ -66,18 +67,20 @@ public sealed class AcceleratorHmmEngineTests
     // segments' transfer matrices scanned into boundary messages, forward-backward from them.
     // It must equal the sequential recursion of the reference engine; one case streams a
     // sequence over three times longer than a device chunk, which the engine cuts by itself.
-    public static TheoryData<string, int, int, int, int> SegmentCases => new()
+    // The last case runs on the GPU-shaped CPU device (warps of 32, groups up to 256 threads).
+    public static TheoryData<string, int, int, int, int, bool> SegmentCases => new()
     {
-        { "diagonal", 3, 2, 11, 64 },
-        { "full", 2, 3, 12, 37 },
-        { "categorical", 4, 1, 13, 50 },
-        { "poisson", 1, 2, 14, 16 },
-        { "diagonal", 5, 2, 15, 1 },
+        { "diagonal", 3, 2, 11, 64, false },
+        { "full", 2, 3, 12, 37, false },
+        { "categorical", 4, 1, 13, 50, false },
+        { "poisson", 1, 2, 14, 16, false },
+        { "diagonal", 5, 2, 15, 1, false },
+        { "full", 3, 2, 16, 45, true },
     };
 
     [Theory]
     [MemberData(nameof(SegmentCases))]
-    public void LongSequencesCutIntoSegmentsMatchTheSequentialRecursion(string kind, int k, int d, int seed, int segmentRows)
+    public void LongSequencesCutIntoSegmentsMatchTheSequentialRecursion(string kind, int k, int d, int seed, int segmentRows, bool gpuShaped)
     {
         var random = new Random(seed);
         (HmmEmission emission, CovarianceType type) = kind switch
@@ -86,7 +89,8 @@ public sealed class AcceleratorHmmEngineTests
             "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
             _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
         };
-        int[] lengths = segmentRows == 1 ? [9, 1, 4] : [400, 3, 1, 150, 40];
+        // The GPU-shaped device emulates 32-thread warps slowly: a shorter problem, resident only.
+        int[] lengths = segmentRows == 1 ? [9, 1, 4] : gpuShaped ? [120, 3, 1, 50] : [400, 3, 1, 150, 40];
         int n = lengths.Sum();
         HmmParameters truth = RandomParameters(emission, type, k, d, random);
         float[,] rows = HmmTestModels.Model(truth.Start, truth.Transitions, truth.Emissions).Sample(lengths, seed).Rows;
@@ -97,14 +101,14 @@ public sealed class AcceleratorHmmEngineTests
         HmmSettings settings = HmmSettings.Resolve(options, data.Rows, emission == HmmEmission.Categorical ? 4 : 0);
         using var reference = new ReferenceHmmEngine(data);
         HmmStatistics expected = reference.Expect(at);
-        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        AcceleratorHandle handle = gpuShaped ? GpuShapedDevice.Handle : DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
 
         int entries = emission == HmmEmission.Categorical ? 0 : emission == HmmEmission.Poisson ? d + 1 : type is CovarianceType.Full or CovarianceType.Tied ? (d + 1) * (d + 2) / 2 : 2 * d + 1;
         (long perRow, long fixedBytes) = AcceleratorHmmEngine.Footprint(k, d, entries);
         // Forced segments, resident; then no forcing but a budget of ~120 streamed rows, so the
         // 400-step sequence (longer than a chunk) must be cut.
         var runs = new List<(int? Segment, long? Limit)> { (segmentRows, null) };
-        if (segmentRows > 1)
+        if (segmentRows > 1 && !gpuShaped)
             runs.Add((null, fixedBytes + 120 * (perRow + 4L * (d + 1))));
         foreach ((int? segment, long? limit) in runs)
         {

@@ -271,17 +271,19 @@ public sealed class HmmKernelTests
         Assert.Equal(17, HmmLauncher.GroupCount(17, 3));
     }
 
-    // SegmentTransferKernel against Φ = Π_t A·diag(b_t) (diag(π ∘ b_0) first for a unit that starts its
+    // SegmentTransferKernel (on the default CPU device's groups of 16 and the GPU-shaped 256) against Φ = Π_t A·diag(b_t) (diag(π ∘ b_0) first for a unit that starts its
     // sequence) in float64, normalized to sum 1: units of 1 … 150 steps, labels at some steps, units not
     // flagged left alone, a zero-likelihood unit all 0. The float32 inputs and the per-step
     // renormalization in float64 leave ≤ ~T roundings of 6e-8 per entry: held to 1e-5 relative of the
     // largest entry (it passes at 1e-7 on these seeds).
     [Theory]
-    [InlineData(1, 21)]
-    [InlineData(3, 22)]
-    [InlineData(8, 23)]
-    [InlineData(16, 24)]
-    public void Segment_transfer_matrices_match_the_float64_product(int k, int seed)
+    [InlineData(1, 21, false)]
+    [InlineData(3, 22, false)]
+    [InlineData(8, 23, false)]
+    [InlineData(16, 24, false)]
+    [InlineData(3, 25, true)]
+    [InlineData(24, 26, true)]
+    public void Segment_transfer_matrices_match_the_float64_product(int k, int seed, bool gpuShaped)
     {
         var random = new Random(Fresh + seed);
         int[] lengths = [1, 150, 7, 60, 2, 33];
@@ -299,7 +301,7 @@ public sealed class HmmKernelTests
         int impossible = problem.Starts[5] + 10;
         for (int state = 0; state < k; state++)
             problem.LogB[impossible * k + state] = float.NegativeInfinity;
-        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        AcceleratorHandle handle = gpuShaped ? GpuShapedDevice.Handle : DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
         double[] actual;
         lock (handle.Sync)
         {
