@@ -24,7 +24,8 @@ internal static class HmmCommands
                              [--backend auto|cuda|opencl|cpu-accelerator|reference]
                              [--device-memory-limit BYTES] [--output model.json]
                gpuem hmm decode --model MODEL.json --input FILE [--lengths FILE] [--proba]
-                                [--missing error|marginalize] [--output FILE]
+                                [--missing error|marginalize] [--backend B] [--device-memory-limit BYTES]
+                                [--output FILE]
                gpuem hmm score --model MODEL.json --input FILE [--lengths FILE] [--missing error|marginalize]
                gpuem hmm sample --model MODEL.json (--lengths FILE | --length T [--sequences S])
                                 [--seed S] [--output rows.csv] [--states-output states.txt]
@@ -52,6 +53,9 @@ internal static class HmmCommands
         (for hmm decode|score|sample and gpuem info|plot|score --model).
         decode prints the Viterbi state of each row, one per line; --proba prints each row's
         posterior state probabilities as CSV instead (with --output, under a header p0,p1,…).
+        decode's --backend (default reference: float64 on the host) runs Viterbi on a device:
+        float32 emissions, float64 sums, long sequences parallel in time; auto falls back to the
+        reference where the device does not run the model. --proba always runs on the host.
         score prints one JSON object: model, n, sequences, observedSteps, logLikelihood,
         meanLogLikelihood, bic, aic, sequenceLogLikelihoods. sample draws sequences (--lengths
         FILE, or --sequences S of --length T steps, default 1 sequence) and prints their rows as
@@ -157,10 +161,20 @@ internal static class HmmCommands
 
     private static int Decode(string[] args, CliContext context)
     {
-        var a = new Arguments(args, Commands.Set("model", "input", "columns", "delimiter", "lengths", "missing", "output"), InputFile.Flags("proba"));
+        var a = new Arguments(
+            args, Commands.Set("model", "input", "columns", "delimiter", "lengths", "missing", "backend", "device-memory-limit", "output"),
+            InputFile.Flags("proba"));
         if (a.Flag("help"))
             return Commands.Help(context.Out, Help);
         string input = a.Required("input");
+        var decoding = new HmmDecodeOptions
+        {
+            Backend = a.Choice("backend", Backend.Reference, Arguments.Backends),
+            DeviceMemoryLimit = Commands.DeviceMemoryLimit(a),
+            Progress = context.Progress(0),
+        };
+        if (a.Flag("proba") && (a.Text("backend") is not null || decoding.DeviceMemoryLimit is not null))
+            throw new UsageException("--backend and --device-memory-limit apply to the Viterbi path; --proba runs on the host");
         string? output = a.Output(input, a.Text("lengths"), a.Text("model"));
         using Sequences sequences = Sequences.Open(a, context);
         HiddenMarkovModel model = sequences.Model;
@@ -181,7 +195,7 @@ internal static class HmmCommands
                 writer.Write(text.ToString());
             });
         }
-        HmmPath path = Data(input, sequences.Source, () => model.Decode(sequences.Source, sequences.Lengths));
+        HmmPath path = Data(input, sequences.Source, () => model.Decode(sequences.Source, sequences.Lengths, decoding));
         return Write(output, context.Out, writer => WriteLines(writer, path.States));
     }
 

@@ -31,6 +31,8 @@ internal sealed class HmmLauncher : IDisposable
     private const string PoissonKey = "hmm-emission-poisson";
     private const string ForwardBackwardKey = "hmm-forward-backward";
     private const string TransferKey = "hmm-segment-transfer";
+    private const string ViterbiKey = "hmm-viterbi";
+    private const string BacktrackKey = "hmm-viterbi-backtrack";
 
     /// <summary>Most states for which long sequences are cut into segments (Φ, K² doubles, in 32 KiB of shared memory).</summary>
     public const int MaxSegmentStates = 64;
@@ -115,6 +117,10 @@ internal sealed class HmmLauncher : IDisposable
         yield return new KernelLaunch(
             ForwardBackwardKey, KernelLaunch.Method(typeof(HmmKernels), nameof(HmmKernels.ForwardBackwardKernel)),
             plan.GroupSize, (long)plan.SharedDoubles(stateCount) * sizeof(double));
+        yield return new KernelLaunch(
+            ViterbiKey, KernelLaunch.Method(typeof(HmmKernels), nameof(HmmKernels.ViterbiKernel)),
+            plan.GroupSize, (long)HmmKernels.SharedDoubles(stateCount, plan.GroupSize, false, plan.TransitionsInShared) * sizeof(double));
+        yield return new KernelLaunch(BacktrackKey, KernelLaunch.Method(typeof(HmmKernels), nameof(HmmKernels.ViterbiBacktrackKernel)), null, 0);
         if (TransferGroup(limits, stateCount) is int transferGroup)
         {
             yield return new KernelLaunch(
@@ -145,12 +151,13 @@ internal sealed class HmmLauncher : IDisposable
 
     /// <summary>
     /// The transfer matrix Φ of every unit of the batch flagged <see cref="HmmKernels.NeedsTransfer"/>
-    /// into <paramref name="transfers"/> at its slot (flags ≫ 3) · K².
+    /// into <paramref name="transfers"/> at its slot (flags ≫ 3) · K²; <paramref name="maxProduct"/>: in the
+    /// (max, +) semiring, <paramref name="transition"/> holding log A (Viterbi).
     /// </summary>
     public void SegmentTransfer(
         int sequenceCount, ArrayView<float> logB, ArrayView<int> sequenceStarts, ArrayView<float> logStart,
         ArrayView<float> transition, ArrayView<int> labels, bool useLabels, ArrayView<int> boundaryFlags,
-        ArrayView<double> transfers)
+        ArrayView<double> transfers, bool maxProduct = false)
     {
         int groupSize = TransferGroup(_handle.Limits, _stateCount)
             ?? throw new InvalidOperationException($"K = {_stateCount} states: long sequences are not cut into segments on this device.");
@@ -161,7 +168,44 @@ internal sealed class HmmLauncher : IDisposable
             new Index1D(Math.Clamp(sequenceCount, 1, MaxGroups)), new Index1D(groupSize),
             SharedMemoryConfig.RequestDynamic<double>(HmmKernels.TransferSharedDoubles(_stateCount, groupSize)));
         kernel(config, logB, sequenceStarts, logStart, transition, labels, boundaryFlags, transfers,
-            new SegmentTransferParams(_stateCount, sequenceCount, useLabels ? 1 : 0));
+            new SegmentTransferParams(_stateCount, sequenceCount, useLabels ? 1 : 0, maxProduct ? 1 : 0));
+    }
+
+    /// <summary>
+    /// The Viterbi forward pass over <paramref name="sequenceCount"/> units
+    /// (<see cref="HmmKernels.ViterbiKernel"/>): back pointers, each unit's final δ and score.
+    /// </summary>
+    public void Viterbi(
+        int sequenceCount, ArrayView<float> logB, ArrayView<int> sequenceStarts, ArrayView<float> logStart,
+        ArrayView<float> logTransition, ArrayView<int> backPointers, ArrayView<float> finalDelta, ArrayView<double> unitScore,
+        ArrayView<int> boundaryFlags = default, ArrayView<float> boundaryMessages = default, bool useBoundaries = false)
+    {
+        if (!useBoundaries)
+        {
+            boundaryFlags = sequenceStarts;
+            boundaryMessages = logStart;
+        }
+        var kernel = _handle.Kernel(ViterbiKey, a => a.LoadStreamKernel<
+            ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>,
+            ArrayView<double>, ArrayView<int>, ArrayView<float>, ViterbiParams>(HmmKernels.ViterbiKernel));
+        var config = new KernelConfig(
+            new Index1D(Math.Clamp(sequenceCount, 1, MaxGroups)), new Index1D(_plan.GroupSize),
+            SharedMemoryConfig.RequestDynamic<double>(HmmKernels.SharedDoubles(_stateCount, _plan.GroupSize, false, _plan.TransitionsInShared)));
+        kernel(config, logB, sequenceStarts, logStart, logTransition, backPointers, finalDelta, unitScore, boundaryFlags,
+            boundaryMessages, new ViterbiParams(_stateCount, sequenceCount, _plan.TransitionsInShared ? 1 : 0, useBoundaries ? 1 : 0));
+    }
+
+    /// <summary>Traces the listed units' paths back from their end states (<see cref="HmmKernels.ViterbiBacktrackKernel"/>).</summary>
+    public void ViterbiBacktrack(
+        int unitCount, ArrayView<int> units, ArrayView<int> sequenceStarts, ArrayView<int> backPointers, ArrayView<int> endStates,
+        ArrayView<int> path, ArrayView<int> predecessors)
+    {
+        if (unitCount == 0)
+            return;
+        var kernel = _handle.Kernel(BacktrackKey, a => a.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>,
+            ViterbiBacktrackParams>(HmmKernels.ViterbiBacktrackKernel));
+        kernel(unitCount, units, sequenceStarts, backPointers, endStates, path, predecessors, new ViterbiBacktrackParams(_stateCount));
     }
 
     /// <summary>Diagonal (and spherical) Gaussian log-densities of <paramref name="rows"/> rows into logB.</summary>

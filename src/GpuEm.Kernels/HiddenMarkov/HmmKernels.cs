@@ -517,15 +517,20 @@ public static class HmmKernels
     // (0 where a label forbids), Φ ← Φ A diag(b_t), computed ⌊B / K⌋ whole rows at a time (row i of the new Φ
     // needs only row i of the old), then Φ /= Σ Φ (float64 reduction). So α̂ after the segment ∝ α̂ before · Φ
     // (1ᵀ Φ for a first segment) and β̂ before ∝ Φ β̂ after. A segment of zero likelihood leaves Φ = 0.
+    // MaxProduct (Viterbi; `transition` holds log A): the same in the (max, +) semiring over log b_t = logB − m_t,
+    // Φ starting as the max-plus identity (0 on the diagonal, −∞ elsewhere) or diag(log π + log b_0), each step
+    // Φ_ij ← max_l (Φ_il + log A_lj) + log b_t(j), then Φ −= max Φ; so δ after the segment = δ before ⊗ Φ up to a
+    // constant. A segment without any path leaves Φ = −∞.
     // Reads logB, sequenceStarts, logStart, transition, labels, boundaryFlags; writes transfers[u · K² …].
     /// <summary>Transfer matrices of the segments of long sequences; see the remarks in code.</summary>
     /// <param name="logB">Row-major n × K emission log-densities.</param>
     /// <param name="sequenceStarts">U + 1 row offsets of the units.</param>
     /// <param name="logStart">K log start probabilities.</param>
-    /// <param name="transition">Row-major K × K transition probabilities.</param>
+    /// <param name="transition">Row-major K × K transition probabilities (MaxProduct: their logs).</param>
     /// <param name="labels">n labels, −1 = unknown (read when UseLabels is 1).</param>
     /// <param name="boundaryFlags">Per unit; only units with <see cref="NeedsTransfer"/> are computed.</param>
-    /// <param name="transfers">Output, U × K² doubles, row-major Φ per unit (sums to 1, or all 0).</param>
+    /// <param name="transfers">Output, U × K² doubles, row-major Φ per unit (sums to 1, or all 0; MaxProduct:
+    /// log-space with max 0, or all −∞).</param>
     /// <param name="p">Shapes.</param>
     public static void SegmentTransferKernel(
         ArrayView<float> logB,
@@ -579,7 +584,12 @@ public static class HmmKernels
                     break;
                 }
                 for (int state = thread; state < states; state += groupSize)
-                    floats[state] = label < 0 || label == state ? XMath.Exp(logB[row + state] - max) : 0f;
+                {
+                    bool allowed = label < 0 || label == state;
+                    floats[state] = p.MaxProduct != 0
+                        ? (allowed ? logB[row + state] - max : float.NegativeInfinity)
+                        : (allowed ? XMath.Exp(logB[row + state] - max) : 0f);
+                }
                 if (t == 0)
                 {
                     for (int e = thread; e < squares; e += groupSize)
@@ -587,8 +597,17 @@ public static class HmmKernels
                         int i = e / states;
                         int j = e - i * states;
                         // b_0(i) from logB (floats[i] may not be stored yet: no barrier since).
-                        float b = label < 0 || label == i ? XMath.Exp(logB[row + i] - max) : 0f;
-                        shared[e] = i != j ? 0.0 : sequenceStart ? XMath.Exp(logStart[i]) * (double)b : 1.0;
+                        bool allowed = label < 0 || label == i;
+                        if (p.MaxProduct != 0)
+                        {
+                            float logb = allowed ? logB[row + i] - max : float.NegativeInfinity;
+                            shared[e] = i != j ? double.NegativeInfinity : sequenceStart ? (double)logStart[i] + logb : 0.0;
+                        }
+                        else
+                        {
+                            float b = allowed ? XMath.Exp(logB[row + i] - max) : 0f;
+                            shared[e] = i != j ? 0.0 : sequenceStart ? XMath.Exp(logStart[i]) * (double)b : 1.0;
+                        }
                     }
                 }
                 Group.Barrier(); // all threads: b_t (and Φ at t = 0) are stored before the product reads them
@@ -601,10 +620,20 @@ public static class HmmKernels
                         bool active = thread < blockEntries && i < states;
                         if (active)
                         {
-                            double value = 0;
-                            for (int l = 0; l < states; l++)
-                                value += shared[i * states + l] * transition[l * states + j];
-                            shared[newRows + thread] = value * floats[j];
+                            if (p.MaxProduct != 0)
+                            {
+                                double value = double.NegativeInfinity;
+                                for (int l = 0; l < states; l++)
+                                    value = XMath.Max(value, shared[i * states + l] + transition[l * states + j]);
+                                shared[newRows + thread] = value + floats[j];
+                            }
+                            else
+                            {
+                                double value = 0;
+                                for (int l = 0; l < states; l++)
+                                    value += shared[i * states + l] * transition[l * states + j];
+                                shared[newRows + thread] = value * floats[j];
+                            }
                         }
                         Group.Barrier(); // all threads: the block's rows are read before they are replaced
                         if (active)
@@ -612,27 +641,203 @@ public static class HmmKernels
                         Group.Barrier(); // all threads: the block is replaced before the next block (or the sum) reads
                     }
                 }
-                double localSum = 0;
-                for (int e = thread; e < squares; e += groupSize)
-                    localSum += shared[e];
-                double sum = ReduceSumDouble(shared, reduction, localSum, thread, groupSize);
-                if (sum > 0 && sum < double.PositiveInfinity)
+                if (p.MaxProduct != 0)
                 {
-                    double inverse = 1.0 / sum;
+                    // Any constant keeps the arg max; the float max of the entries serves.
+                    float localTop = float.NegativeInfinity;
                     for (int e = thread; e < squares; e += groupSize)
-                        shared[e] *= inverse;
+                        localTop = XMath.Max(localTop, (float)shared[e]);
+                    float top = ReduceMax(floats, scratch, localTop, thread, groupSize);
+                    if (top > float.NegativeInfinity && top < float.PositiveInfinity)
+                    {
+                        for (int e = thread; e < squares; e += groupSize)
+                            shared[e] -= top;
+                    }
+                    else
+                    {
+                        failed = true;
+                    }
                 }
                 else
                 {
-                    failed = true;
+                    double localSum = 0;
+                    for (int e = thread; e < squares; e += groupSize)
+                        localSum += shared[e];
+                    double sum = ReduceSumDouble(shared, reduction, localSum, thread, groupSize);
+                    if (sum > 0 && sum < double.PositiveInfinity)
+                    {
+                        double inverse = 1.0 / sum;
+                        for (int e = thread; e < squares; e += groupSize)
+                            shared[e] *= inverse;
+                    }
+                    else
+                    {
+                        failed = true;
+                    }
                 }
                 // The next step's reduction barriers order these writes before its product reads Φ.
             }
             long target = (long)(flags >> 3) * squares; // the unit's slot
             for (int e = thread; e < squares; e += groupSize)
-                transfers[target + e] = failed ? 0.0 : shared[e];
+                transfers[target + e] = failed ? (p.MaxProduct != 0 ? double.NegativeInfinity : 0.0) : shared[e];
             Group.Barrier(); // all threads: Φ is copied out before the next unit overwrites it
         }
+    }
+
+    // Group g of a grid of G (B threads, a power of two) runs the units g, g + G, … in that order; thread j owns
+    // the states j, j + B, …. Per step t of a unit: δ_t(j) = max_i (δ_{t−1}(i) + log A_ij) + logB[t, j] with
+    // the lowest arg max i into backPointers[t, j] (t = 0: δ_0 = log π + logB[0, :], pointer 0; or, for a unit
+    // with HasIncoming, δ_{−1} = the unit's entering message, so that its step-0 pointer names the previous
+    // segment's last state), then m_t = max_j δ_t(j), δ_t −= m_t and the unit's score += m_t in float64. So the
+    // score of a whole sequence is the log-probability of its best path (the final δ has max 0), and the scores
+    // of a long sequence's segments, each entered with δ normalized to max 0, add up to it. A unit whose δ
+    // becomes all −∞ (no path) or not finite gets score −∞ and final δ −∞. Shared (floats): two K-vectors
+    // (double-buffered by the parity of t), B for the reduction, optionally log A (rows of SharedPitch).
+    // Reads logB, sequenceStarts, logStart, logTransition, boundaryFlags, boundaryMessages (the entering δ at
+    // slot · 2K); writes backPointers (n × K), finalDelta (U × K) and unitScore (U).
+    /// <summary>Viterbi forward pass (max-product, log space) over many units; see the remarks in code.</summary>
+    /// <param name="logB">Row-major n × K emission log-densities.</param>
+    /// <param name="sequenceStarts">U + 1 row offsets of the units.</param>
+    /// <param name="logStart">K log start probabilities log π.</param>
+    /// <param name="logTransition">Row-major K × K log A (−∞ where a transition is not allowed).</param>
+    /// <param name="backPointers">Output, row-major n × K: the best predecessor of state j at step t.</param>
+    /// <param name="finalDelta">Output, U × K: δ at the unit's last step (max 0, or all −∞).</param>
+    /// <param name="unitScore">Output, U: Σ m_t (−∞: no path).</param>
+    /// <param name="boundaryFlags">Per unit flags and message slot (read when UseBoundaries is 1).</param>
+    /// <param name="boundaryMessages">Per message slot 2K floats: the entering δ (max 0), then (unused here) the leaving one.</param>
+    /// <param name="p">Shapes and the shared-memory layout.</param>
+    public static void ViterbiKernel(
+        ArrayView<float> logB,
+        ArrayView<int> sequenceStarts,
+        ArrayView<float> logStart,
+        ArrayView<float> logTransition,
+        ArrayView<int> backPointers,
+        ArrayView<float> finalDelta,
+        ArrayView<double> unitScore,
+        ArrayView<int> boundaryFlags,
+        ArrayView<float> boundaryMessages,
+        ViterbiParams p)
+    {
+        int states = p.StateCount;
+        int pitch = SharedPitch(states);
+        int thread = Group.IdxX;
+        int groupSize = Group.DimX;
+        ArrayView<float> floats = SharedMemory.GetDynamic<double>().Cast<float>();
+        int scratch = 2 * states;
+        int staged = scratch + groupSize;
+        if (p.TransitionsInShared != 0)
+        {
+            for (int from = 0; from < states; from++)
+                for (int to = thread; to < states; to += groupSize)
+                    floats[staged + from * pitch + to] = logTransition[from * states + to];
+            Group.Barrier(); // all threads: log A is staged before any step
+        }
+
+        // Barriers: the unit loop, the step loop and `failed` depend only on the group, p, the unit's flags and
+        // the reduction's result, the same for every thread, so every thread reaches every barrier.
+        for (int unit = Grid.IdxX; unit < p.SequenceCount; unit += Grid.DimX)
+        {
+            int first = sequenceStarts[unit];
+            int length = sequenceStarts[unit + 1] - first;
+            int flags = p.UseBoundaries != 0 ? boundaryFlags[unit] : 0;
+            bool incoming = (flags & HasIncoming) != 0;
+            if (incoming)
+            {
+                int messages = (flags >> 3) * 2 * states;
+                for (int state = thread; state < states; state += groupSize)
+                    floats[states + state] = boundaryMessages[messages + state];
+                Group.Barrier(); // all threads: δ in is staged before step 0
+            }
+            double score = 0;
+            bool failed = false;
+            for (int t = 0; t < length && !failed; t++)
+            {
+                long row = (long)(first + t) * states;
+                int current = (t & 1) * states;
+                int previous = states - current;
+                float localMax = float.NegativeInfinity;
+                for (int state = thread; state < states; state += groupSize)
+                {
+                    float best;
+                    int arg = 0;
+                    if (t == 0 && !incoming)
+                    {
+                        best = logStart[state];
+                    }
+                    else
+                    {
+                        best = float.NegativeInfinity;
+                        for (int from = 0; from < states; from++)
+                        {
+                            float a = p.TransitionsInShared != 0 ? floats[staged + from * pitch + state] : logTransition[from * states + state];
+                            float v = floats[previous + from] + a;
+                            if (v > best)
+                            {
+                                best = v;
+                                arg = from;
+                            }
+                        }
+                    }
+                    float value = best + logB[row + state];
+                    floats[current + state] = value;
+                    backPointers[row + state] = arg;
+                    localMax = XMath.Max(localMax, value);
+                }
+                float max = ReduceMax(floats, scratch, localMax, thread, groupSize);
+                if (max > float.NegativeInfinity && max < float.PositiveInfinity)
+                {
+                    for (int state = thread; state < states; state += groupSize)
+                        floats[current + state] -= max;
+                    score += max;
+                }
+                else
+                {
+                    failed = true;
+                }
+                Group.Barrier(); // all threads: δ_t is normalized before step t + 1 reads it
+            }
+            int last = ((length - 1) & 1) * states;
+            for (int state = thread; state < states; state += groupSize)
+                finalDelta[(long)unit * states + state] = failed ? float.NegativeInfinity : floats[last + state];
+            if (thread == 0)
+                unitScore[unit] = failed ? double.NegativeInfinity : score;
+            Group.Barrier(); // all threads: the final δ is read before the next unit overwrites it
+        }
+    }
+
+    // One thread per listed unit: from endStates[unit] at the unit's last step, path[t] = state and
+    // state = backPointers[t, state] down to step 0; predecessors[unit] = backPointers[first, path[first]] (for a
+    // unit with HasIncoming, the previous segment's last state that the path needs; 0 otherwise).
+    /// <summary>Viterbi backtracking of the listed units; see the remarks in code.</summary>
+    /// <param name="index">Which entry of <paramref name="units"/> this thread handles.</param>
+    /// <param name="units">Units to trace.</param>
+    /// <param name="sequenceStarts">U + 1 row offsets of the units.</param>
+    /// <param name="backPointers">Row-major n × K, from <see cref="ViterbiKernel"/>.</param>
+    /// <param name="endStates">U states: each unit's state at its last step.</param>
+    /// <param name="path">Output, n states.</param>
+    /// <param name="predecessors">Output, U states.</param>
+    /// <param name="p">Shapes.</param>
+    public static void ViterbiBacktrackKernel(
+        Index1D index,
+        ArrayView<int> units,
+        ArrayView<int> sequenceStarts,
+        ArrayView<int> backPointers,
+        ArrayView<int> endStates,
+        ArrayView<int> path,
+        ArrayView<int> predecessors,
+        ViterbiBacktrackParams p)
+    {
+        // Bounds: index < the number of listed units (implicitly grouped launch).
+        int unit = units[index];
+        int first = sequenceStarts[unit];
+        int state = endStates[unit];
+        for (int step = sequenceStarts[unit + 1] - 1; step > first; step--)
+        {
+            path[step] = state;
+            state = backPointers[(long)step * p.StateCount + state];
+        }
+        path[first] = state;
+        predecessors[unit] = backPointers[(long)first * p.StateCount + state];
     }
 
     // A unit's boundary flags (0 when the launch has no boundaries).

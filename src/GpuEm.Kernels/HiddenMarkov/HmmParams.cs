@@ -29,4 +29,16 @@ public readonly record struct ForwardBackwardParams(
 /// <param name="StateCount">Hidden states K.</param>
 /// <param name="SequenceCount">Units (segments and whole sequences) of the launch.</param>
 /// <param name="UseLabels">1: read the per-step labels.</param>
-public readonly record struct SegmentTransferParams(int StateCount, int SequenceCount, int UseLabels);
+/// <param name="MaxProduct">1: Φ in the (max, +) semiring over log A (Viterbi); 0: the (+, ×) one over A.</param>
+public readonly record struct SegmentTransferParams(int StateCount, int SequenceCount, int UseLabels, int MaxProduct);
+
+/// <summary>Shapes and shared-memory layout of one <see cref="HmmKernels.ViterbiKernel"/> launch.</summary>
+/// <param name="StateCount">Hidden states K.</param>
+/// <param name="SequenceCount">Units (sequences, segments) of the launch.</param>
+/// <param name="TransitionsInShared">1: log A is staged in shared memory; 0: read from global memory.</param>
+/// <param name="UseBoundaries">1: read each unit's boundary flags and entering message.</param>
+public readonly record struct ViterbiParams(int StateCount, int SequenceCount, int TransitionsInShared, int UseBoundaries);
+
+/// <summary>Shapes of one <see cref="HmmKernels.ViterbiBacktrackKernel"/> launch.</summary>
+/// <param name="StateCount">Hidden states K.</param>
+public readonly record struct ViterbiBacktrackParams(int StateCount);

@@ -223,7 +223,7 @@ public sealed class AcceleratorHmmEngineTests
         }
     }
 
-    private static HmmParameters RandomParameters(HmmEmission emission, CovarianceType type, int k, int d, Random random)
+    internal static HmmParameters RandomParameters(HmmEmission emission, CovarianceType type, int k, int d, Random random)
     {
         double[] start = HmmTestModels.Dirichlet(k, random);
         double[] transitions = Enumerable.Range(0, k).SelectMany(_ => HmmTestModels.Dirichlet(k, random)).ToArray();

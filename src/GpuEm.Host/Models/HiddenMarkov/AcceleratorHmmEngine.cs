@@ -241,6 +241,200 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         return Statistics(p, counts, moments, symbolCounts, means);
     }
 
+    /// <summary>
+    /// The Viterbi path of every sequence and its log p(x, path): emissions in float32 on the device,
+    /// the max-product recursion normalized per step with its scores summed in float64
+    /// (<see cref="HmmKernels.ViterbiKernel"/>), back pointers kept on the device and traced there
+    /// (<see cref="HmmKernels.ViterbiBacktrackKernel"/>). Chunks run last to first, so that a long
+    /// sequence's segment knows the state its successor's path starts from. A long sequence's segments
+    /// enter with the (max, +) scan of their transfer matrices and pick their last state by the
+    /// max-marginal δ + β; where that disagrees with the successor's path (near ties), the segment takes
+    /// the successor's predecessor and is traced again, until the whole path is consistent.
+    /// </summary>
+    public (int[] Path, double[] LogProbabilities) Decode(HmmParameters p)
+    {
+        int k = _k;
+        Retraced = 0;
+        float[] means = UploadParameters(p, out float[] logStart, out _, out float[] factors, out float[] logNorm);
+        float[] logTransitions = p.LogTransitions.Select(v => (float)v).ToArray();
+        var path = new int[_data.Rows.Rows];
+        var scores = new double[_data.Sequences.SequenceCount];
+        bool segmented = _segmented.Length > 0;
+        int mostUnits = _plan.Chunks.Max(c => c.UnitCount);
+        Accelerator accelerator = _handle.Accelerator;
+        lock (_handle.Sync)
+        {
+            _means.View.CopyFromCPU(means);
+            _factors.View.SubView(0, factors.Length).CopyFromCPU(factors);
+            _logNorm.View.CopyFromCPU(logNorm);
+            _logStart.View.CopyFromCPU(logStart);
+            _transitions.View.CopyFromCPU(logTransitions);
+            (float[] entering, double[] leaving) = segmented ? MaxMessages() : (Array.Empty<float>(), Array.Empty<double>());
+            using MemoryBuffer1D<float, Stride1D.Dense> finalDelta = accelerator.Allocate1D<float>((long)mostUnits * k);
+            using MemoryBuffer1D<int, Stride1D.Dense> endStates = accelerator.Allocate1D<int>(mostUnits);
+            using MemoryBuffer1D<int, Stride1D.Dense> predecessors = accelerator.Allocate1D<int>(mostUnits);
+            using MemoryBuffer1D<int, Stride1D.Dense> unitList = accelerator.Allocate1D<int>(mostUnits);
+            // The back pointers (n × K ints) and the path (n ints) reuse the E-step's posteriors and step scales.
+            ArrayView<int> backPointers = _posteriors.View.BaseView.Cast<int>();
+            ArrayView<int> chunkPath = _stepScales.View.BaseView.Cast<int>();
+            int nextPredecessor = 0; // the state that the first unit of chunk c + 1 needs before it
+            for (int c = _plan.Count - 1; c >= 0; c--)
+            {
+                DataChunk chunk = _plan.Chunks[c];
+                int rows = chunk.ItemCount;
+                int units = chunk.UnitCount;
+                _chunks.Start(c);
+                _chunks.Wait();
+                (ArrayView<float> values, _, _) = _chunks.Slot(c);
+                ArrayView<float> logB = _logB.View.SubView(0, (long)rows * k);
+                Emissions(rows, values, logB, (int)chunk.FirstItem);
+                int slots = segmented ? Slots(c) : 0;
+                if (slots > 0)
+                    _messages!.View.SubView(0, (long)slots * 2 * k).CopyFromCPU(
+                        entering.AsSpan(_firstSlot[c] * 2 * k, slots * 2 * k).ToArray());
+                _launcher.Viterbi(
+                    units, logB, _starts[c].View, _logStart.View, _transitions.View, backPointers, finalDelta.View,
+                    _sequenceLogLikelihood.View, segmented ? _flags[c].View : default, segmented ? _messages!.View : default, segmented);
+                var delta = new float[units * k];
+                finalDelta.View.SubView(0, delta.Length).CopyToCPU(delta);
+                var unitScores = new double[units];
+                _sequenceLogLikelihood.View.SubView(0, units).CopyToCPU(unitScores);
+                int[] flags = segmented ? _unitFlags[c] : new int[units];
+                var ends = new int[units];
+                for (int u = 0; u < units; u++)
+                {
+                    int f = flags[u];
+                    ends[u] = (f & HmmKernels.HasOutgoing) == 0 ? ArgMax(delta, u * k, k, null, 0)
+                        : u + 1 == units ? nextPredecessor
+                        : ArgMax(delta, u * k, k, leaving, (long)(_firstSlot[c] + (f >> 3)) * k);
+                }
+                endStates.View.SubView(0, units).CopyFromCPU(ends);
+                unitList.View.SubView(0, units).CopyFromCPU(Enumerable.Range(0, units).ToArray());
+                var before = new int[units];
+                int traced = units;
+                while (traced > 0)
+                {
+                    _launcher.ViterbiBacktrack(
+                        traced, unitList.View, _starts[c].View, backPointers, endStates.View, chunkPath, predecessors.View);
+                    predecessors.View.SubView(0, units).CopyToCPU(before);
+                    var again = new List<int>();
+                    for (int u = 0; u + 1 < units; u++)
+                    {
+                        if ((flags[u] & HmmKernels.HasOutgoing) != 0 && before[u + 1] != ends[u])
+                        {
+                            ends[u] = before[u + 1];
+                            again.Add(u);
+                        }
+                    }
+                    traced = again.Count;
+                    Retraced += traced;
+                    if (traced > 0)
+                    {
+                        endStates.View.SubView(0, units).CopyFromCPU(ends);
+                        unitList.View.SubView(0, traced).CopyFromCPU(again.ToArray());
+                    }
+                }
+                nextPredecessor = before[0];
+                chunkPath.SubView(0, rows).CopyToCPU(path.AsSpan((int)chunk.FirstItem, rows));
+                for (int u = 0; u < units; u++)
+                    scores[_unitSequence[chunk.FirstUnit + u]] += unitScores[u];
+            }
+        }
+        for (int s = 0; s < scores.Length; s++)
+            if (!(scores[s] > double.NegativeInfinity))
+                throw new InvalidOperationException(
+                    $"Sequence {s} (zero-based) has probability 0 under the model: no state path can produce it " +
+                    "(a transition mask or emission probabilities of 0 forbid every path).");
+        return (path, scores);
+    }
+
+    /// <summary>Units the last <see cref="Decode"/> traced again to join their successor's path (tests).</summary>
+    internal int Retraced { get; private set; }
+
+    // The lowest j with the largest values[at + j] (+ extra[extraAt + j] when given).
+    private static int ArgMax(float[] values, int at, int count, double[]? extra, long extraAt)
+    {
+        int best = 0;
+        double top = double.NegativeInfinity;
+        for (int j = 0; j < count; j++)
+        {
+            double v = values[at + j] + (extra is null ? 0 : extra[extraAt + j]);
+            if (v > top)
+            {
+                top = v;
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    // The (max, +) scans of a segmented Viterbi pass (the caller holds the lock, log A uploaded), in float64
+    // over the segments' Φ: δ into segment p + 1 = δ into p ⊗ Φ_p (max_i Φ_0[i, ·] for the first), the
+    // leaving β of segment p − 1 = Φ_p ⊗ β of p (0 after the last), each shifted to max 0 (all −∞ where no
+    // path is left). Returns 2K floats per slot (δ in, then unused) and K doubles per slot (β out).
+    private (float[] Entering, double[] Leaving) MaxMessages()
+    {
+        int k = _k;
+        int squares = k * k;
+        int total = _segmented[^1].FirstSlot + _segmented[^1].Segments;
+        double[] phi = Transfers(maxProduct: true);
+        var entering = new float[(long)total * 2 * k];
+        var leaving = new double[(long)total * k];
+        var vector = new double[k];
+        var next = new double[k];
+        foreach ((int first, int segments) in _segmented)
+        {
+            Array.Fill(vector, double.NegativeInfinity);
+            for (int i = 0; i < k; i++)
+                for (int j = 0; j < k; j++)
+                    vector[j] = Math.Max(vector[j], phi[(long)first * squares + i * k + j]);
+            for (int segment = 1; segment < segments; segment++)
+            {
+                ShiftToMaxZero(vector);
+                for (int j = 0; j < k; j++)
+                    entering[(long)(first + segment) * 2 * k + j] = (float)vector[j];
+                if (segment + 1 < segments)
+                {
+                    Array.Fill(next, double.NegativeInfinity);
+                    long at = (long)(first + segment) * squares;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                            next[j] = Math.Max(next[j], vector[i] + phi[at + i * k + j]);
+                    (vector, next) = (next, vector);
+                }
+            }
+            Array.Clear(vector);
+            for (int segment = segments - 1; segment >= 1; segment--)
+            {
+                long at = (long)(first + segment) * squares;
+                for (int i = 0; i < k; i++)
+                {
+                    double best = double.NegativeInfinity;
+                    for (int j = 0; j < k; j++)
+                        best = Math.Max(best, phi[at + i * k + j] + vector[j]);
+                    next[i] = best;
+                }
+                (vector, next) = (next, vector);
+                ShiftToMaxZero(vector);
+                vector.CopyTo(leaving, (long)(first + segment - 1) * k);
+            }
+        }
+        return (entering, leaving);
+    }
+
+    // v −= max v; all −∞ (or a non-finite max) leaves all −∞.
+    private static void ShiftToMaxZero(double[] v)
+    {
+        double top = v.Max();
+        if (!double.IsFinite(top))
+        {
+            Array.Fill(v, double.NegativeInfinity);
+            return;
+        }
+        for (int i = 0; i < v.Length; i++)
+            v[i] -= top;
+    }
+
     // Message slots of chunk c (its segments of long sequences).
     private int Slots(int c) => (c + 1 < _plan.Count ? _firstSlot[c + 1] : _segmented[^1].FirstSlot + _segmented[^1].Segments) - _firstSlot[c];
 
@@ -253,32 +447,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         int k = _k;
         int squares = k * k;
         int total = _segmented[^1].FirstSlot + _segmented[^1].Segments;
-        var phi = new double[(long)total * squares];
-        _chunks.Start(0);
-        for (int c = 0; c < _plan.Count; c++)
-        {
-            DataChunk chunk = _plan.Chunks[c];
-            int rows = chunk.ItemCount;
-            _chunks.Wait();
-            (ArrayView<float> values, _, ArrayView<int> labels) = _chunks.Slot(c);
-            ArrayView<float> logB = _logB.View.SubView(0, (long)rows * k);
-            int slots = Slots(c);
-            if (slots > 0)
-            {
-                Emissions(rows, values, logB, (int)chunk.FirstItem);
-                _launcher.SegmentTransfer(
-                    chunk.UnitCount, logB, _starts[c].View, _logStart.View, _transitions.View,
-                    _data.Labels is null ? _noLabels.View : labels, _data.Labels is not null, _flags[c].View, _transfers!.View);
-            }
-            if (c + 1 < _plan.Count)
-                _chunks.Start(c + 1);
-            if (slots > 0)
-            {
-                var part = new double[slots * squares];
-                _transfers!.View.SubView(0, part.Length).CopyToCPU(part);
-                part.CopyTo(phi, (long)_firstSlot[c] * squares);
-            }
-        }
+        double[] phi = Transfers(maxProduct: false);
         var messages = new float[(long)total * 2 * k];
         var vector = new double[k];
         var next = new double[k];
@@ -323,6 +492,42 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
             }
         }
         return messages;
+    }
+
+    // Every segment's Φ by a pass over the chunks (the caller holds the lock, the parameters uploaded:
+    // A, or log A for the (max, +) Φ of Viterbi), K² doubles per message slot.
+    private double[] Transfers(bool maxProduct)
+    {
+        int k = _k;
+        int squares = k * k;
+        int total = _segmented[^1].FirstSlot + _segmented[^1].Segments;
+        var phi = new double[(long)total * squares];
+        _chunks.Start(0);
+        for (int c = 0; c < _plan.Count; c++)
+        {
+            DataChunk chunk = _plan.Chunks[c];
+            int rows = chunk.ItemCount;
+            _chunks.Wait();
+            (ArrayView<float> values, _, ArrayView<int> labels) = _chunks.Slot(c);
+            ArrayView<float> logB = _logB.View.SubView(0, (long)rows * k);
+            int slots = Slots(c);
+            if (slots > 0)
+            {
+                Emissions(rows, values, logB, (int)chunk.FirstItem);
+                _launcher.SegmentTransfer(
+                    chunk.UnitCount, logB, _starts[c].View, _logStart.View, _transitions.View,
+                    _data.Labels is null ? _noLabels.View : labels, _data.Labels is not null, _flags[c].View, _transfers!.View, maxProduct);
+            }
+            if (c + 1 < _plan.Count)
+                _chunks.Start(c + 1);
+            if (slots > 0)
+            {
+                var part = new double[slots * squares];
+                _transfers!.View.SubView(0, part.Length).CopyToCPU(part);
+                part.CopyTo(phi, (long)_firstSlot[c] * squares);
+            }
+        }
+        return phi;
     }
 
     // Scales v to sum 1 (or max 1); all zeros (a segment of zero likelihood) stays zeros.

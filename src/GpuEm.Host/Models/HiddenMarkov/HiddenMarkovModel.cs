@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GpuEm.Data;
 using GpuEm.Em;
+using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Persistence;
 
@@ -175,6 +176,32 @@ public sealed class HiddenMarkovModel : FittedModel, IRowModel
     /// <returns>The paths.</returns>
     public HmmPath Decode(IDataSource source, IReadOnlyList<int>? lengths = null) => Decode(Data(source, lengths));
 
+    /// <summary>The Viterbi paths where <paramref name="options"/> say: on the reference engine, or on a
+    /// device (parallel over sequences, and in time over the segments of long sequences by a
+    /// (max, +) scan; see <see cref="HmmDecodeOptions"/>).</summary>
+    /// <param name="rows">Steps, one row each.</param>
+    /// <param name="lengths">Steps per sequence (null: one sequence).</param>
+    /// <param name="options">The backend.</param>
+    /// <returns>The paths.</returns>
+    public HmmPath Decode(float[,] rows, IReadOnlyList<int>? lengths, HmmDecodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Decode(Data(rows, lengths), options);
+    }
+
+    /// <summary>As <see cref="Decode(float[,], IReadOnlyList{int}, HmmDecodeOptions)"/> over a data source.</summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="lengths">Steps per sequence (null: one sequence).</param>
+    /// <param name="options">The backend.</param>
+    /// <returns>The paths.</returns>
+    public HmmPath Decode(IDataSource source, IReadOnlyList<int>? lengths, HmmDecodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Decode(Data(source, lengths), options);
+    }
+
     /// <summary>The Bayesian information criterion −2 log L + p ln n (n observed steps; lower is better).</summary>
     /// <param name="rows">Steps, one row each.</param>
     /// <param name="lengths">Steps per sequence (null: one sequence).</param>
@@ -286,11 +313,37 @@ public sealed class HiddenMarkovModel : FittedModel, IRowModel
         return ToMatrix(gamma, data.Rows.Rows, States);
     }
 
-    internal HmmPath Decode(HmmData data)
+    internal HmmPath Decode(HmmData data, HmmDecodeOptions? options = null)
     {
+        if (options is not null && options.Backend != Backend.Reference)
+        {
+            AcceleratorHandle? handle = DeviceManager.Resolve(options.Backend, notice => EmFit.Notice(options.Progress, notice));
+            using AcceleratorHmmEngine? engine = EmFit.CreateEngine<AcceleratorHmmEngine?>(
+                options.Backend, handle, h => h is null ? null : new AcceleratorHmmEngine(h, data, Settings(), options.DeviceMemoryLimit),
+                options.Progress);
+            if (engine is not null)
+            {
+                (int[] devicePath, double[] deviceLogProbabilities) = engine.Decode(Parameters);
+                return new HmmPath(devicePath, deviceLogProbabilities);
+            }
+        }
         (int[] path, double[] logProbabilities) = new ReferenceHmmEngine(data).Decode(Parameters);
         return new HmmPath(path, logProbabilities);
     }
+
+    // What an engine needs of the settings to run this model's E-step or Viterbi.
+    internal HmmSettings Settings() => new()
+    {
+        States = States,
+        Dimension = Dimension,
+        Emission = Emission,
+        Covariance = Covariance ?? CovarianceType.Diagonal,
+        Components = Math.Max(1, MixtureComponents),
+        Symbols = Symbols,
+        Allowed = (bool[])Topology.Allowed.Clone(),
+        StartAllowed = (bool[])Topology.StartAllowed.Clone(),
+        Regularization = 0,
+    };
 
     private HmmData Data(float[,] rows, IReadOnlyList<int>? lengths) =>
         Data(DataMatrix.From(rows, null, MissingValues.Marginalize, skipEmptyRows: true), lengths);
