@@ -114,6 +114,27 @@ public sealed class CliHmmTests : TempFolderTests
     }
 
     [Fact]
+    public void Decode_backend_runs_viterbi_on_a_device_and_refuses_it_with_proba()
+    {
+        string model = PathOf("nile-device.json");
+        (int code, _, string errors) = Run(
+            "hmm", "fit", "--input", Nile, "--header", "--states", "2", "--emission", "gaussian", "--seed", "1",
+            "--backend", "reference", "--output", model);
+        Assert.True(code == 0, errors);
+        (code, string host, errors) = Run("hmm", "decode", "--model", model, "--input", Nile, "--header");
+        Assert.True(code == 0, errors);
+        (code, string device, errors) = Run(
+            "hmm", "decode", "--model", model, "--input", Nile, "--header", "--backend", "cpu-accelerator");
+        Assert.True(code == 0, errors);
+        Assert.Equal(Lines(host), Lines(device));
+        Assert.Equal(100, Lines(device).Length);
+        (code, _, errors) = Run(
+            "hmm", "decode", "--model", model, "--input", Nile, "--header", "--proba", "--backend", "cpu-accelerator");
+        Assert.Equal(2, code);
+        Assert.Contains("--proba runs on the host", errors);
+    }
+
+    [Fact]
     public void Lengths_cut_the_rows_into_sequences_for_fit_score_decode_and_proba()
     {
         string lengths = Write("lengths.txt", "# three sequences\n700\n\n659\n500\n");
