@@ -691,7 +691,8 @@ public static class HmmKernels
     // segment's last state), then m_t = max_j δ_t(j), δ_t −= m_t and the unit's score += m_t in float64. So the
     // score of a whole sequence is the log-probability of its best path (the final δ has max 0), and the scores
     // of a long sequence's segments, each entered with δ normalized to max 0, add up to it. A unit whose δ
-    // becomes all −∞ (no path) or not finite gets score −∞ and final δ −∞. Shared (floats): two K-vectors
+    // becomes all −∞ (no path) or not finite gets score −∞, final δ −∞ and back pointer 0 at its remaining steps
+    // (every pointer is a state, so no backtrack reads out of range). Shared (floats): two K-vectors
     // (double-buffered by the parity of t), B for the reduction, optionally log A (rows of SharedPitch).
     // Reads logB, sequenceStarts, logStart, logTransition, boundaryFlags, boundaryMessages (the entering δ at
     // slot · 2K); writes backPointers (n × K), finalDelta (U × K) and unitScore (U).
@@ -750,7 +751,8 @@ public static class HmmKernels
             }
             double score = 0;
             bool failed = false;
-            for (int t = 0; t < length && !failed; t++)
+            int t = 0;
+            for (; t < length && !failed; t++)
             {
                 long row = (long)(first + t) * states;
                 int current = (t & 1) * states;
@@ -796,6 +798,10 @@ public static class HmmKernels
                 }
                 Group.Barrier(); // all threads: δ_t is normalized before step t + 1 reads it
             }
+            // A unit without a path stops early; its later back pointers still get a valid state (0), so
+            // that a backtrack through them never reads out of range.
+            for (long e = (long)(first + t) * states + thread; e < (long)(first + length) * states; e += groupSize)
+                backPointers[e] = 0;
             int last = ((length - 1) & 1) * states;
             for (int state = thread; state < states; state += groupSize)
                 finalDelta[(long)unit * states + state] = failed ? float.NegativeInfinity : floats[last + state];

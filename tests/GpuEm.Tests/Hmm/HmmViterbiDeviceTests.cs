@@ -3,6 +3,7 @@ using GpuEm.Engines;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
 using GpuEm.Tests.Support;
+using ILGPU.Runtime;
 using Xunit;
 
 namespace GpuEm.Tests.Hmm;
@@ -165,6 +166,49 @@ public sealed class HmmViterbiDeviceTests
         var error = Assert.Throws<InvalidOperationException>(() =>
             model.Decode(rows, [2, 3], new HmmDecodeOptions { Backend = Backend.CpuAccelerator }));
         Assert.Contains("Sequence 1", error.Message);
+    }
+
+    // The kernel itself: a unit that loses every path at step 1 of 4 stops there, but its remaining back
+    // pointers are still states (0), not what the buffer held before (here int.MaxValue), so a trace through
+    // them stays in range; the other unit is unaffected; the failed unit scores −∞ with final δ −∞.
+    [Fact]
+    public void AUnitWithoutAPathLeavesEveryBackPointerAState()
+    {
+        const int k = 2;
+        float[] logB = [-1, -2, float.NegativeInfinity, float.NegativeInfinity, -1, -1, -3, -1, /* unit 1: */ -1, -2, -2, -1];
+        int[] starts = [0, 4, 6];
+        float[] logStart = [MathF.Log(0.5f), MathF.Log(0.5f)];
+        float[] logA = [MathF.Log(0.9f), MathF.Log(0.1f), MathF.Log(0.2f), MathF.Log(0.8f)];
+        AcceleratorHandle handle = DeviceManager.Resolve(Backend.CpuAccelerator, null)!;
+        int[] pointers;
+        float[] delta;
+        double[] score;
+        lock (handle.Sync)
+        {
+            var a = handle.Accelerator;
+            using var logBBuffer = a.Allocate1D(logB);
+            using var startBuffer = a.Allocate1D(starts);
+            using var logStartBuffer = a.Allocate1D(logStart);
+            using var logABuffer = a.Allocate1D(logA);
+            using var backPointers = a.Allocate1D(Enumerable.Repeat(int.MaxValue, logB.Length).ToArray());
+            using var finalDelta = a.Allocate1D<float>(2 * k);
+            using var unitScore = a.Allocate1D<double>(2);
+            using var launcher = new HmmLauncher(handle, k, 2);
+            launcher.Viterbi(2, logBBuffer.View, startBuffer.View, logStartBuffer.View, logABuffer.View, backPointers.View, finalDelta.View, unitScore.View);
+            pointers = backPointers.GetAsArray1D();
+            delta = finalDelta.GetAsArray1D();
+            score = unitScore.GetAsArray1D();
+        }
+        Assert.All(pointers, p => Assert.InRange(p, 0, k - 1));
+        // Unit 0: step 0 has no predecessor (0); step 1 is computed (the best predecessor of state 0 is 0,
+        // of state 1 is 1), then every path is gone; steps 2 and 3 are not reached and get 0.
+        Assert.Equal(new[] { 0, 0, 0, 1, 0, 0, 0, 0 }, pointers[..8]);
+        Assert.Equal(double.NegativeInfinity, score[0]);
+        Assert.Equal(new[] { float.NegativeInfinity, float.NegativeInfinity }, delta[..2]);
+        // Unit 1: δ_0 = log ½ + (−1, −2); state 0 at step 1 comes from 0 (log .9 − 1 > log .2 − 2), state 1
+        // from 1 (log .8 − 2 > log .1 − 1); the best path 0 → 0 scores log ½ − 1 + log .9 − 2.
+        Assert.Equal(new[] { 0, 0, 0, 1 }, pointers[8..12]);
+        Tolerance.Close(Math.Log(0.5) - 1 + Math.Log(0.9) - 2, score[1], 1e-5, 1e-6, "unit 1 score");
     }
 
     private static (HmmData Data, HmmParameters At, HmmSettings Settings, int Entries) Problem(string kind, int k, int d, int seed, int[] lengths)

@@ -299,6 +299,9 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
                 finalDelta.View.SubView(0, delta.Length).CopyToCPU(delta);
                 var unitScores = new double[units];
                 _sequenceLogLikelihood.View.SubView(0, units).CopyToCPU(unitScores);
+                for (int u = 0; u < units; u++)
+                    if (!(unitScores[u] > double.NegativeInfinity))
+                        throw NoPath(_unitSequence[chunk.FirstUnit + u]);
                 int[] flags = segmented ? _unitFlags[c] : new int[units];
                 var ends = new int[units];
                 for (int u = 0; u < units; u++)
@@ -342,11 +345,14 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         }
         for (int s = 0; s < scores.Length; s++)
             if (!(scores[s] > double.NegativeInfinity))
-                throw new InvalidOperationException(
-                    $"Sequence {s} (zero-based) has probability 0 under the model: no state path can produce it " +
-                    "(a transition mask or emission probabilities of 0 forbid every path).");
+                throw NoPath(s);
         return (path, scores);
     }
+
+    // A sequence without any state path (a unit of it scored −∞): thrown before its back pointers are traced.
+    private static InvalidOperationException NoPath(int sequence) => new(
+        $"Sequence {sequence} (zero-based) has probability 0 under the model: no state path can produce it " +
+        "(a transition mask or emission probabilities of 0 forbid every path).");
 
     /// <summary>Units the last <see cref="Decode"/> traced again to join their successor's path (tests).</summary>
     internal int Retraced { get; private set; }
