@@ -17,6 +17,14 @@ namespace GpuEm.Tests.Hmm;
 /// </summary>
 public sealed class AcceleratorHmmEngineTests
 {
+    /// <summary>The emission and covariance type a test case names ("categorical", "poisson", or a covariance type).</summary>
+    internal static (HmmEmission Emission, CovarianceType Type) EmissionOf(string kind) => kind switch
+    {
+        "categorical" => (HmmEmission.Categorical, CovarianceType.Diagonal),
+        "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
+        _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
+    };
+
     public static TheoryData<string, int, int, int> Cases => new()
     {
         { "diagonal", 3, 2, 1 },
@@ -32,12 +40,7 @@ public sealed class AcceleratorHmmEngineTests
     public void MatchesReferenceAtRandomParameters(string kind, int k, int d, int seed)
     {
         var random = new Random(seed);
-        (HmmEmission emission, CovarianceType type) = kind switch
-        {
-            "categorical" => (HmmEmission.Categorical, CovarianceType.Diagonal),
-            "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
-            _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
-        };
+        (HmmEmission emission, CovarianceType type) = EmissionOf(kind);
         int[] lengths = [1, 7, 40, 3, 1, 120, 9];
         int n = lengths.Sum();
         HmmParameters truth = RandomParameters(emission, type, k, d, random);
@@ -83,12 +86,7 @@ public sealed class AcceleratorHmmEngineTests
     public void LongSequencesCutIntoSegmentsMatchTheSequentialRecursion(string kind, int k, int d, int seed, int segmentRows, bool gpuShaped)
     {
         var random = new Random(seed);
-        (HmmEmission emission, CovarianceType type) = kind switch
-        {
-            "categorical" => (HmmEmission.Categorical, CovarianceType.Diagonal),
-            "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
-            _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
-        };
+        (HmmEmission emission, CovarianceType type) = EmissionOf(kind);
         // The GPU-shaped device emulates 32-thread warps slowly: a shorter problem, resident only.
         int[] lengths = segmentRows == 1 ? [9, 1, 4] : gpuShaped ? [120, 3, 1, 50] : [400, 3, 1, 150, 40];
         int n = lengths.Sum();

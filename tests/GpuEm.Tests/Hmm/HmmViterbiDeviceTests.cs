@@ -214,12 +214,7 @@ public sealed class HmmViterbiDeviceTests
     private static (HmmData Data, HmmParameters At, HmmSettings Settings, int Entries) Problem(string kind, int k, int d, int seed, int[] lengths)
     {
         var random = new Random(seed);
-        (HmmEmission emission, CovarianceType type) = kind switch
-        {
-            "categorical" => (HmmEmission.Categorical, CovarianceType.Diagonal),
-            "poisson" => (HmmEmission.Poisson, CovarianceType.Diagonal),
-            _ => (HmmEmission.Gaussian, Enum.Parse<CovarianceType>(kind, ignoreCase: true)),
-        };
+        (HmmEmission emission, CovarianceType type) = AcceleratorHmmEngineTests.EmissionOf(kind);
         HmmParameters truth = AcceleratorHmmEngineTests.RandomParameters(emission, type, k, d, random);
         float[,] rows = HmmTestModels.Model(truth.Start, truth.Transitions, truth.Emissions).Sample(lengths, seed).Rows;
         // Viterbi at parameters a little off the truth (the sampled ones), as a decode of new data would be.

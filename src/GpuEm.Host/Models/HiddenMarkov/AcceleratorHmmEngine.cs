@@ -191,11 +191,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         double[]? symbolCounts = _emission == HmmEmission.Categorical ? new double[_k * _symbols] : null;
         lock (_handle.Sync)
         {
-            _means.View.CopyFromCPU(means);
-            _factors.View.SubView(0, factors.Length).CopyFromCPU(factors);
-            _logNorm.View.CopyFromCPU(logNorm);
-            _logStart.View.CopyFromCPU(logStart);
-            _transitions.View.CopyFromCPU(transitions);
+            CopyParameters(means, factors, logNorm, logStart, transitions);
             float[]? messages = segmented ? Messages() : null;
             _chunks.Start(0);
             for (int c = 0; c < _plan.Count; c++)
@@ -264,11 +260,7 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
         Accelerator accelerator = _handle.Accelerator;
         lock (_handle.Sync)
         {
-            _means.View.CopyFromCPU(means);
-            _factors.View.SubView(0, factors.Length).CopyFromCPU(factors);
-            _logNorm.View.CopyFromCPU(logNorm);
-            _logStart.View.CopyFromCPU(logStart);
-            _transitions.View.CopyFromCPU(logTransitions);
+            CopyParameters(means, factors, logNorm, logStart, logTransitions);
             (float[] entering, double[] leaving) = segmented ? MaxMessages() : (Array.Empty<float>(), Array.Empty<double>());
             using MemoryBuffer1D<float, Stride1D.Dense> finalDelta = accelerator.Allocate1D<float>((long)mostUnits * k);
             using MemoryBuffer1D<int, Stride1D.Dense> endStates = accelerator.Allocate1D<int>(mostUnits);
@@ -353,6 +345,16 @@ internal sealed class AcceleratorHmmEngine : IEmEngine<HmmParameters, HmmStatist
     private static InvalidOperationException NoPath(int sequence) => new(
         $"Sequence {sequence} (zero-based) has probability 0 under the model: no state path can produce it " +
         "(a transition mask or emission probabilities of 0 forbid every path).");
+
+    // The parameters onto the device (the caller holds the lock); transitions are A or, for Viterbi, log A.
+    private void CopyParameters(float[] means, float[] factors, float[] logNorm, float[] logStart, float[] transitions)
+    {
+        _means.View.CopyFromCPU(means);
+        _factors.View.SubView(0, factors.Length).CopyFromCPU(factors);
+        _logNorm.View.CopyFromCPU(logNorm);
+        _logStart.View.CopyFromCPU(logStart);
+        _transitions.View.CopyFromCPU(transitions);
+    }
 
     /// <summary>Units the last <see cref="Decode"/> traced again to join their successor's path (tests).</summary>
     internal int Retraced { get; private set; }
