@@ -47,6 +47,7 @@ public sealed class SequenceAndSparseDataTests : TempFolderTests
         Assert.Equal([0, 4, 1, 3], counts.Terms);
         Assert.Equal([2f, 1f, 5f, 7f], counts.Counts);
         Assert.Equal(15, counts.TokenCount);
+        Assert.Equal(1, counts.SummedDuplicates); // (3, 2), given twice
     }
 
     [Fact]
@@ -60,13 +61,14 @@ public sealed class SequenceAndSparseDataTests : TempFolderTests
     }
 
     [Theory]
-    [InlineData("3\n5\n1\n4 1 1\n", "entry 1 names document 3, outside 0 … 2")]
-    [InlineData("3\n5\n1\n1 6 1\n", "entry 1 names term 5, outside 0 … 4")]
-    [InlineData("3\n5\n1\n1 1 -2\n", "entry 1 has count -2")]
-    [InlineData("3\n5\n2\n1 1 1\n", "the header promises 2 entries; the file holds 1")]
+    [InlineData("3\n5\n1\n4 1 1\n", "line 4: docID 4 is outside 1 … 3 (the header's D)")]
+    [InlineData("3\n5\n1\n1 6 1\n", "line 4: wordID 6 is outside 1 … 5 (the header's W = 5)")]
+    [InlineData("3\n5\n1\n1 1 -2\n", "line 4: count -2 is not a positive whole number")]
+    [InlineData("3\n5\n1\n1 1 0\n", "line 4: count 0 is not a positive whole number")]
+    [InlineData("3\n5\n2\n1 1 1\n", "line 3: the header promises 2 entries (NNZ); the file holds 1")]
     [InlineData("3\nfive\n1\n1 1 1\n", "line 2: expected the number of words W")]
     [InlineData("3\n5\n1\n1 1\n", "line 4: expected 'docID wordID count'")]
-    [InlineData("3\n5\n1\n0 1 1\n", "line 4: expected 'docID wordID count' with 1-based indices")]
+    [InlineData("3\n5\n1\n0 1 1\n", "line 4: docID 0 is outside 1 … 3 (the header's D); indices are 1-based")]
     public void Bad_bag_of_words_files_are_named_errors(string text, string message)
     {
         File.WriteAllText(PathOf("docword.txt"), text);
