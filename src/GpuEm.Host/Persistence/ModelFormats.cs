@@ -4,6 +4,7 @@ using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
 using GpuEm.Models.KMeans;
+using GpuEm.Models.Topics;
 
 namespace GpuEm.Persistence;
 
@@ -22,6 +23,7 @@ public static class ModelFormats
         new(CategoricalMixtureModel.FormatName, typeof(CategoricalMixtureModel), CategoricalMixtureCodec.Read),
         new(CoarsenedCategoricalModel.FormatName, typeof(CoarsenedCategoricalModel), CoarsenedCategoricalCodec.Read),
         new(HiddenMarkovModel.FormatName, typeof(HiddenMarkovModel), HiddenMarkovCodec.Read),
+        new(TopicModel.FormatName, typeof(TopicModel), TopicModelCodec.Read),
     ];
 
     /// <summary>The format of a name, or null when this build does not know it.</summary>

@@ -69,10 +69,18 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("hmm decode", "columns", Kind.Columns), ("hmm score", "columns", Kind.Columns),
         ("hmm sample", "length", Kind.AtLeastOne), ("hmm sample", "sequences", Kind.AtLeastOne), ("hmm sample", "seed", Kind.Integer),
         ("plot", "width", Kind.PlotSize), ("plot", "height", Kind.PlotSize), ("plot", "columns", Kind.Columns),
+        ("plot", "top", Kind.AtLeastOne),
+        ("topics fit", "topics", Kind.AtLeastOne), ("topics fit", "alpha", Kind.Positive), ("topics fit", "eta", Kind.Positive),
+        ("topics fit", "tempering", Kind.Positive), ("topics fit", "max-iter", Kind.AtLeastZero), ("topics fit", "tol", Kind.Number),
+        ("topics fit", "n-init", Kind.AtLeastOne), ("topics fit", "seed", Kind.Integer),
+        ("topics fit", "device-memory-limit", Kind.Bytes), ("topics fit", "min-df", Kind.AtLeastOne),
+        ("topics fit", "max-df", Kind.Positive), ("topics fit", "min-token-length", Kind.AtLeastOne),
+        ("topics words", "top", Kind.AtLeastOne),
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
         ("bench", "device-memory-limit", Kind.Bytes), ("bench", "peak-gflops", Kind.Positive), ("bench", "peak-gbs", Kind.Positive),
         ("bench", "sequences", Kind.AtLeastOne), ("bench", "length", Kind.AtLeastOne), ("bench", "states", Kind.AtLeastOne),
+        ("bench", "topics", Kind.AtLeastOne),
         ("bench --check", "n", Kind.AtLeastOne), ("bench --check", "d", Kind.AtLeastOne), ("bench --check", "k", Kind.AtLeastOne),
         ("bench --check", "iterations", Kind.AtLeastOne), ("bench --check", "seed", Kind.Integer),
         ("bench --check", "device-memory-limit", Kind.Bytes),
@@ -95,6 +103,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         "delimiter", "header",
         // hmm: files and choices.
         "lengths", "emission", "topology", "states-output",
+        // topics: files, choices and flags.
+        "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist
@@ -116,6 +126,15 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             "hmm sample" => new() { ["model"] = PathOf("m.json") },
             "bench --check" => new() { ["backend"] = "cpu-accelerator" },
             "bench" when option is "sequences" or "length" or "states" => new() { ["model"] = "hmm" },
+            "bench" when option is "topics" => new() { ["model"] = "lda", ["input"] = PathOf("docword.txt") },
+            "topics fit" => new()
+            {
+                ["input"] = PathOf(option is "min-df" or "max-df" or "min-token-length" ? "docs.txt" : "docword.txt"),
+                ["topics"] = "2",
+                ["model"] = option == "tempering" ? "plsa" : "lda",
+                ["format"] = option is "min-df" or "max-df" or "min-token-length" ? "text" : "uci",
+            },
+            "topics words" => new() { ["model"] = PathOf("m.json") },
             _ => [],
         };
     }
@@ -170,6 +189,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
                 "coarsened" => ["coarsened fit"],
                 "bench" => ["bench", "bench --check"],
                 "hmm" => ["hmm fit", "hmm decode", "hmm score", "hmm sample"],
+                "topics" => ["topics fit", "topics words", "topics transform", "topics perplexity"],
                 _ => [command.Name],
             };
             string help = InProcess.Run([.. names[0].Split(' '), "--help"]).Out;

@@ -46,6 +46,11 @@ internal static class LaunchCatalog
         foreach (int k in Components)
             foreach (KernelLaunch launch in HmmLauncher.Launches(limits, k))
                 yield return launch;
+        // Topic models: the E-steps' group size and shared memory depend on K only, up to the
+        // most topics the kernels hold.
+        foreach (int k in Components.Concat([2048, TopicLauncher.MaxTopics]))
+            foreach (KernelLaunch launch in TopicLauncher.Launches(limits, k))
+                yield return launch;
     }
 
     private static readonly Lazy<IReadOnlyList<KernelLaunch>> CudaSpecializations =

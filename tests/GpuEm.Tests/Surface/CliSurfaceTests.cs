@@ -29,6 +29,8 @@ public sealed class CliSurfaceTests : TempFolderTests
     // Fits a model of the format with its own command; returns the model file, the input and its row count.
     private (string Model, string Input, int Rows) FitWithCli(string format)
     {
+        if (format == Models.Topics.TopicModel.FormatName)
+            return FitTopicsWithCli();
         RegisteredModels.Sample sample = RegisteredModels.Fits[format]();
         string model = PathOf(format + ".json");
         string input = PathOf(format + ".csv");
@@ -61,6 +63,27 @@ public sealed class CliSurfaceTests : TempFolderTests
         string[] names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
         Assert.Equal(names.Length, names.Distinct().Count());
         return (model, input, sample.Rows?.GetLength(0) ?? sample.Observations!.Count);
+    }
+
+    // A topic model takes documents, not rows: a seeded UCI bag-of-words corpus of 30 documents
+    // fitted by gpuem topics fit; the "rows" are its documents.
+    private (string Model, string Input, int Rows) FitTopicsWithCli()
+    {
+        var random = new Random(4);
+        var lines = new List<string>();
+        for (int d = 1; d <= 30; d++)
+            foreach (int w in Enumerable.Range(1, 12).Where(_ => random.NextDouble() < 0.4))
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{d} {w} {1 + random.Next(4)}"));
+        string input = PathOf("docword.txt");
+        File.WriteAllText(input, $"30\n12\n{lines.Count}\n" + string.Join('\n', lines) + "\n");
+        string model = PathOf("topics.json");
+        (int code, string stdout, string stderr) = InProcess.Run(
+            "topics", "fit", "--input", input, "--topics", "2", "--model", "lda", "--backend", "reference", "--output", model, "--quiet");
+        Assert.True(code == 0, $"topics fit: exit {code}: {stderr}");
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        string[] names = json.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(names.Length, names.Distinct().Count());
+        return (model, input, 30);
     }
 
     [Theory]
@@ -100,6 +123,11 @@ public sealed class CliSurfaceTests : TempFolderTests
             using JsonDocument score = JsonDocument.Parse(stdout);
             Assert.Equal(rows, score.RootElement.GetProperty("n").GetInt32());
             Assert.Equal(format, score.RootElement.GetProperty("model").GetString());
+        }
+        else if (loaded is Models.Topics.TopicModel)
+        {
+            Assert.Equal(2, code);
+            Assert.Contains("gpuem topics perplexity", stderr);
         }
         else
         {

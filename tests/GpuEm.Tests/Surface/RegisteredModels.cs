@@ -6,8 +6,10 @@ using GpuEm.Models.CoarsenedCategorical;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
 using GpuEm.Models.KMeans;
+using GpuEm.Models.Topics;
 using GpuEm.Tests.Bernoulli;
 using GpuEm.Tests.Support;
+using GpuEm.Tests.Topics;
 
 namespace GpuEm.Tests.Surface;
 
@@ -61,6 +63,13 @@ internal static class RegisteredModels
             float[,] rows = Synthetic.Mixture(150, 2, 2, seed: 10).Data;
             var options = new HiddenMarkovOptions(2) { Backend = Backend.Reference, Seed = 1 };
             return new Sample(HiddenMarkov.Fit(rows, [70, 80], options), rows, null);
+        },
+        [TopicModel.FormatName] = () =>
+        {
+            // Documents, not rows: the registry round trip of the file is what applies.
+            (Corpus corpus, _) = TopicCorpora.Planted(40, 12, 2, 20, 0.3, seed: 11);
+            var options = new LdaOptions { TopicCount = 2, Backend = Backend.Reference, Seed = 1 };
+            return new Sample(new Lda(options).Fit(corpus), null, null);
         },
     };
 
