@@ -27,6 +27,15 @@ public static class BenchRunner
         E-step not timed) of a Gaussian hidden Markov model on S seeded sequences of T steps, the
         shape of the pomegranate peer's problem, and prints the median seconds per iteration.
 
+        gpuem bench --model lda|plsa --input DIR/docword.txt [--vocab DIR/vocab.txt] --topics K
+                    [--iterations I] [--test DIR/test-docword.txt] [--backend B]
+                    [--device-memory-limit BYTES] [--seed S] [--json]
+        reads a UCI bag-of-words corpus (readSeconds), runs one untimed warm-up fit of one
+        iteration, then times a fit of exactly I iterations (tolerance 0) and prints
+        secondsPerIteration (the fit's seconds / I), the median between iterations, the ELBO (LDA)
+        or log-likelihood (PLSA) and the training perplexity; --test adds the held-out (document
+        completion) and, for LDA, the bound perplexity of a test corpus over the same terms.
+
         gpuem bench --check --backend B [--n N --d D --k K --iterations I --seed S
                             --device-memory-limit BYTES --json]
         fits every covariance type and k-means on the backend and on the reference engine from the
@@ -55,7 +64,7 @@ public static class BenchRunner
         // one-line usage error (exit 2).
         var a = new Arguments(args,
             Names(["model", "covariance", "n", "d", "k", "iterations", "backend", "device-memory-limit", "peak-gflops", "peak-gbs", "seed",
-                .. HmmBench.Options]),
+                .. HmmBench.Options, .. TopicBench.Options]),
             Names("json"));
         if (a.Flag("help"))
         {
@@ -63,7 +72,22 @@ public static class BenchRunner
             return 0;
         }
         bool json = a.Flag("json");
-        string model = a.Choice("model", "gmm", new Dictionary<string, string> { ["gmm"] = "gmm", ["kmeans"] = "kmeans", ["hmm"] = "hmm" });
+        string model = a.Choice("model", "gmm", new Dictionary<string, string>
+        {
+            ["gmm"] = "gmm",
+            ["kmeans"] = "kmeans",
+            ["hmm"] = "hmm",
+            ["lda"] = "lda",
+            ["plsa"] = "plsa",
+        });
+        if (model is "lda" or "plsa")
+        {
+            if (((string[])["n", "d", "k", "covariance", "peak-gflops", "peak-gbs", .. HmmBench.Options]).FirstOrDefault(o => a.Text(o) is not null) is { } other)
+                throw new UsageException($"--{other} is not an option of --model {model} (it takes --input, --vocab, --topics, --test)");
+            return TopicBench.Run(a, model, stdout);
+        }
+        if (TopicBench.Options.FirstOrDefault(o => a.Text(o) is not null) is { } topicOnly)
+            throw new UsageException($"--{topicOnly} is an option of --model lda|plsa only");
         if (model == "hmm")
         {
             if (new[] { "n", "k", "device-memory-limit", "peak-gflops", "peak-gbs" }.FirstOrDefault(o => a.Text(o) is not null) is { } mixtureOnly)

@@ -21,6 +21,7 @@ public static class CliApp
         new("categorical", "fit a categorical mixture to rows of levels 0, 1, … (−1, NaN or empty: missing)", DiscreteCommands.Categorical),
         new("coarsened", "fit (or score) a coarsened categorical table from a file of observations", CoarsenedCommand.Run),
         new("hmm", "fit, decode, score or sample hidden Markov models of sequences of rows (--lengths FILE)", HmmCommands.Run),
+        new("topics", "fit LDA or PLSA topic models to a corpus; their top words, topic proportions, perplexity", TopicCommands.Run),
         new("predict", "labels (or --proba probabilities) for new data from a saved model", ModelCommands.Predict),
         new("score", "measures of fit (log-likelihood, BIC, AIC; k-means: inertia) of data under a saved model", ModelCommands.Score),
         new("info", "a saved model's summary as one JSON object", ModelCommands.Info),

@@ -157,9 +157,13 @@ internal static class ModelCommands
 
     // Where a model that takes no rows is scored.
     private static string ScoreElsewhere(IFittedModel model) =>
-        model.Format == Models.CoarsenedCategorical.CoarsenedCategoricalModel.FormatName
-            ? "score its observations with `gpuem coarsened score --model MODEL.json --input OBSERVATIONS.csv`"
-            : "this command scores row models only";
+        model.Format switch
+        {
+            Models.CoarsenedCategorical.CoarsenedCategoricalModel.FormatName =>
+                "score its observations with `gpuem coarsened score --model MODEL.json --input OBSERVATIONS.csv`",
+            Models.Topics.TopicModel.FormatName => "score documents with `gpuem topics perplexity --model MODEL.json --input FILE`",
+            _ => "this command scores row models only",
+        };
 
     public static int Info(string[] args, CliContext context)
     {

@@ -3,6 +3,7 @@ using GpuEm.Cli.PlotViews;
 using GpuEm.Models;
 using GpuEm.Models.GaussianMixture;
 using GpuEm.Models.HiddenMarkov;
+using GpuEm.Models.Topics;
 using GpuEm.Persistence;
 using ScottPlot;
 
@@ -20,6 +21,7 @@ internal static class PlotCommands
         usage: gpuem plot --model MODEL.json --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --out FIG.png
                           [--what clusters|uncertainty|density|objective[,…]]
                           [--width W] [--height 500] [--missing error|marginalize] [--lengths FILE]
+               gpuem plot --model TOPICS.json --out FIG.png [--top 10] [--width W] [--height H]
 
         Draws the views named by --what side by side, left to right (default: clusters,objective):
           clusters     the points coloured by the model's labels, each Gaussian's 1σ and 2σ
@@ -39,6 +41,10 @@ internal static class PlotCommands
         data's first column against the step, each step coloured by its Viterbi state (sequence
         boundaries dashed, each state's mean or rate dotted), and its transition matrix as a heat
         map; --lengths FILE cuts the rows into sequences as for gpuem hmm.
+        A topic model (gpuem topics fit --output) is drawn without --input or --what: a grid of bar
+        charts, one per topic, of its --top N (default 10) most probable terms and p(term | topic),
+        labelled with the terms (w123, the term's index, without a vocabulary); --width and
+        --height default to the grid's size.
         """ + "\n\n" + InputFile.Help;
 
     private static readonly IReadOnlyDictionary<string, PlotView> Views = new Dictionary<string, PlotView>
@@ -52,7 +58,7 @@ internal static class PlotCommands
     public static int Plot(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, new HashSet<string>(["model", "input", "columns", "delimiter", "out", "what", "width", "height", "missing", "lengths"], StringComparer.Ordinal),
+        var a = new Arguments(args, new HashSet<string>(["model", "input", "columns", "delimiter", "out", "what", "width", "height", "missing", "lengths", "top"], StringComparer.Ordinal),
             InputFile.Flags());
         if (a.Flag("help"))
         {
@@ -66,6 +72,10 @@ internal static class PlotCommands
         string output = a.Required("out");
         Figure.CheckOutput(output, "--out");
         IFittedModel loaded = ModelFile.Load(a.Required("model"));
+        if (loaded is TopicModel topics)
+            return TopicPlot(topics, a, context, output);
+        if (a.Text("top") is not null)
+            throw new UsageException($"--top applies to topic models only; a {loaded.Kind} model is drawn with its data");
         if (loaded is HiddenMarkovModel hmm)
             return SequencePlot(hmm, a, context, output, width, height);
         if (a.Text("lengths") is not null)
@@ -105,6 +115,27 @@ internal static class PlotCommands
         float share = width / 2f;
         Panel series = HmmCommands.OnData(input, () => HmmViews.Series(model, data, lengths, share));
         Render(() => Figure.SavePng(output, width, height, [series, HmmViews.Transitions(model, share)]));
+        context.Out.WriteLine($"wrote {output} ({width} × {height})");
+        return 0;
+    }
+
+    // A topic model: a grid of its topics' top words, without data. --width and --height (checked
+    // as for two views) default to the grid's natural size.
+    private static int TopicPlot(TopicModel model, Arguments a, CliContext context, string output)
+    {
+        foreach (string option in new[] { "what", "input", "columns", "delimiter", "missing", "lengths" })
+            if (a.Text(option) is not null)
+                throw new UsageException($"--{option} does not apply to a topic model (it is drawn as its topics' top words, without data)");
+        if (a.Flag("header"))
+            throw new UsageException("--header does not apply to a topic model (it is drawn as its topics' top words, without data)");
+        int top = a.Int("top", 10, minimum: 1);
+        int shown = Math.Min(top, model.TermCount);
+        int columns = TopicViews.Columns(model.TopicCount);
+        int rows = (model.TopicCount + columns - 1) / columns;
+        (int cellWidth, int cellHeight) = TopicViews.PanelSize(shown);
+        int width = Pixels(a, "width", Math.Min(columns * cellWidth, MaximumSide), 2 * MinimumWidth, $" ({MinimumWidth} per view)");
+        int height = Pixels(a, "height", Math.Min(rows * cellHeight, MaximumSide), MinimumHeight);
+        Render(() => Figure.SavePng(output, width, height, [TopicViews.TopWords(model, shown)]));
         context.Out.WriteLine($"wrote {output} ({width} × {height})");
         return 0;
     }
