@@ -108,7 +108,7 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
     public int ChunkCount => _chunks.ChunkCount;
 
     public BernoulliStatistics Expect(BernoulliParameters parameters) =>
-        Expect(ToFloat(parameters.LogOne), ToFloat(parameters.LogZero), ToFloat(parameters.LogWeights));
+        Expect(DeviceCopy.ToFloat(parameters.LogOne), DeviceCopy.ToFloat(parameters.LogZero), DeviceCopy.ToFloat(parameters.LogWeights));
 
     /// <summary>
     /// The kernels this engine launches for d indicator columns (its E-step, auto-grouped, and
@@ -180,14 +180,6 @@ internal sealed class AcceleratorBernoulliEngine : IEmEngine<BernoulliParameters
                 Array.Copy(_observedTotals, c * width + 1, stats.Observed, c * _d, _d);
         }
         return stats;
-    }
-
-    private static float[] ToFloat(double[] values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++)
-            result[i] = (float)values[i];
-        return result;
     }
 
     public void Dispose()

@@ -32,7 +32,7 @@ internal sealed class AcceleratorCategoricalEngine : IEmEngine<CategoricalParame
     public CategoricalStatistics Expect(CategoricalParameters parameters)
     {
         BernoulliStatistics s = _indicators.Expect(
-            ToFloat(parameters.LogProbabilities), _zeros, ToFloat(parameters.LogWeights));
+            DeviceCopy.ToFloat(parameters.LogProbabilities), _zeros, DeviceCopy.ToFloat(parameters.LogWeights));
         var stats = new CategoricalStatistics(parameters.K, _layout)
         {
             LogLikelihood = s.LogLikelihood,
@@ -43,7 +43,6 @@ internal sealed class AcceleratorCategoricalEngine : IEmEngine<CategoricalParame
         return stats;
     }
 
-    private static float[] ToFloat(double[] values) => values.Select(v => (float)v).ToArray();
 
     public void Dispose() => _indicators.Dispose();
 }

@@ -103,7 +103,7 @@ internal sealed class AcceleratorLdaEngine : IEmEngine<LdaParameters, LdaStatist
     public LdaStatistics Expect(LdaParameters parameters)
     {
         int k = _k;
-        float[] expElogBeta = ToFloat(parameters.ExpElogBeta);
+        float[] expElogBeta = DeviceCopy.ToFloat(parameters.ExpElogBeta);
         bool resident = _chunks.Count == 1;
         // A fresh start needs no γ from the host; a warm one reuses the device's when it is current.
         bool upload = _warmStart && !(resident && ReferenceEquals(parameters.Gamma, _deviceGamma));
@@ -123,7 +123,7 @@ internal sealed class AcceleratorLdaEngine : IEmEngine<LdaParameters, LdaStatist
                 ArrayView<float> gammaView = _gamma.View.SubView(0, Math.Max(1, documentTopics));
                 int firstValue = chunk.FirstUnit * k;
                 if (upload && documentTopics > 0)
-                    gammaView.SubView(0, documentTopics).CopyFromCPU(ToFloat(parameters.Gamma, firstValue, documentTopics));
+                    gammaView.SubView(0, documentTopics).CopyFromCPU(DeviceCopy.ToFloat(parameters.Gamma, firstValue, documentTopics));
                 _launcher.LdaEStep(
                     views.Documents, views.DocumentStarts, views.Terms, views.Counts, _expElogBeta.View, _alpha.View,
                     gammaView, _expTheta.View, _ratio.View, _maxIterations, _tolerance, parameters.AlphaNorm, _warmStart,
@@ -146,16 +146,6 @@ internal sealed class AcceleratorLdaEngine : IEmEngine<LdaParameters, LdaStatist
         statistics.DocumentBound = totals[k];
         statistics.DocumentIterations = (long)totals[k + 1];
         return statistics;
-    }
-
-    private static float[] ToFloat(double[] values) => ToFloat(values, 0, values.Length);
-
-    private static float[] ToFloat(double[] values, int first, int count)
-    {
-        var result = new float[count];
-        for (int i = 0; i < count; i++)
-            result[i] = (float)values[first + i];
-        return result;
     }
 
     public void Dispose()

@@ -92,7 +92,7 @@ internal sealed class AcceleratorPlsaEngine : IEmEngine<PlsaParameters, PlsaStat
     public PlsaStatistics Expect(PlsaParameters parameters)
     {
         int k = _k;
-        float[] wordTopic = ToFloat(parameters.WordTopic, 0, parameters.WordTopic.Length);
+        float[] wordTopic = DeviceCopy.ToFloat(parameters.WordTopic, 0, parameters.WordTopic.Length);
         float[]? termFactors = null;
         if (_tempered)
         {
@@ -119,7 +119,7 @@ internal sealed class AcceleratorPlsaEngine : IEmEngine<PlsaParameters, PlsaStat
                 if (documentTopics > 0)
                 {
                     _documentTopic.View.SubView(0, documentTopics).CopyFromCPU(
-                        ToFloat(parameters.DocumentTopic, firstValue, documentTopics));
+                        DeviceCopy.ToFloat(parameters.DocumentTopic, firstValue, documentTopics));
                 }
                 ArrayView<float> documentFactors = _documentFactors?.View ?? _documentTopic.View;
                 _launcher.PlsaEStep(
@@ -139,14 +139,6 @@ internal sealed class AcceleratorPlsaEngine : IEmEngine<PlsaParameters, PlsaStat
         }
         statistics.LogLikelihood = totals[0];
         return statistics;
-    }
-
-    private static float[] ToFloat(double[] values, int first, int count)
-    {
-        var result = new float[count];
-        for (int i = 0; i < count; i++)
-            result[i] = (float)values[first + i];
-        return result;
     }
 
     public void Dispose()

@@ -161,15 +161,9 @@ internal ref struct LdaDocument
     /// </summary>
     public static void Expectations(ReadOnlySpan<double> gamma, Span<double> elog, Span<double> exp)
     {
-        double sum = 0, largest = 0;
-        for (int k = 0; k < gamma.Length; k++)
-        {
-            sum += gamma[k];
-            largest = Math.Max(largest, gamma[k]);
-        }
-        double total = TopicMath.Digamma(sum);
+        double total = DigammaOfSum(gamma, out bool vectors);
         int c = 0;
-        if (Vector256.IsHardwareAccelerated && largest < 1e40)
+        if (vectors)
         {
             var shift = Vector256.Create(total);
             for (; c + 4 <= gamma.Length; c += 4)
@@ -192,34 +186,50 @@ internal ref struct LdaDocument
     /// </summary>
     private static void ExpectedThetaOnly(ReadOnlySpan<double> gamma, Span<double> exp)
     {
+        double total = DigammaOfSum(gamma, out bool vectors);
+        int c = 0;
+        if (vectors)
+        {
+            var shift = Vector256.Create(total);
+            for (; c + 4 <= gamma.Length; c += 4)
+            {
+                Vector256<double> rest = Shifted(Vector256.Create(gamma.Slice(c, 4)), out Vector256<double> y);
+                (y * Vector256.Exp(rest - shift)).CopyTo(exp.Slice(c, 4));
+            }
+        }
+        for (; c < gamma.Length; c++)
+            exp[c] = Math.Exp(TopicMath.Digamma(gamma[c]) - total);
+    }
+
+    // ψ(Σ γ); vectors: whether the four-at-a-time forms apply (256-bit vectors, every γ below 1e40).
+    private static double DigammaOfSum(ReadOnlySpan<double> gamma, out bool vectors)
+    {
         double sum = 0, largest = 0;
         for (int k = 0; k < gamma.Length; k++)
         {
             sum += gamma[k];
             largest = Math.Max(largest, gamma[k]);
         }
-        double total = TopicMath.Digamma(sum);
-        int c = 0;
-        if (Vector256.IsHardwareAccelerated && largest < 1e40)
+        vectors = Vector256.IsHardwareAccelerated && largest < 1e40;
+        return TopicMath.Digamma(sum);
+    }
+
+    // ψ(x) − log(x + 6) for four x in (0, 1e40), y = x + 6: the asymptotic series at y ≥ 6 minus
+    // Σ_{i<6} 1/(x + i), the reciprocals added as one fraction.
+    private static Vector256<double> Shifted(Vector256<double> x, out Vector256<double> y)
+    {
+        Vector256<double> one = Vector256<double>.One, numerator = Vector256<double>.Zero, denominator = one;
+        for (int i = 0; i < 6; i++)
         {
-            Vector256<double> one = Vector256<double>.One, shift = Vector256.Create(total);
-            for (; c + 4 <= gamma.Length; c += 4)
-            {
-                Vector256<double> x = Vector256.Create(gamma.Slice(c, 4)), numerator = Vector256<double>.Zero, denominator = one;
-                for (int i = 0; i < 6; i++)
-                {
-                    numerator = numerator * x + denominator;
-                    denominator *= x;
-                    x += one;
-                }
-                Vector256<double> r = one / x, f = r * r;
-                Vector256<double> series = f * (Vector256.Create(-1.0 / 12) + f * (Vector256.Create(1.0 / 120) + f * (Vector256.Create(-1.0 / 252)
-                    + f * (Vector256.Create(1.0 / 240) + f * Vector256.Create(-1.0 / 132)))));
-                (x * Vector256.Exp(series - Vector256.Create(0.5) * r - numerator / denominator - shift)).CopyTo(exp.Slice(c, 4));
-            }
+            numerator = numerator * x + denominator;
+            denominator *= x;
+            x += one;
         }
-        for (; c < gamma.Length; c++)
-            exp[c] = Math.Exp(TopicMath.Digamma(gamma[c]) - total);
+        y = x;
+        Vector256<double> r = one / x, f = r * r;
+        Vector256<double> series = f * (Vector256.Create(-1.0 / 12) + f * (Vector256.Create(1.0 / 120) + f * (Vector256.Create(-1.0 / 252)
+            + f * (Vector256.Create(1.0 / 240) + f * Vector256.Create(-1.0 / 132)))));
+        return series - Vector256.Create(0.5) * r - numerator / denominator;
     }
 
     /// <summary>
@@ -229,17 +239,8 @@ internal ref struct LdaDocument
     /// </summary>
     public static Vector256<double> Digamma(Vector256<double> x)
     {
-        Vector256<double> one = Vector256<double>.One, numerator = Vector256<double>.Zero, denominator = one;
-        for (int i = 0; i < 6; i++)
-        {
-            numerator = numerator * x + denominator;
-            denominator *= x;
-            x += one;
-        }
-        Vector256<double> r = one / x, f = r * r;
-        Vector256<double> series = f * (Vector256.Create(-1.0 / 12) + f * (Vector256.Create(1.0 / 120) + f * (Vector256.Create(-1.0 / 252)
-            + f * (Vector256.Create(1.0 / 240) + f * Vector256.Create(-1.0 / 132)))));
-        return Vector256.Log(x) - Vector256.Create(0.5) * r + series - numerator / denominator;
+        Vector256<double> rest = Shifted(x, out Vector256<double> y);
+        return Vector256.Log(y) + rest;
     }
 
     /// <summary>Σ a_k b_k in 256-bit vectors where they fit, four partial sums in flight (added in a fixed order).</summary>
