@@ -29,12 +29,15 @@ public static class BenchRunner
 
         gpuem bench --model lda|plsa --input DIR/docword.txt [--vocab DIR/vocab.txt] --topics K
                     [--iterations I] [--test DIR/test-docword.txt] [--backend B]
-                    [--device-memory-limit BYTES] [--seed S] [--json]
+                    [--learning-method batch|online] [--batch-size N] [--learning-offset T]
+                    [--learning-decay K] [--device-memory-limit BYTES] [--seed S] [--json]
         reads a UCI bag-of-words corpus (readSeconds), runs one untimed warm-up fit of one
         iteration, then times a fit of exactly I iterations (tolerance 0) and prints
         secondsPerIteration (the fit's seconds / I), the median between iterations, the ELBO (LDA)
         or log-likelihood (PLSA) and the training perplexity; --test adds the held-out (document
-        completion) and, for LDA, the bound perplexity of a test corpus over the same terms.
+        completion) and, for LDA, the bound perplexity of a test corpus over the same terms. LDA
+        online (online variational Bayes, one iteration = one pass) takes the options of
+        gpuem topics fit.
 
         gpuem bench --check --backend B [--n N --d D --k K --iterations I --seed S
                             --device-memory-limit BYTES --json]

@@ -15,7 +15,7 @@ namespace GpuEm.Bench;
 internal static class TopicBench
 {
     /// <summary>The options only this mode reads.</summary>
-    internal static readonly string[] Options = ["input", "vocab", "topics", "test"];
+    internal static readonly string[] Options = ["input", "vocab", "topics", "test", .. LdaLearningArguments.Options];
 
     /// <summary>
     /// Reads the corpus (readSeconds), runs one untimed fit of one iteration (device selection,
@@ -41,6 +41,9 @@ internal static class TopicBench
         Backend backend = a.Choice("backend", Backend.Reference, Arguments.Backends);
         long? memoryLimit = a.DeviceMemoryLimit();
         bool lda = model == "lda";
+        if (!lda && LdaLearningArguments.Options.FirstOrDefault(o => a.Text(o) is not null) is { } ldaOnly)
+            throw new UsageException($"--{ldaOnly} is an option of --model lda only");
+        LdaOptions learning = LdaLearningArguments.Apply(a, new LdaOptions());
 
         var read = Stopwatch.StartNew();
         Corpus corpus = Corpus.Read(input, null, vocabulary);
@@ -54,7 +57,7 @@ internal static class TopicBench
                 stamps.Add(p.Elapsed);
         });
         Func<int, IProgress<FitProgress>?, TopicModel> fit = lda
-            ? (maxIterations, report) => new Lda(new LdaOptions
+            ? (maxIterations, report) => new Lda(learning with
             {
                 TopicCount = topics,
                 MaxIterations = maxIterations,

@@ -17,7 +17,8 @@ internal static class TopicCommands
     private const string Help = """
         usage: gpuem topics fit --input FILE [--vocab vocab.txt] [--format uci|mm|svmlight|text]
                                 --topics K --model lda|plsa [--alpha A] [--eta E] [--learn-alpha]
-                                [--tempering B] [--max-iter N] [--tol T] [--n-init R] [--seed S]
+                                [--learning-method batch|online] [--batch-size N]
+                                [--learning-offset T] [--learning-decay K] [--tempering B] [--max-iter N] [--tol T] [--n-init R] [--seed S]
                                 [--min-df N] [--max-df F] [--no-stop-words] [--min-token-length L]
                                 [--no-lowercase] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                                 [--device-memory-limit BYTES] [--output model.json]
@@ -41,7 +42,12 @@ internal static class TopicCommands
         of them, a fraction, default 1, dropped), sorted; with --vocab the vocabulary is fixed and
         other tokens are dropped. Repeated (document, term) entries are added up, with a notice.
         LDA: --alpha (document-topic prior, default 1/K), --eta (topic-word prior, default 1/K),
-        --learn-alpha (one α per topic, learned in every M-step). PLSA: --tempering β in (0, 1]
+        --learn-alpha (one α per topic, learned in every M-step), --learning-method batch (default:
+        batch variational EM) or online (online variational Bayes, Hoffman et al. 2010, as
+        scikit-learn's: mini-batches of --batch-size documents, default 128, in corpus order, each
+        followed by λ ← (1 − ρ) λ + ρ λ̂ with ρ = (--learning-offset + t)^−(--learning-decay),
+        defaults 10 and 0.7; one iteration is one pass; the elbo reported is the pass's running
+        estimate; runs on the reference engine). PLSA: --tempering β in (0, 1]
         (tempered EM, default 1: plain EM). Defaults: 100 iterations, tol 1e-4 on the change of the
         objective per token, 1 start, seed 0, auto.
 
@@ -107,7 +113,7 @@ internal static class TopicCommands
     {
         var a = new Arguments(args, Commands.Set(
             [.. FilterOptions, "input", "vocab", "format", "topics", "model", "alpha", "eta", "tempering", "max-iter", "tol", "n-init", "seed",
-                "backend", "device-memory-limit", "output"]),
+                "backend", "device-memory-limit", "output", .. LdaLearningArguments.Options]),
             Commands.Set([.. FilterFlags, "learn-alpha", "no-lowercase"]));
         if (a.Flag("help"))
             return Commands.Help(context.Out, Help);
@@ -124,6 +130,8 @@ internal static class TopicCommands
                 throw new UsageException($"--{option} applies to --model lda only");
         if (!lda && a.Flag("learn-alpha"))
             throw new UsageException("--learn-alpha applies to --model lda only");
+        if (!lda && LdaLearningArguments.Options.FirstOrDefault(o => a.Text(o) is not null) is { } ldaOnly)
+            throw new UsageException($"--{ldaOnly} applies to --model lda only");
         if (lda && a.Text("tempering") is not null)
             throw new UsageException("--tempering applies to --model plsa only");
         CorpusFormat? format = FormatOf(a);
@@ -133,13 +141,13 @@ internal static class TopicCommands
         Backend backend;
         if (lda)
         {
-            LdaOptions options = new LdaOptions
+            LdaOptions options = LdaLearningArguments.Apply(a, new LdaOptions
             {
                 TopicCount = topics,
                 Alpha = a.Text("alpha") is null ? null : a.Positive("alpha", 1),
                 Eta = a.Text("eta") is null ? null : a.Positive("eta", 1),
                 LearnAlpha = a.Flag("learn-alpha"),
-            }.WithRunOptions(a, context);
+            }).WithRunOptions(a, context);
             Lda estimator = Commands.Validated(() => new Lda(options));
             fit = corpus => estimator.Fit(corpus, context.Cancellation);
             backend = options.Backend;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scikit-learn's batch LDA on a seeded synthetic LDA corpus, with a held-out test corpus drawn
+"""scikit-learn's batch (or, with --learning-method online, online) LDA on a seeded synthetic LDA corpus, with a held-out test corpus drawn
 from the same topics, and the held-out perplexity by document completion computed exactly as
 GpuEm's TopicModel.HeldOutPerplexity: each test document's tokens, listed in term order, are dealt
 alternately to an observed half (1st, 3rd, ...) and a held-out half (2nd, 4th, ...); theta is
@@ -22,6 +22,8 @@ p.add_argument("--words", type=int, default=5000); p.add_argument("--topics", ty
 p.add_argument("--mean-length", type=int, default=100); p.add_argument("--iterations", type=int, default=5)
 p.add_argument("--seed", type=int, default=0); p.add_argument("--jobs", type=int, default=1)
 p.add_argument("--write-uci", default=None); p.add_argument("--skip-fit", action="store_true")
+p.add_argument("--learning-method", choices=["batch", "online"], default="batch")
+p.add_argument("--batch-size", type=int, default=128)
 a = p.parse_args()
 rng = np.random.default_rng(a.seed)
 beta = rng.dirichlet(np.full(a.words, 0.05), a.topics)
@@ -66,10 +68,11 @@ def split_alternately(M):
     shape = M.shape
     return (sp.csr_matrix((obs_v, (obs_r, obs_c)), shape=shape), sp.csr_matrix((held_v, (held_r, held_c)), shape=shape))
 
-result = {"peer": "scikit-learn LatentDirichletAllocation (batch)", "docs": a.docs, "testDocs": a.test_docs, "words": a.words,
+result = {"peer": f"scikit-learn LatentDirichletAllocation ({a.learning_method})", "docs": a.docs, "testDocs": a.test_docs, "words": a.words,
           "topics": a.topics, "tokens": int(train.sum()), "nnz": int(train.nnz)}
 if not a.skip_fit:
-    lda = LatentDirichletAllocation(n_components=a.topics, learning_method="batch", max_iter=a.iterations,
+    lda = LatentDirichletAllocation(n_components=a.topics, learning_method=a.learning_method, max_iter=a.iterations,
+                                    batch_size=a.batch_size,
                                     random_state=a.seed, n_jobs=a.jobs, evaluate_every=-1)
     t = time.perf_counter(); lda.fit(train); el = time.perf_counter() - t
     observed, held = split_alternately(test)

@@ -75,12 +75,15 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("topics fit", "n-init", Kind.AtLeastOne), ("topics fit", "seed", Kind.Integer),
         ("topics fit", "device-memory-limit", Kind.Bytes), ("topics fit", "min-df", Kind.AtLeastOne),
         ("topics fit", "max-df", Kind.Positive), ("topics fit", "min-token-length", Kind.AtLeastOne),
+        ("topics fit", "batch-size", Kind.AtLeastOne), ("topics fit", "learning-offset", Kind.Number),
+        ("topics fit", "learning-decay", Kind.Number),
         ("topics words", "top", Kind.AtLeastOne),
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
         ("bench", "device-memory-limit", Kind.Bytes), ("bench", "peak-gflops", Kind.Positive), ("bench", "peak-gbs", Kind.Positive),
         ("bench", "sequences", Kind.AtLeastOne), ("bench", "length", Kind.AtLeastOne), ("bench", "states", Kind.AtLeastOne),
-        ("bench", "topics", Kind.AtLeastOne),
+        ("bench", "topics", Kind.AtLeastOne), ("bench", "batch-size", Kind.AtLeastOne), ("bench", "learning-offset", Kind.Number),
+        ("bench", "learning-decay", Kind.Number),
         ("bench --check", "n", Kind.AtLeastOne), ("bench --check", "d", Kind.AtLeastOne), ("bench --check", "k", Kind.AtLeastOne),
         ("bench --check", "iterations", Kind.AtLeastOne), ("bench --check", "seed", Kind.Integer),
         ("bench --check", "device-memory-limit", Kind.Bytes),
@@ -104,7 +107,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         // hmm: files and choices.
         "lengths", "emission", "topology", "states-output",
         // topics: files, choices and flags.
-        "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test",
+        "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test", "learning-method",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist
@@ -127,6 +130,16 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             "bench --check" => new() { ["backend"] = "cpu-accelerator" },
             "bench" when option is "sequences" or "length" or "states" => new() { ["model"] = "hmm" },
             "bench" when option is "topics" => new() { ["model"] = "lda", ["input"] = PathOf("docword.txt") },
+            "bench" when option is "batch-size" or "learning-offset" or "learning-decay" =>
+                new() { ["model"] = "lda", ["input"] = PathOf("docword.txt"), ["topics"] = "2", ["learning-method"] = "online" },
+            "topics fit" when option is "batch-size" or "learning-offset" or "learning-decay" => new()
+            {
+                ["input"] = PathOf("docword.txt"),
+                ["topics"] = "2",
+                ["model"] = "lda",
+                ["format"] = "uci",
+                ["learning-method"] = "online",
+            },
             "topics fit" => new()
             {
                 ["input"] = PathOf(option is "min-df" or "max-df" or "min-token-length" ? "docs.txt" : "docword.txt"),

@@ -147,6 +147,44 @@ public sealed class TopicCliTests : TempFolderTests
     }
 
     [Fact]
+    public void Lda_online_fit_runs_its_passes_with_the_given_settings_and_equals_the_library()
+    {
+        (string docword, string vocab, long tokens) = Uci();
+        string model = PathOf("online.json");
+        (int code, string output, string errors) = Run(
+            "topics", "fit", "--input", docword, "--vocab", vocab, "--topics", "3", "--model", "lda", "--learning-method", "online",
+            "--batch-size", "10", "--learning-offset", "4", "--learning-decay", "0.8", "--max-iter", "7", "--tol", "0", "--seed", "2",
+            "--output", model);
+        Assert.True(code == 0, errors);
+        JsonElement root = Json(output);
+        Assert.Equal(7, root.GetProperty("iterations").GetInt32());
+        Assert.Equal("Reference", root.GetProperty("backend").GetString());
+        double elbo = root.GetProperty("elbo").GetDouble();
+        Assert.Equal(Math.Exp(-elbo / tokens), root.GetProperty("perplexity").GetDouble(), 1e-12);
+
+        var expected = new Lda(new LdaOptions
+        {
+            TopicCount = 3,
+            LearningMethod = LdaLearning.Online,
+            BatchSize = 10,
+            LearningOffset = 4,
+            LearningDecay = 0.8,
+            MaxIterations = 7,
+            Tolerance = 0,
+            Seed = 2,
+            Backend = GpuEm.Backend.Reference,
+        }).Fit(GpuEm.Data.Corpus.Read(docword, null, vocab));
+        var saved = (TopicModel)ModelFile.Load(model);
+        Assert.Equal(expected.Elbo, saved.Elbo);
+        Assert.Equal(expected.TopicWord, saved.TopicWord);
+        (code, output, errors) = Run(
+            "bench", "--model", "lda", "--input", docword, "--topics", "3", "--iterations", "2", "--learning-method", "online",
+            "--batch-size", "12", "--backend", "reference", "--json");
+        Assert.True(code == 0, errors);
+        Assert.Equal(2, Json(output.Trim().Split('\n')[^1]).GetProperty("iterations").GetInt32());
+    }
+
+    [Fact]
     public void Plsa_fit_prints_its_log_likelihood_and_tempering_and_learn_alpha_moves_alpha()
     {
         (string docword, _, long tokens) = Uci();
@@ -395,6 +433,13 @@ public sealed class TopicCliTests : TempFolderTests
         AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--no-stop-words"]), "--no-stop-words applies to text corpora");
         AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--format", "uci", "--no-lowercase"]), "--no-lowercase applies to text");
         AssertUsageError(Run([.. fit, "--topics", "2", "--model", "plsa", "--tempering", "1.5"]), "--tempering 1.5 is not in (0, 1]");
+        AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--batch-size", "5"]), "--batch-size applies to --learning-method online only");
+        AssertUsageError(Run([.. fit, "--topics", "2", "--model", "plsa", "--learning-method", "online"]), "--learning-method applies to --model lda only");
+        AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--learning-method", "stochastic"]), "--learning-method 'stochastic' is not one of batch, online");
+        AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--learning-method", "online", "--learning-decay", "0.4"]),
+            "--learning-decay 0.4 is not in (0.5, 1]");
+        AssertUsageError(Run("topics", "fit", "--input", docword, "--topics", "2", "--model", "lda", "--learning-method", "online",
+            "--backend", "cpu-accelerator"), "reference engine");
         AssertUsageError(Run([.. fit, "--topics", "2", "--model", "lda", "--output", docword]), "is also an input");
         string text = Write("t.txt", "cats and dogs\n");
         AssertUsageError(Run("topics", "fit", "--input", text, "--format", "text", "--vocab", vocab, "--topics", "1", "--model", "lda", "--min-df", "2"),
@@ -502,7 +547,8 @@ public sealed class TopicCliTests : TempFolderTests
         {
             "--input", "--vocab", "--format", "--topics", "--model", "--alpha", "--eta", "--learn-alpha", "--tempering", "--max-iter",
             "--tol", "--n-init", "--seed", "--min-df", "--max-df", "--no-stop-words", "--min-token-length", "--no-lowercase",
-            "--backend", "--device-memory-limit", "--output", "--top",
+            "--backend", "--device-memory-limit", "--output", "--top", "--learning-method", "--batch-size", "--learning-offset",
+            "--learning-decay",
         })
             Assert.Contains(option, help);
         Assert.Contains("\n  topics      ", GpuEm.Cli.CliApp.Usage);

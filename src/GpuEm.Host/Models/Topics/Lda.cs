@@ -5,10 +5,12 @@ using GpuEm.Engines;
 namespace GpuEm.Models.Topics;
 
 /// <summary>
-/// Fits latent Dirichlet allocation by batch variational EM (Blei, Ng and Jordan 2003):
-/// <c>new Lda(options).Fit(corpus)</c> returns an immutable <see cref="TopicModel"/>. The E-step
-/// (each document's γ) runs on the backend the options ask for; the M-step (λ, and α when learned)
-/// runs on the host in float64. See <see cref="LdaOptions"/>.
+/// Fits latent Dirichlet allocation by batch variational EM (Blei, Ng and Jordan 2003) or online
+/// variational Bayes (Hoffman, Blei and Bach 2010; <see cref="LdaOptions.LearningMethod"/>):
+/// <c>new Lda(options).Fit(corpus)</c> returns an immutable <see cref="TopicModel"/>. The batch
+/// E-step (each document's γ) runs on the backend the options ask for, online mini-batches on the
+/// reference engine; the M-step (λ, and α when learned) runs on the host in float64. See
+/// <see cref="LdaOptions"/>.
 /// </summary>
 public sealed class Lda
 {
@@ -36,15 +38,26 @@ public sealed class Lda
         double[] alpha = Options.ResolvedAlpha();
         double eta = Options.ResolvedEta;
         double tokens = data.TokenCount;
-        return EmFit.Run<IEmEngine<LdaParameters, LdaStatistics>, LdaSolver, LdaParameters, LdaStatistics, TopicModel>(
+        bool online = Options.LearningMethod == LdaLearning.Online;
+        return EmFit.Run<IEmEngine<LdaParameters, LdaStatistics>, ObjectiveChangeSolver<LdaParameters, LdaStatistics>, LdaParameters, LdaStatistics, TopicModel>(
             Options,
-            handle => handle is null
-                ? new ReferenceLdaEngine(data, k, Options.MaxDocumentIterations, Options.DocumentTolerance, Options.WarmStart)
-                : new AcceleratorLdaEngine(handle, data, k, Options.MaxDocumentIterations, Options.DocumentTolerance, Options.DeviceMemoryLimit, Options.WarmStart),
-            engine => new LdaSolver(engine, tokens, Options.LearnAlpha, data.DocumentCount),
+            handle =>
+            {
+                if (handle is null || online)
+                {
+                    if (handle is not null)
+                        EmFit.Notice(Options.Progress, $"Online LDA runs on the reference engine; {handle.DeviceName} is not used.");
+                    return new ReferenceLdaEngine(data, k, Options.MaxDocumentIterations, Options.DocumentTolerance, Options.WarmStart);
+                }
+                return new AcceleratorLdaEngine(handle, data, k, Options.MaxDocumentIterations, Options.DocumentTolerance, Options.DeviceMemoryLimit, Options.WarmStart);
+            },
+            engine => online
+                ? new OnlineLdaSolver((ReferenceLdaEngine)engine, data, tokens, Options)
+                : new LdaSolver(engine, tokens, Options.LearnAlpha, data.DocumentCount),
             (_, start) => TopicStarts.Lda(data, k, alpha, eta, start.Seed),
             fit => TopicModel.FromLda(
-                fit.Run.Parameters, fit.Run.Statistics, fit.Summary, corpus, tokens, Options.MaxDocumentIterations, Options.DocumentTolerance),
+                fit.Run.Statistics.Next ?? fit.Run.Parameters, fit.Run.Statistics, fit.Summary, corpus, tokens,
+                Options.MaxDocumentIterations, Options.DocumentTolerance),
             cancellationToken);
     }
 }

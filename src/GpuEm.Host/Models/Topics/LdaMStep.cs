@@ -23,6 +23,36 @@ internal static class LdaMStep
     }
 
     /// <summary>
+    /// Online variational Bayes' step after one mini-batch (Hoffman, Blei and Bach 2010, as
+    /// scikit-learn's): with ρ = (τ₀ + t)^−κ for the t-th update,
+    /// λ_kw ← (1 − ρ) λ_kw + ρ (η + D / B · exp E[log β_kw] · S_wk) (S: the batch's statistics at
+    /// <paramref name="current"/>, B its documents); learned α moves by the same step towards the
+    /// batch's fixed point. <paramref name="gamma"/> is passed on as the parameters' γ.
+    /// </summary>
+    public static LdaParameters Blend(
+        LdaParameters current, double[] sums, int batchDocuments, int documents, double[] gamma, double[] batchLogThetaSum,
+        double learningOffset, double learningDecay, bool learnAlpha)
+    {
+        long update = current.Updates + 1;
+        double rho = Math.Pow(learningOffset + update, -learningDecay);
+        double scale = (double)documents / batchDocuments;
+        double[] exp = current.ExpElogBeta, old = current.Lambda;
+        var lambda = new double[old.Length];
+        double eta = current.Eta;
+        for (long i = 0; i < lambda.LongLength; i++)
+            lambda[i] = (1 - rho) * old[i] + rho * (eta + scale * exp[i] * sums[i]);
+        double[] alpha = current.Alpha;
+        if (learnAlpha)
+        {
+            double[] target = LearnAlpha(current.Alpha, batchLogThetaSum, batchDocuments);
+            alpha = new double[target.Length];
+            for (int k = 0; k < alpha.Length; k++)
+                alpha[k] = (1 - rho) * current.Alpha[k] + rho * target[k];
+        }
+        return new LdaParameters(current.K, current.W, lambda, gamma, alpha, eta, update);
+    }
+
+    /// <summary>
     /// Minka's fixed point for the maximum-likelihood Dirichlet given the mean of E[log θ_k]:
     /// α_k ← ψ⁻¹(ψ(Σ α) + mean_k), from the current α until no α_k moves by more than 1e-10
     /// relative. Each step raises Σ_d E_q[log p(θ_d | α)], so the ELBO still never decreases.

@@ -8,11 +8,12 @@ namespace GpuEm.Models.Topics;
 /// </summary>
 internal sealed class LdaStatistics
 {
-    public LdaStatistics(int topics, int terms, double[] gamma)
+    // wordTopic false: no W × K statistics (online passes, whose λ is updated batch by batch).
+    public LdaStatistics(int topics, int terms, double[] gamma, bool wordTopic = true)
     {
         K = topics;
         W = terms;
-        WordTopic = new double[(long)terms * topics];
+        WordTopic = wordTopic ? new double[(long)terms * topics] : [];
         Gamma = gamma;
         LogThetaSum = new double[topics];
     }
@@ -32,6 +33,10 @@ internal sealed class LdaStatistics
 
     /// <summary>Σ_d (Σ_w n_dw log φnorm_dw + E_q[log p(θ_d | α) − log q(θ_d | γ_d)]).</summary>
     public double DocumentBound { get; set; }
+
+    /// <summary>Online variational Bayes: the parameters at the end of the pass these statistics
+    /// come from (the M-step's result, made batch by batch during the pass); null in batch fits.</summary>
+    public LdaParameters? Next { get; set; }
 
     /// <summary>γ updates summed over documents (how hard the E-step worked).</summary>
     public long DocumentIterations { get; set; }

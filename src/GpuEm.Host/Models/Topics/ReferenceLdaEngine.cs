@@ -65,6 +65,72 @@ internal sealed class ReferenceLdaEngine : ReferenceEngine, IEmEngine<LdaParamet
         return total;
     }
 
+    /// <summary>
+    /// Online variational Bayes: the E-step of documents [<paramref name="first"/>,
+    /// <paramref name="end"/>) alone, writing their rows of <paramref name="gamma"/> (D × K; a
+    /// warm start begins from the rows there, otherwise afresh) and their statistics into
+    /// <paramref name="sums"/> (W × K, overwritten). Documents run in parallel, each into its own
+    /// scratch; their statistics, bounds and Σ E[log θ] are then added in document order, so the
+    /// result does not depend on the thread count.
+    /// </summary>
+    /// <returns>The batch's part of the ELBO (as <see cref="LdaStatistics.DocumentBound"/>), its
+    /// γ updates, and Σ_d E[log θ_dk] over the batch.</returns>
+    public (double Bound, long Iterations, double[] LogThetaSum) ExpectBatch(
+        LdaParameters parameters, int first, int end, double[] gamma, double[] sums)
+    {
+        int k = _topics, documents = end - first;
+        long itemStart = _data.Units.Start(first);
+        var expThetas = new double[(long)documents * k];
+        var elogs = new double[(long)documents * k];
+        var ratios = new double[_data.Units.Start(end) - itemStart];
+        var bounds = new double[documents];
+        var iterations = new int[documents];
+        double[] expElogBeta = parameters.ExpElogBeta;
+        int parts = Math.Max(1, Math.Min(documents, Environment.ProcessorCount));
+        Parallel.For(0, parts, part =>
+        {
+            var document = new LdaDocument(k, _longest);
+            for (int i = (int)((long)documents * part / parts); i < (int)((long)documents * (part + 1) / parts); i++)
+            {
+                int d = first + i;
+                int start = (int)_data.Units.Start(d), length = (int)_data.Units.Length(d);
+                ReadOnlySpan<int> terms = _data.Terms.AsSpan(start, length);
+                ReadOnlySpan<float> counts = _data.Counts.AsSpan(start, length);
+                Span<double> g = gamma.AsSpan(d * k, k);
+                if (!_warmStart)
+                    LdaDocument.Start(counts, parameters.Alpha, g);
+                iterations[i] = document.Infer(terms, counts, expElogBeta, parameters.Alpha, g, _maxIterations, _tolerance);
+                ReadOnlySpan<double> norm = document.Norm;
+                double bound = 0;
+                for (int j = 0; j < length; j++)
+                {
+                    ratios[start - itemStart + j] = counts[j] / norm[j];
+                    bound += counts[j] * Math.Log(norm[j]);
+                }
+                document.ExpTheta.CopyTo(expThetas.AsSpan(i * k, k));
+                document.ElogTheta.CopyTo(elogs.AsSpan(i * k, k));
+                bounds[i] = bound + TopicMath.DirichletBound(parameters.Alpha, parameters.AlphaNorm, g, document.ElogTheta);
+            }
+        });
+        Array.Clear(sums);
+        var logThetaSum = new double[k];
+        double total = 0;
+        long updates = 0;
+        for (int i = 0; i < documents; i++)
+        {
+            int d = first + i;
+            long start = _data.Units.Start(d);
+            ReadOnlySpan<double> expTheta = expThetas.AsSpan(i * k, k);
+            for (long j = start; j < _data.Units.Start(d + 1); j++)
+                LdaDocument.Axpy(ratios[j - itemStart], expTheta, sums.AsSpan(_data.Terms[j] * k, k));
+            for (int c = 0; c < k; c++)
+                logThetaSum[c] += elogs[i * k + c];
+            total += bounds[i];
+            updates += iterations[i];
+        }
+        return (total, updates, logThetaSum);
+    }
+
     // Adds a document's statistics and returns its part of the ELBO.
     private static double Accumulate(
         LdaStatistics partial, ReadOnlySpan<int> terms, ReadOnlySpan<float> counts, ref LdaDocument document,
