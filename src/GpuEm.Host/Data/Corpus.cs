@@ -299,7 +299,7 @@ public sealed class Corpus
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Source}: {DocumentCount:N0} documents × {TermCount:N0} terms, {TokenCount:N0} tokens");
 
-    private static CorpusFormat Resolve(string path, CorpusFormat? format)
+    internal static CorpusFormat Resolve(string path, CorpusFormat? format)
     {
         if (Directory.Exists(path))
         {
@@ -382,7 +382,7 @@ public sealed class Corpus
     }
 
     // One term per line, white space around it removed; empty or repeated terms name the line.
-    private static string[] ReadVocabulary(string path)
+    internal static string[] ReadVocabulary(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"The vocabulary file '{path}' does not exist.", path);

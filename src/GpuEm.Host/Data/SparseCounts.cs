@@ -8,7 +8,7 @@ namespace GpuEm.Data;
 /// <see cref="Units"/>, terms increasing within a document. A document is the unit: device
 /// chunks hold whole documents, sized by their non-zeros.
 /// </summary>
-internal sealed class SparseCounts
+internal sealed partial class SparseCounts
 {
     // The largest count a file may give: whole numbers up to 2³¹ − 1 (stored as float32, exact
     // up to 2²⁴, which no real document's term count reaches).
@@ -130,35 +130,7 @@ internal sealed class SparseCounts
     /// <param name="path">The file.</param>
     /// <param name="vocabularySize">A fitted vocabulary's size: the header's W must not exceed
     /// it, and it becomes W. Null: W is the header's.</param>
-    public static SparseCounts ReadUci(string path, int? vocabularySize = null)
-    {
-        using var reader = new StreamReader(path);
-        string name = Path.GetFileName(path);
-        int line = 0;
-        long Header(string what)
-        {
-            string? text = reader.ReadLine();
-            line++;
-            return text is not null && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-                ? value
-                : throw new InvalidDataException($"{name} line {line}: expected {what} (a whole number) in the UCI bag-of-words header.");
-        }
-        long documents = Header("the number of documents D"), terms = Header("the number of words W"), nonZeros = Header("the number of non-zeros NNZ");
-        CheckSizes(name, line, documents, terms, nonZeros);
-        int termCount = TermCountFor(name, 2, "the header's", (int)terms, vocabularySize);
-        var fields = new EntryFields("docID", "wordID", "count", "the header's D", "the header's");
-        var entries = new EntryList(nonZeros);
-        while (reader.ReadLine() is { } text)
-        {
-            line++;
-            if (text.AsSpan().Trim().Length == 0)
-                continue;
-            ReadEntry(text, name, line, fields, (int)documents, (int)terms, entries);
-        }
-        if (entries.Count != nonZeros)
-            throw new InvalidDataException($"{name} line 3: the header promises {nonZeros:N0} entries (NNZ); the file holds {entries.Count:N0}.");
-        return entries.Build((int)documents, termCount);
-    }
+    public static SparseCounts ReadUci(string path, int? vocabularySize = null) => ReadCoordinates(path, CorpusFormat.Uci, vocabularySize);
 
     /// <summary>
     /// A Matrix Market coordinate file (documents × terms, <c>%%MatrixMarket matrix coordinate
@@ -170,45 +142,17 @@ internal sealed class SparseCounts
     /// <param name="path">The file.</param>
     /// <param name="vocabularySize">A fitted vocabulary's size: the size line's columns must not
     /// exceed it, and it becomes W. Null: W is the columns.</param>
-    public static SparseCounts ReadMatrixMarket(string path, int? vocabularySize = null)
+    public static SparseCounts ReadMatrixMarket(string path, int? vocabularySize = null) =>
+        ReadCoordinates(path, CorpusFormat.MatrixMarket, vocabularySize);
+
+    private static SparseCounts ReadCoordinates(string path, CorpusFormat format, int? vocabularySize)
     {
-        using var reader = new StreamReader(path);
-        string name = Path.GetFileName(path);
-        string banner = reader.ReadLine() ?? "";
-        string[] words = banner.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length < 5 || words[0] != "%%matrixmarket" || words[1] != "matrix" || words[2] != "coordinate"
-            || words[3] is not ("real" or "integer") || words[4] != "general")
-            throw new InvalidDataException(
-                $"{name} line 1: expected '%%MatrixMarket matrix coordinate real|integer general', found '{Shorten(banner)}'.");
-        int line = 1;
-        string? size;
-        do
-        {
-            size = reader.ReadLine();
-            line++;
-        }
-        while (size is not null && (size.StartsWith('%') || size.Trim().Length == 0));
-        string[] parts = (size ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long documents)
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long terms)
-            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out long nonZeros))
-            throw new InvalidDataException($"{name} line {line}: expected the size line 'rows columns entries'.");
-        int sizeLine = line;
-        CheckSizes(name, sizeLine, documents, terms, nonZeros);
-        int termCount = TermCountFor(name, sizeLine, "the size line's columns", (int)terms, vocabularySize);
-        var fields = new EntryFields("row", "column", "value", "the size line's rows", "the size line's columns");
-        var entries = new EntryList(nonZeros);
-        while (reader.ReadLine() is { } text)
-        {
-            line++;
-            if (text.AsSpan().Trim().Length == 0 || text.StartsWith('%'))
-                continue;
-            ReadEntry(text, name, line, fields, (int)documents, (int)terms, entries);
-        }
-        if (entries.Count != nonZeros)
-            throw new InvalidDataException(
-                $"{name} line {sizeLine}: the size line promises {nonZeros:N0} entries; the file holds {entries.Count:N0}.");
-        return entries.Build((int)documents, termCount);
+        using var file = CoordinateFile.Open(path, format, vocabularySize);
+        var entries = new EntryList(file.NonZeros);
+        while (file.Next(out int document, out int term, out float count))
+            entries.Add(document, term, count);
+        file.CheckCount(entries.Count);
+        return entries.Build(file.Documents, file.TermCount);
     }
 
     /// <summary>
@@ -231,41 +175,8 @@ internal sealed class SparseCounts
         while (reader.ReadLine() is { } text)
         {
             line++;
-            ReadOnlySpan<char> content = text.AsSpan();
-            int hash = content.IndexOf('#');
-            if (hash >= 0)
-                content = content[..hash];
-            int position = 0;
-            if (!NextField(content, ref position, out ReadOnlySpan<char> label))
-                continue;
-            if (label.Contains(':'))
-                throw new InvalidDataException(
-                    $"{name} line {line}: expected a label first ('label index:count …'), found '{Shorten(label.ToString())}'; " +
-                    "add a label (any token, e.g. 0) to each line.");
-            int document = documents++;
-            bool afterLabel = true;
-            while (NextField(content, ref position, out ReadOnlySpan<char> pair))
-            {
-                // svmlight's ranking files put a query id right after the label.
-                bool queryId = afterLabel && pair.StartsWith("qid:", StringComparison.Ordinal);
-                afterLabel = false;
-                if (queryId)
-                    continue;
-                int colon = pair.IndexOf(':');
-                if (colon < 0 || !int.TryParse(pair[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-                    throw new InvalidDataException(
-                        $"{name} line {line}: expected 'index:count' with a whole-number index, found '{Shorten(pair.ToString())}'.");
-                if (index == 0)
-                    throw new InvalidDataException(
-                        $"{name} line {line}: index 0; svmlight indices are 1-based (index 1 is the first term). A file written " +
-                        "zero-based (scikit-learn's dump_svmlight_file(zero_based=True)) needs every index raised by 1.");
-                if (termCount is int limit && index > limit)
-                    throw new InvalidDataException(
-                        $"{name} line {line}: index {index} is beyond the vocabulary's {limit:N0} terms.");
-                float count = ReadCount(pair[(colon + 1)..], name, line);
-                largest = Math.Max(largest, index);
-                entries.Add(document, index - 1, count);
-            }
+            if (SvmlightLine(text, name, line, termCount, entries, documents, ref largest))
+                documents++;
         }
         if (documents == 0)
             throw new InvalidDataException($"{name}: the file holds no documents (lines 'label index:count …').");
@@ -273,6 +184,47 @@ internal sealed class SparseCounts
         if (terms == 0)
             throw new InvalidDataException($"{name}: no line has an 'index:count' pair, so the number of terms is unknown; give a vocabulary.");
         return entries.Build(documents, terms);
+    }
+
+    // One svmlight line: a document's pairs added as document number `document` (true), or a blank
+    // or comment-only line (false); `largest` tracks the largest index seen.
+    private static bool SvmlightLine(string text, string name, int line, int? termCount, EntryList entries, int document, ref int largest)
+    {
+        ReadOnlySpan<char> content = text.AsSpan();
+        int hash = content.IndexOf('#');
+        if (hash >= 0)
+            content = content[..hash];
+        int position = 0;
+        if (!NextField(content, ref position, out ReadOnlySpan<char> label))
+            return false;
+        if (label.Contains(':'))
+            throw new InvalidDataException(
+                $"{name} line {line}: expected a label first ('label index:count …'), found '{Shorten(label.ToString())}'; " +
+                "add a label (any token, e.g. 0) to each line.");
+        bool afterLabel = true;
+        while (NextField(content, ref position, out ReadOnlySpan<char> pair))
+        {
+            // svmlight's ranking files put a query id right after the label.
+            bool queryId = afterLabel && pair.StartsWith("qid:", StringComparison.Ordinal);
+            afterLabel = false;
+            if (queryId)
+                continue;
+            int colon = pair.IndexOf(':');
+            if (colon < 0 || !int.TryParse(pair[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                throw new InvalidDataException(
+                    $"{name} line {line}: expected 'index:count' with a whole-number index, found '{Shorten(pair.ToString())}'.");
+            if (index == 0)
+                throw new InvalidDataException(
+                    $"{name} line {line}: index 0; svmlight indices are 1-based (index 1 is the first term). A file written " +
+                    "zero-based (scikit-learn's dump_svmlight_file(zero_based=True)) needs every index raised by 1.");
+            if (termCount is int limit && index > limit)
+                throw new InvalidDataException(
+                    $"{name} line {line}: index {index} is beyond the vocabulary's {limit:N0} terms.");
+            float count = ReadCount(pair[(colon + 1)..], name, line);
+            largest = Math.Max(largest, index);
+            entries.Add(document, index - 1, count);
+        }
+        return true;
     }
 
     private static void CheckSizes(string name, int line, long documents, long terms, long nonZeros)
@@ -298,7 +250,8 @@ internal sealed class SparseCounts
     private readonly record struct EntryFields(string Document, string Term, string Count, string DocumentBound, string TermBound);
 
     // One 1-based "document term count" line, validated and added zero-based.
-    private static void ReadEntry(string text, string name, int line, EntryFields fields, int documents, int terms, EntryList entries)
+    private static void ReadEntry(
+        string text, string name, int line, EntryFields fields, int documents, int terms, out int document, out int term, out float count)
     {
         ReadOnlySpan<char> span = text.AsSpan();
         int position = 0;
@@ -306,8 +259,8 @@ internal sealed class SparseCounts
             || !NextField(span, ref position, out ReadOnlySpan<char> termText)
             || !NextField(span, ref position, out ReadOnlySpan<char> countText)
             || NextField(span, ref position, out _)
-            || !int.TryParse(documentText, NumberStyles.None, CultureInfo.InvariantCulture, out int document)
-            || !int.TryParse(termText, NumberStyles.None, CultureInfo.InvariantCulture, out int term))
+            || !int.TryParse(documentText, NumberStyles.None, CultureInfo.InvariantCulture, out document)
+            || !int.TryParse(termText, NumberStyles.None, CultureInfo.InvariantCulture, out term))
             throw new InvalidDataException(
                 $"{name} line {line}: expected '{fields.Document} {fields.Term} {fields.Count}' (whole numbers, 1-based indices), found '{Shorten(text)}'.");
         if (document < 1 || document > documents)
@@ -316,7 +269,9 @@ internal sealed class SparseCounts
         if (term < 1 || term > terms)
             throw new InvalidDataException(
                 $"{name} line {line}: {fields.Term} {term} is outside 1 … {terms:N0} ({fields.TermBound} W = {terms:N0}); indices are 1-based.");
-        entries.Add(document - 1, term - 1, ReadCount(countText, name, line));
+        count = ReadCount(countText, name, line);
+        document--;
+        term--;
     }
 
     // A count: a positive whole number (written 3, 3.0 or 3e0).

@@ -29,7 +29,7 @@ public sealed class OnlineLdaTests
         var engine = new ReferenceLdaEngine(corpus.Counts, 3, 100, 1e-3);
         LdaParameters batch = LdaMStep.Maximize(engine.Expect(start), start, learnAlpha: false, documents: 40);
         var options = Online(3, 0) with { BatchSize = 40, LearningOffset = 0, LearningDecay = 1 };
-        var solver = new OnlineLdaSolver(engine, corpus.Counts, corpus.TokenCount, options);
+        var solver = new OnlineLdaSolver(OnlineLdaEngine.Resident(corpus.Counts, options), corpus.TokenCount, options);
         (LdaStatistics pass, double objective) = solver.Expect(start);
         LdaParameters online = solver.Maximize(pass, start);
         Assert.Equal(1, online.Updates);
@@ -49,7 +49,7 @@ public sealed class OnlineLdaTests
         LdaParameters start = TopicStarts.Lda(corpus.Counts, 2, [0.5, 0.5], 0.2, seed: 4);
         var engine = new ReferenceLdaEngine(corpus.Counts, 2, 100, 1e-3);
         var options = Online(2, 0) with { BatchSize = 25, LearningOffset = 3, LearningDecay = 0.6 };
-        var solver = new OnlineLdaSolver(engine, corpus.Counts, corpus.TokenCount, options);
+        var solver = new OnlineLdaSolver(OnlineLdaEngine.Resident(corpus.Counts, options), corpus.TokenCount, options);
         (LdaStatistics pass, _) = solver.Expect(start);
         LdaParameters end = pass.Next!;
         Assert.Equal(2, end.Updates);

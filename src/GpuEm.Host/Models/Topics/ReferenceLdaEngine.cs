@@ -67,39 +67,54 @@ internal sealed class ReferenceLdaEngine : ReferenceEngine, IEmEngine<LdaParamet
 
     /// <summary>
     /// Online variational Bayes: the E-step of documents [<paramref name="first"/>,
-    /// <paramref name="end"/>) alone, writing their rows of <paramref name="gamma"/> (D × K; a
+    /// <paramref name="end"/>) of this engine's corpus alone (<see cref="ExpectBatch(SparseCounts, int, int, long, LdaParameters, double[], double[], int, double, bool)"/>,
+    /// their γ at their own rows of <paramref name="gamma"/>).
+    /// </summary>
+    public (double Bound, long Iterations, double[] LogThetaSum) ExpectBatch(
+        LdaParameters parameters, int first, int end, double[] gamma, double[] sums) =>
+        ExpectBatch(_data, first, end, first, parameters, gamma, sums, _maxIterations, _tolerance, _warmStart);
+
+    /// <summary>
+    /// Online variational Bayes: the E-step of documents [<paramref name="first"/>,
+    /// <paramref name="end"/>) of <paramref name="data"/> alone, writing their γ to rows
+    /// <paramref name="row"/>, <paramref name="row"/> + 1, … of <paramref name="gamma"/> (D × K; a
     /// warm start begins from the rows there, otherwise afresh) and their statistics into
     /// <paramref name="sums"/> (W × K, overwritten). Documents run in parallel, each into its own
     /// scratch; their statistics, bounds and Σ E[log θ] are then added in document order, so the
-    /// result does not depend on the thread count.
+    /// result depends neither on the thread count nor on how the corpus is held (a resident
+    /// corpus's range or a streamed batch of the same documents give the same bits).
     /// </summary>
     /// <returns>The batch's part of the ELBO (as <see cref="LdaStatistics.DocumentBound"/>), its
     /// γ updates, and Σ_d E[log θ_dk] over the batch.</returns>
-    public (double Bound, long Iterations, double[] LogThetaSum) ExpectBatch(
-        LdaParameters parameters, int first, int end, double[] gamma, double[] sums)
+    public static (double Bound, long Iterations, double[] LogThetaSum) ExpectBatch(
+        SparseCounts data, int first, int end, long row, LdaParameters parameters, double[] gamma, double[] sums,
+        int maxIterations, double tolerance, bool warmStart)
     {
-        int k = _topics, documents = end - first;
-        long itemStart = _data.Units.Start(first);
+        int k = parameters.K, documents = end - first;
+        long itemStart = data.Units.Start(first);
+        int longest = 0;
+        for (int d = first; d < end; d++)
+            longest = Math.Max(longest, (int)data.Units.Length(d));
         var expThetas = new double[(long)documents * k];
         var elogs = new double[(long)documents * k];
-        var ratios = new double[_data.Units.Start(end) - itemStart];
+        var ratios = new double[data.Units.Start(end) - itemStart];
         var bounds = new double[documents];
         var iterations = new int[documents];
         double[] expElogBeta = parameters.ExpElogBeta;
         int parts = Math.Max(1, Math.Min(documents, Environment.ProcessorCount));
         Parallel.For(0, parts, part =>
         {
-            var document = new LdaDocument(k, _longest);
+            var document = new LdaDocument(k, longest);
             for (int i = (int)((long)documents * part / parts); i < (int)((long)documents * (part + 1) / parts); i++)
             {
                 int d = first + i;
-                int start = (int)_data.Units.Start(d), length = (int)_data.Units.Length(d);
-                ReadOnlySpan<int> terms = _data.Terms.AsSpan(start, length);
-                ReadOnlySpan<float> counts = _data.Counts.AsSpan(start, length);
-                Span<double> g = gamma.AsSpan(d * k, k);
-                if (!_warmStart)
+                int start = (int)data.Units.Start(d), length = (int)data.Units.Length(d);
+                ReadOnlySpan<int> terms = data.Terms.AsSpan(start, length);
+                ReadOnlySpan<float> counts = data.Counts.AsSpan(start, length);
+                Span<double> g = gamma.AsSpan((int)((row + i) * k), k);
+                if (!warmStart)
                     LdaDocument.Start(counts, parameters.Alpha, g);
-                iterations[i] = document.Infer(terms, counts, expElogBeta, parameters.Alpha, g, _maxIterations, _tolerance);
+                iterations[i] = document.Infer(terms, counts, expElogBeta, parameters.Alpha, g, maxIterations, tolerance);
                 ReadOnlySpan<double> norm = document.Norm;
                 double bound = 0;
                 for (int j = 0; j < length; j++)
@@ -119,10 +134,10 @@ internal sealed class ReferenceLdaEngine : ReferenceEngine, IEmEngine<LdaParamet
         for (int i = 0; i < documents; i++)
         {
             int d = first + i;
-            long start = _data.Units.Start(d);
+            long start = data.Units.Start(d);
             ReadOnlySpan<double> expTheta = expThetas.AsSpan(i * k, k);
-            for (long j = start; j < _data.Units.Start(d + 1); j++)
-                LdaDocument.Axpy(ratios[j - itemStart], expTheta, sums.AsSpan(_data.Terms[j] * k, k));
+            for (long j = start; j < data.Units.Start(d + 1); j++)
+                LdaDocument.Axpy(ratios[j - itemStart], expTheta, sums.AsSpan(data.Terms[j] * k, k));
             for (int c = 0; c < k; c++)
                 logThetaSum[c] += elogs[i * k + c];
             total += bounds[i];

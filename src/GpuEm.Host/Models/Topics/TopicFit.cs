@@ -9,15 +9,20 @@ internal static class TopicFit
     {
         ArgumentNullException.ThrowIfNull(corpus);
         SparseCounts data = corpus.Counts;
-        if (topics > data.DocumentCount)
-            throw new ArgumentException(
-                $"TopicCount K = {topics} exceeds the number of documents D = {data.DocumentCount} in {corpus.Source}; use K ≤ D.", nameof(corpus));
-        if ((long)topics * data.TermCount > Array.MaxLength || (long)topics * data.DocumentCount > Array.MaxLength)
-            throw new ArgumentException(
-                $"K = {topics} topics over {data.TermCount:N0} terms and {data.DocumentCount:N0} documents exceed what one array holds (K·W and K·D ≤ 2³¹ − 1).",
-                nameof(corpus));
-        if (!(data.TokenCount > 0))
-            throw new ArgumentException($"{corpus.Source} holds no tokens: every document is empty.", nameof(corpus));
+        Check(topics, data.DocumentCount, data.TermCount, data.TokenCount, corpus.Source);
         return data;
+    }
+
+    public static void Check(int topics, int documents, int terms, double tokens, string source)
+    {
+        if (topics > documents)
+            throw new ArgumentException(
+                $"TopicCount K = {topics} exceeds the number of documents D = {documents} in {source}; use K ≤ D.", "corpus");
+        if ((long)topics * terms > Array.MaxLength || (long)topics * documents > Array.MaxLength)
+            throw new ArgumentException(
+                $"K = {topics} topics over {terms:N0} terms and {documents:N0} documents exceed what one array holds (K·W and K·D ≤ 2³¹ − 1).",
+                "corpus");
+        if (!(tokens > 0))
+            throw new ArgumentException($"{source} holds no tokens: every document is empty.", "corpus");
     }
 }

@@ -52,11 +52,12 @@ public sealed class TopicModel : FittedModel
     }
 
     internal static TopicModel FromLda(
-        LdaParameters p, LdaStatistics s, FitSummary summary, Corpus corpus, double tokens, int maxDocumentIterations, double documentTolerance)
+        LdaParameters p, LdaStatistics s, FitSummary summary, int documents, IReadOnlyList<string>? vocabulary, double tokens,
+        int maxDocumentIterations, double documentTolerance)
     {
         var lean = new LdaParameters(p.K, p.W, p.Lambda, [], p.Alpha, p.Eta);
         return new TopicModel(
-            TopicMethod.Lda, p.K, p.W, corpus.DocumentCount, tokens, p.TopicWord(), Normalized(s.Gamma, p.K), corpus.Vocabulary?.ToArray(),
+            TopicMethod.Lda, p.K, p.W, documents, tokens, p.TopicWord(), Normalized(s.Gamma, p.K), vocabulary?.ToArray(),
             summary.Objective * tokens, summary, lean, 1, maxDocumentIterations, documentTolerance);
     }
 

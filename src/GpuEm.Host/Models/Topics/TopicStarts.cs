@@ -12,20 +12,29 @@ internal static class TopicStarts
     /// </summary>
     public static LdaParameters Lda(SparseCounts data, int topics, double[] alpha, double eta, int seed)
     {
-        var random = new Random(seed);
-        var lambda = new double[(long)data.TermCount * topics];
-        for (long i = 0; i < lambda.LongLength; i++)
-            lambda[i] = Gamma.Sample(random, 100, 100);
-        var gamma = new double[(long)data.DocumentCount * topics];
+        var tokens = new double[data.DocumentCount];
         for (int d = 0; d < data.DocumentCount; d++)
         {
-            double tokens = 0;
             for (long i = data.Units.Start(d); i < data.Units.Start(d + 1); i++)
-                tokens += data.Counts[i];
-            for (int k = 0; k < topics; k++)
-                gamma[(long)d * topics + k] = alpha[k] + tokens / topics;
+                tokens[d] += data.Counts[i];
         }
-        return new LdaParameters(topics, data.TermCount, lambda, gamma, alpha, eta);
+        return Lda(data.TermCount, tokens, topics, alpha, eta, seed);
+    }
+
+    /// <summary>LDA's start from W and each document's tokens (a streamed corpus's).</summary>
+    public static LdaParameters Lda(int terms, ReadOnlySpan<double> documentTokens, int topics, double[] alpha, double eta, int seed)
+    {
+        var random = new Random(seed);
+        var lambda = new double[(long)terms * topics];
+        for (long i = 0; i < lambda.LongLength; i++)
+            lambda[i] = Gamma.Sample(random, 100, 100);
+        var gamma = new double[(long)documentTokens.Length * topics];
+        for (int d = 0; d < documentTokens.Length; d++)
+        {
+            for (int k = 0; k < topics; k++)
+                gamma[(long)d * topics + k] = alpha[k] + documentTokens[d] / topics;
+        }
+        return new LdaParameters(topics, terms, lambda, gamma, alpha, eta);
     }
 
     /// <summary>PLSA: each topic's p(w | k) from a flat Dirichlet (normalized Exp(1) draws); p(k | d) = 1/K.</summary>
