@@ -18,7 +18,8 @@ internal static class TopicCommands
         usage: gpuem topics fit --input FILE [--vocab vocab.txt] [--format uci|mm|svmlight|text]
                                 --topics K --model lda|plsa [--alpha A] [--eta E] [--learn-alpha]
                                 [--learning-method batch|online] [--batch-size N]
-                                [--learning-offset T] [--learning-decay K] [--tempering B] [--max-iter N] [--tol T] [--n-init R] [--seed S]
+                                [--learning-offset T] [--learning-decay K] [--stream] [--tempering B]
+                                [--max-iter N] [--tol T] [--n-init R] [--seed S]
                                 [--min-df N] [--max-df F] [--no-stop-words] [--min-token-length L]
                                 [--no-lowercase] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                                 [--device-memory-limit BYTES] [--output model.json]
@@ -47,7 +48,11 @@ internal static class TopicCommands
         scikit-learn's: mini-batches of --batch-size documents, default 128, in corpus order, each
         followed by λ ← (1 − ρ) λ + ρ λ̂ with ρ = (--learning-offset + t)^−(--learning-decay),
         defaults 10 and 0.7; one iteration is one pass; the elbo reported is the pass's running
-        estimate; runs on the reference engine). PLSA: --tempering β in (0, 1]
+        estimate; runs on the reference engine). --stream (online only) leaves the corpus in its
+        file: read once to check it, then again in mini-batches on every pass, one batch in memory
+        at a time, for corpora larger than memory; UCI and Matrix Market entries must then come in
+        document order; text is not streamed; the model is the one the same fit without --stream
+        gives, to the bit. PLSA: --tempering β in (0, 1]
         (tempered EM, default 1: plain EM). Defaults: 100 iterations, tol 1e-4 on the change of the
         objective per token, 1 start, seed 0, auto.
 
@@ -55,7 +60,8 @@ internal static class TopicCommands
         (LDA) or logLikelihood (PLSA; totals over the training tokens, natural log), perplexity
         (training: exp(−elbo / tokens), exp(−logLikelihood / tokens)), alpha and eta (LDA) or
         tempering (PLSA), the fit's converged, cancelled, iterations, backend, device, seconds,
-        objective (per token), then nonZeros, summedDuplicates, droppedTokens and modelFormat.
+        objective (per token), then nonZeros, summedDuplicates, droppedTokens, streamed (true with
+        --stream) and modelFormat.
         --output saves the model file (for gpuem topics words|transform|perplexity and
         gpuem info|plot --model). words prints {model, topics: [{topic, words: [{term, index,
         probability}, …]}, …]}, the --top most probable terms of each topic (term null when the
@@ -114,10 +120,11 @@ internal static class TopicCommands
         var a = new Arguments(args, Commands.Set(
             [.. FilterOptions, "input", "vocab", "format", "topics", "model", "alpha", "eta", "tempering", "max-iter", "tol", "n-init", "seed",
                 "backend", "device-memory-limit", "output", .. LdaLearningArguments.Options]),
-            Commands.Set([.. FilterFlags, "learn-alpha", "no-lowercase"]));
+            Commands.Set([.. FilterFlags, "learn-alpha", "no-lowercase", "stream"]));
         if (a.Flag("help"))
             return Commands.Help(context.Out, Help);
         string input = a.Required("input");
+        bool stream = a.Flag("stream");
         string? vocabulary = a.Text("vocab");
         string? output = a.Output(input, vocabulary);
         int topics = a.RequiredInt("topics", 1, "K");
@@ -137,7 +144,14 @@ internal static class TopicCommands
         CorpusFormat? format = FormatOf(a);
         TextTokenizerOptions tokenizer = Tokenizer(a, input, format, fixedVocabulary: vocabulary is not null);
 
+        if (stream && !lda)
+            throw new UsageException("--stream applies to --model lda --learning-method online only");
+        if (stream && IsText(input, format))
+            throw new UsageException(
+                $"--stream reads UCI, Matrix Market or svmlight files; {Path.GetFileName(input)} is text, which is read whole (drop --stream)");
+
         Func<Corpus, TopicModel> fit;
+        Func<CorpusStream, TopicModel>? fitStream = null;
         Backend backend;
         if (lda)
         {
@@ -149,7 +163,10 @@ internal static class TopicCommands
                 LearnAlpha = a.Flag("learn-alpha"),
             }).WithRunOptions(a, context);
             Lda estimator = Commands.Validated(() => new Lda(options));
+            if (stream && options.LearningMethod != LdaLearning.Online)
+                throw new UsageException("--stream needs --learning-method online (batch variational EM reads the corpus whole)");
             fit = corpus => estimator.Fit(corpus, context.Cancellation);
+            fitStream = corpus => estimator.Fit(corpus, context.Cancellation);
             backend = options.Backend;
         }
         else
@@ -163,17 +180,33 @@ internal static class TopicCommands
             backend = options.Backend;
         }
 
-        Corpus corpus = context.Read(input, () => Corpus.Read(input, format, vocabulary, tokenizer));
-        Notices(corpus, a, context, fixedVocabulary: vocabulary is not null);
-        Commands.AnnounceDevice(backend, a, context);
-        TopicModel model = context.Show(() => fit(corpus));
+        TopicModel model;
+        long nonZeros, dropped = 0;
+        int summed;
+        if (fitStream is not null && stream)
+        {
+            CorpusStream corpus = context.Read(input, () => CorpusStream.Open(input, format, vocabulary));
+            SummedNotice(corpus.Source, corpus.SummedDuplicates, a, context);
+            Commands.AnnounceDevice(backend, a, context);
+            model = context.Show(() => fitStream(corpus));
+            (nonZeros, summed) = (corpus.NonZeroCount, corpus.SummedDuplicates);
+        }
+        else
+        {
+            Corpus corpus = context.Read(input, () => Corpus.Read(input, format, vocabulary, tokenizer));
+            Notices(corpus, a, context, fixedVocabulary: vocabulary is not null);
+            Commands.AnnounceDevice(backend, a, context);
+            model = context.Show(() => fit(corpus));
+            (nonZeros, summed, dropped) = (corpus.NonZeroCount, corpus.SummedDuplicates, corpus.DroppedTokens);
+        }
         context.Out.WriteLine(Commands.WriteJson(j =>
         {
             model.Describe(j);
             Commands.WriteSummary(j, model.Summary);
-            j.WriteNumber("nonZeros", corpus.NonZeroCount);
-            j.WriteNumber("summedDuplicates", corpus.SummedDuplicates);
-            j.WriteNumber("droppedTokens", corpus.DroppedTokens);
+            j.WriteNumber("nonZeros", nonZeros);
+            j.WriteNumber("summedDuplicates", summed);
+            j.WriteNumber("droppedTokens", dropped);
+            j.WriteBoolean("streamed", stream);
             j.WriteString("modelFormat", model.Format);
         }));
         if (output is not null)
@@ -335,17 +368,22 @@ internal static class TopicCommands
     // Notices on stderr (not under --quiet): repeated entries added up, tokens dropped.
     private static void Notices(Corpus corpus, Arguments a, CliContext context, bool fixedVocabulary)
     {
+        SummedNotice(corpus.Source, corpus.SummedDuplicates, a, context);
         if (a.Flag("quiet"))
             return;
-        if (corpus.SummedDuplicates > 0)
-            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"gpuem: notice: {corpus.Source}: {corpus.SummedDuplicates:N0} (document, term) pairs are given more than once; their counts were added up"));
         if (corpus.DroppedTokens > 0)
             context.Error.WriteLine(fixedVocabulary
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"gpuem: notice: {corpus.Source}: {corpus.DroppedTokens:N0} tokens are not in the vocabulary and were dropped")
                 : string.Create(CultureInfo.InvariantCulture,
                     $"gpuem: notice: {corpus.Source}: {corpus.DroppedTokens:N0} tokens were dropped (stop words, shorter than --min-token-length, outside --min-df/--max-df)"));
+    }
+
+    private static void SummedNotice(string source, int summed, Arguments a, CliContext context)
+    {
+        if (summed > 0 && !a.Flag("quiet"))
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"gpuem: notice: {source}: {summed:N0} (document, term) pairs are given more than once; their counts were added up"));
     }
 
     private static string Name(TopicModel model) => model.Method == TopicMethod.Lda ? "lda" : "plsa";

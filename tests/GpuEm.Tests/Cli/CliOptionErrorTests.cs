@@ -107,7 +107,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         // hmm: files and choices.
         "lengths", "emission", "topology", "states-output",
         // topics: files, choices and flags.
-        "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test", "learning-method",
+        "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test", "learning-method", "stream",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist

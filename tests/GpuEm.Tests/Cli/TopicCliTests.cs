@@ -185,6 +185,41 @@ public sealed class TopicCliTests : TempFolderTests
     }
 
     [Fact]
+    public void Lda_online_fit_with_stream_reads_the_file_in_batches_and_gives_the_same_model()
+    {
+        (string docword, string vocab, _) = Uci();
+        string[] fit =
+        [
+            "topics", "fit", "--input", docword, "--vocab", vocab, "--topics", "3", "--model", "lda", "--learning-method", "online",
+            "--batch-size", "7", "--max-iter", "5", "--tol", "0", "--seed", "3", "--learn-alpha",
+        ];
+        (int code, string output, string errors) = Run([.. fit, "--output", PathOf("whole.json")]);
+        Assert.True(code == 0, errors);
+        Assert.False(Json(output).GetProperty("streamed").GetBoolean());
+        (code, output, errors) = Run([.. fit, "--stream", "--output", PathOf("streamed.json")]);
+        Assert.True(code == 0, errors);
+        JsonElement root = Json(output);
+        Assert.True(root.GetProperty("streamed").GetBoolean());
+        Assert.Equal(Documents, root.GetProperty("documents").GetInt32());
+        Assert.Equal(5, root.GetProperty("iterations").GetInt32());
+        var whole = (TopicModel)ModelFile.Load(PathOf("whole.json"));
+        var streamed = (TopicModel)ModelFile.Load(PathOf("streamed.json"));
+        Assert.Equal(whole.TopicWord, streamed.TopicWord);
+        Assert.Equal(whole.Alpha, streamed.Alpha);
+        Assert.Equal(whole.Elbo, streamed.Elbo);
+        Assert.Equal(whole.Vocabulary, streamed.Vocabulary);
+
+        AssertUsageError(Run("topics", "fit", "--input", docword, "--topics", "3", "--model", "lda", "--stream"), "--learning-method online");
+        AssertUsageError(Run("topics", "fit", "--input", docword, "--topics", "3", "--model", "plsa", "--stream"), "--model lda");
+        File.WriteAllLines(PathOf("docs.txt"), ["apples and pears", "pears and plums"]);
+        AssertUsageError(Run("topics", "fit", "--input", PathOf("docs.txt"), "--format", "text", "--topics", "2", "--model", "lda",
+            "--learning-method", "online", "--stream"), "is text");
+        File.WriteAllText(PathOf("unsorted.txt"), "3\n4\n3\n1 1 2\n2 3 1\n1 2 1\n");
+        AssertDataError(Run("topics", "fit", "--input", PathOf("unsorted.txt"), "--topics", "2", "--model", "lda",
+            "--learning-method", "online", "--stream"), "unsorted.txt line 6: docID 1 comes after docID 2");
+    }
+
+    [Fact]
     public void Plsa_fit_prints_its_log_likelihood_and_tempering_and_learn_alpha_moves_alpha()
     {
         (string docword, _, long tokens) = Uci();
