@@ -73,6 +73,8 @@ internal static class Commands
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                          [--device-memory-limit BYTES] [--missing error|marginalize]
                          [--labels LABELS.txt] [--output model.json] [--quiet] [--verbose]
+                         [--restart-strategy independent|short-runs] [--short-runs N]
+                         [--short-iter I] [--short-continue M]
 
         Fits a Gaussian mixture to the rows of FILE and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
@@ -85,19 +87,21 @@ internal static class Commands
         semi-supervised fit. --device-memory-limit caps the device memory (bytes) the GPU engine
         plans for; data beyond it streams through the device every iteration (default: what the
         device has free; the reference backend ignores it).
-        """ + "\n\n" + InputFile.Help;
+        """ + "\n\n" + SearchHelp + "\n\n" + InputFile.Help;
 
     private const string KMeansHelp = """
         usage: gpuem kmeans --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K [--max-iter N]
                             [--tol T] [--n-init R] [--init kmeans++|random] [--seed S] [--backend B]
                             [--device-memory-limit BYTES] [--output model.json]
+                            [--restart-strategy independent|short-runs] [--short-runs N]
+                            [--short-iter I] [--short-continue M]
 
         Fits k-means (Lloyd) to the rows of FILE and prints one JSON object: n, d, k, backend,
         device, iterations, converged, inertia, seconds, centres; --output saves the model file.
         Defaults: 300 iterations, tol 1e-4,
         1 start, kmeans++, seed 0, auto. --device-memory-limit caps the device memory (bytes) the
         GPU engine plans for, as in `gpuem fit`. Every value must be finite.
-        """ + "\n\n" + InputFile.Help;
+        """ + "\n\n" + SearchHelp + "\n\n" + InputFile.Help;
 
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal);
 
@@ -144,7 +148,7 @@ internal static class Commands
     public static int Fit(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set("input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"), InputFile.Flags());
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"]), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -202,6 +206,7 @@ internal static class Commands
             j.WriteNumber("bic", bic);
             j.WriteNumber("aic", aic);
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
+            j.WriteNumber("eSteps", model.Summary.EStepsRun);
             WriteArray(j, "weights", model.Weights);
             WriteMatrix(j, "means", model.Means);
         });
@@ -214,7 +219,7 @@ internal static class Commands
     public static int KMeans(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set("input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"), InputFile.Flags());
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"]), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
@@ -244,6 +249,7 @@ internal static class Commands
             j.WriteBoolean("converged", model.Converged);
             j.WriteNumber("inertia", model.Inertia);
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
+            j.WriteNumber("eSteps", model.Summary.EStepsRun);
             WriteMatrix(j, "centres", model.Centres);
         });
         stdout.WriteLine(json);
@@ -272,12 +278,19 @@ internal static class Commands
     internal static T WithRunOptions<T>(this T options, Arguments a, CliContext context)
         where T : Em.EmOptions
     {
+        if (a.Choice("restart-strategy", Em.RestartStrategy.Independent, Strategies) != Em.RestartStrategy.ShortRuns
+            && ShortRunOptions.FirstOrDefault(o => a.Text(o) is not null) is { } shortOnly)
+            throw new UsageException($"--{shortOnly} applies to --restart-strategy short-runs only");
         int maxIterations = a.Int("max-iter", options.MaxIterations, minimum: 0);
         var run = (T)(options with
         {
             MaxIterations = maxIterations,
             Tolerance = a.Double("tol", options.Tolerance, minimum: 0),
             Restarts = a.Int("n-init", 1, minimum: 1),
+            RestartStrategy = a.Choice("restart-strategy", Em.RestartStrategy.Independent, Strategies),
+            ShortRunStarts = a.Int("short-runs", 0, minimum: 1),
+            ShortRunIterations = a.Int("short-iter", options.ShortRunIterations, minimum: 1),
+            ShortRunsContinued = a.Int("short-continue", 0, minimum: 1),
             Seed = a.Int("seed", 0),
             Backend = a.Choice("backend", Backend.Auto, Arguments.Backends),
             DeviceMemoryLimit = DeviceMemoryLimit(a),
@@ -326,6 +339,26 @@ internal static class Commands
 
     internal static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
 
+    private static readonly string[] ShortRunOptions = ["short-runs", "short-iter", "short-continue"];
+
+    /// <summary>The restart-search options every EM fit command takes (<see cref="WithRunOptions"/>).</summary>
+    internal static readonly string[] SearchOptions = ["restart-strategy", .. ShortRunOptions];
+
+    private static readonly IReadOnlyDictionary<string, Em.RestartStrategy> Strategies = new Dictionary<string, Em.RestartStrategy>
+    {
+        ["independent"] = Em.RestartStrategy.Independent,
+        ["short-runs"] = Em.RestartStrategy.ShortRuns,
+    };
+
+    /// <summary>The help paragraph of the restart-search options.</summary>
+    internal const string SearchHelp = """
+        Restarts: --n-init R independent starts (the best wins), or with --restart-strategy
+        short-runs short-run selection (emEM): --short-runs N starts (default 4·R) of --short-iter I
+        iterations each (default 5), the best --short-continue M of them (default ⌈R / 4⌉) then run
+        on to convergence, the best of those winning; each continued run is the run its start makes
+        alone. eSteps in the output counts the E-steps of the whole fit, for comparing the two.
+        """;
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     internal static string WriteJson(Action<Utf8JsonWriter> body)
@@ -353,6 +386,8 @@ internal static class Commands
     {
         summary.WriteTo(j);
         j.WriteNumber("objective", summary.Objective);
+        if (summary.EStepsRun > 0)
+            j.WriteNumber("eSteps", summary.EStepsRun);
     }
 
     internal static void WriteMatrix(Utf8JsonWriter j, string name, double[,] values)

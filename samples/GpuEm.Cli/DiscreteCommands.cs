@@ -17,6 +17,8 @@ internal static class DiscreteCommands
                         [--init kmeans++|random|random-resp] [--smoothing A] [--seed S]
                         [--backend auto|cuda|opencl|cpu-accelerator|reference]
                         [--device-memory-limit BYTES] [--output model.json] [--quiet] [--verbose]
+                        [--restart-strategy independent|short-runs] [--short-runs N]
+                        [--short-iter I] [--short-continue M]
         """;
 
     private const string Common = """
@@ -30,7 +32,7 @@ internal static class DiscreteCommands
         out; a row needs one observed entry. --device-memory-limit caps the device memory
         (bytes) the GPU engine plans for; rows beyond it stream through the device every
         iteration, in chunks of whole rows.
-        """;
+        """ + "\n\n" + Commands.SearchHelp;
 
     private const string BernoulliHelp = "usage: gpuem bernoulli --input FILE " + Synopsis + """
 
@@ -74,7 +76,7 @@ internal static class DiscreteCommands
         where TOptions : DiscreteMixtureOptions, new()
     {
         var a = new Arguments(args, Commands.Set(
-            [.. extra, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "smoothing", "seed", "backend", "device-memory-limit", "output"]),
+            [.. extra, .. Commands.SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "smoothing", "seed", "backend", "device-memory-limit", "output"]),
             InputFile.Flags());
         if (a.Flag("help"))
             return Commands.Help(context.Out, help);

@@ -23,6 +23,8 @@ internal static class HmmCommands
                              [--n-init R] [--seed S] [--tol T] [--max-iter N] [--reg R]
                              [--backend auto|cuda|opencl|cpu-accelerator|reference]
                              [--device-memory-limit BYTES] [--output model.json]
+                             [--restart-strategy independent|short-runs] [--short-runs N]
+                             [--short-iter I] [--short-continue M]
                gpuem hmm decode --model MODEL.json --input FILE [--lengths FILE] [--proba]
                                 [--missing error|marginalize] [--backend B] [--device-memory-limit BYTES]
                                 [--output FILE]
@@ -60,7 +62,7 @@ internal static class HmmCommands
         meanLogLikelihood, bic, aic, sequenceLogLikelihoods. sample draws sequences (--lengths
         FILE, or --sequences S of --length T steps, default 1 sequence) and prints their rows as
         CSV (--output rows.csv writes them; --states-output writes the hidden states, one per line).
-        """ + "\n\n" + InputFile.Help;
+        """ + "\n\n" + Commands.SearchHelp + "\n\n" + InputFile.Help;
 
     private static readonly IReadOnlyDictionary<string, HmmEmission> Emissions = new Dictionary<string, HmmEmission>
     {
@@ -101,8 +103,8 @@ internal static class HmmCommands
     private static int Fit(string[] args, CliContext context)
     {
         var a = new Arguments(args, Commands.Set(
-            "input", "columns", "delimiter", "lengths", "states", "emission", "covariance", "mixture-components", "symbols",
-            "topology", "max-jump", "missing", "n-init", "seed", "tol", "max-iter", "reg", "backend", "device-memory-limit", "output"),
+            [.. Commands.SearchOptions, "input", "columns", "delimiter", "lengths", "states", "emission", "covariance", "mixture-components",
+                "symbols", "topology", "max-jump", "missing", "n-init", "seed", "tol", "max-iter", "reg", "backend", "device-memory-limit", "output"]),
             InputFile.Flags());
         if (a.Flag("help"))
             return Commands.Help(context.Out, Help);

@@ -23,6 +23,8 @@ internal static class TopicCommands
                                 [--min-df N] [--max-df F] [--no-stop-words] [--min-token-length L]
                                 [--no-lowercase] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                                 [--device-memory-limit BYTES] [--output model.json]
+                                [--restart-strategy independent|short-runs] [--short-runs N]
+                                [--short-iter I] [--short-continue M]
                gpuem topics words --model MODEL.json [--top 10]
                gpuem topics transform --model MODEL.json --input FILE [--format uci|mm|svmlight|text]
                                       [--no-lowercase] [--output FILE]
@@ -73,7 +75,7 @@ internal static class TopicCommands
         boundPerplexity (LDA only) scikit-learn's exp(−ELBO / tokens) of the documents. New
         documents are read with the model's vocabulary when it has one (text tokens outside it
         are dropped, with a notice); otherwise their W must not exceed the model's.
-        """;
+        """ + "\n\n" + Commands.SearchHelp;
 
     private static readonly IReadOnlyDictionary<string, CorpusFormat> Formats = new Dictionary<string, CorpusFormat>
     {
@@ -118,7 +120,7 @@ internal static class TopicCommands
     private static int Fit(string[] args, CliContext context)
     {
         var a = new Arguments(args, Commands.Set(
-            [.. FilterOptions, "input", "vocab", "format", "topics", "model", "alpha", "eta", "tempering", "max-iter", "tol", "n-init", "seed",
+            [.. FilterOptions, .. Commands.SearchOptions, "input", "vocab", "format", "topics", "model", "alpha", "eta", "tempering", "max-iter", "tol", "n-init", "seed",
                 "backend", "device-memory-limit", "output", .. LdaLearningArguments.Options]),
             Commands.Set([.. FilterFlags, "learn-alpha", "no-lowercase", "stream"]));
         if (a.Flag("help"))

@@ -42,12 +42,13 @@ internal static class EmFit
             solver,
             restart => initialize(
                 engine, new EmStart(restart, options.Restarts, RestartSeed.Of(options.Seed, restart), options.Progress)),
-            new EmLoopSettings(options.MaxIterations, options.Tolerance, options.Restarts),
+            new EmLoopSettings(options.MaxIterations, options.Tolerance, options.Restarts, options.ShortRunPlan()),
             options.Progress,
             cancellation);
         var summary = new FitSummary(
             run.Iterations, run.Converged, run.Cancelled, run.History, engine.Backend, engine.DeviceName,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds)
+        { EStepsRun = run.EStepsRun };
         return build(new FitRun<TEngine, TSolver, TParams, TStats>(engine, solver, run, summary));
     }
 

@@ -12,6 +12,8 @@ namespace GpuEm.Em;
 /// <param name="IsLastRun">True when no restart ran after this one, so the engine's last E-step
 /// was this run's at <paramref name="Parameters"/> (engines that keep per-point state, such as
 /// k-means labels, hold this run's).</param>
+/// <param name="EStepsRun">E-steps the whole fit made, every restart or short run counted (its
+/// work, for comparing search strategies at equal work).</param>
 internal sealed record EmRun<TParams, TStats>(
     TParams Parameters,
     TStats Statistics,
@@ -21,4 +23,5 @@ internal sealed record EmRun<TParams, TStats>(
     int Iterations,
     int Restart,
     bool Cancelled,
-    bool IsLastRun = true);
+    bool IsLastRun = true,
+    long EStepsRun = 0);

@@ -26,6 +26,13 @@ public sealed record FitSummary(
     /// <see cref="ObjectiveHistory"/>.</summary>
     public double Objective => ObjectiveHistory[^1];
 
+    /// <summary>
+    /// E-steps the whole fit made: every restart's or short run's, the winner's included (its
+    /// work, for comparing <see cref="RestartStrategy"/> choices at equal work). Not kept in model
+    /// files: 0 for a loaded model.
+    /// </summary>
+    public long EStepsRun { get; init; }
+
     /// <summary>Writes converged, cancelled, iterations, backend, device and seconds as
     /// properties of the JSON object <paramref name="writer"/> is inside (model files and the
     /// command line's output share them).</summary>

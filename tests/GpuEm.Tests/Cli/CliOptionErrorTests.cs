@@ -76,7 +76,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         ("topics fit", "device-memory-limit", Kind.Bytes), ("topics fit", "min-df", Kind.AtLeastOne),
         ("topics fit", "max-df", Kind.Positive), ("topics fit", "min-token-length", Kind.AtLeastOne),
         ("topics fit", "batch-size", Kind.AtLeastOne), ("topics fit", "learning-offset", Kind.Number),
-        ("topics fit", "learning-decay", Kind.Number),
+        ("topics fit", "learning-decay", Kind.Number), .. Search("topics fit"), .. Search("hmm fit"),
         ("topics words", "top", Kind.AtLeastOne),
         ("bench", "n", Kind.AtLeastOne), ("bench", "d", Kind.AtLeastOne), ("bench", "k", Kind.AtLeastOne),
         ("bench", "iterations", Kind.AtLeastOne), ("bench", "seed", Kind.Integer),
@@ -93,8 +93,11 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
     [
         (command, "k", Kind.AtLeastOne), (command, "max-iter", Kind.AtLeastZero), (command, "tol", Kind.Number),
         (command, "n-init", Kind.AtLeastOne), (command, "seed", Kind.Integer),
-        (command, "device-memory-limit", Kind.Bytes), (command, "columns", Kind.Columns),
+        (command, "device-memory-limit", Kind.Bytes), (command, "columns", Kind.Columns), .. Search(command),
     ];
+
+    private static (string, string, Kind)[] Search(string command) =>
+        [(command, "short-runs", Kind.AtLeastOne), (command, "short-iter", Kind.AtLeastOne), (command, "short-continue", Kind.AtLeastOne)];
 
     // Options the help texts name that take no number (files, choices, flags).
     private static readonly HashSet<string> NotNumeric =
@@ -108,6 +111,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         "lengths", "emission", "topology", "states-output",
         // topics: files, choices and flags.
         "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test", "learning-method", "stream",
+        // the restart search's choice.
+        "restart-strategy",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist
@@ -184,6 +189,8 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
             foreach (string value in BadValues(kind))
             {
                 Dictionary<string, string> arguments = Base(command, option);
+                if (option.StartsWith("short-", StringComparison.Ordinal))
+                    arguments["restart-strategy"] = "short-runs";
                 arguments[option] = value;
                 string[] args = [.. command.Split(' '), .. arguments.SelectMany(p => new[] { "--" + p.Key, p.Value }), "--quiet"];
                 (int code, string stdout, string stderr) = InProcess.Run(args);
