@@ -92,12 +92,15 @@ internal static class Commands
     private const string KMeansHelp = """
         usage: gpuem kmeans --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K [--max-iter N]
                             [--tol T] [--n-init R] [--init kmeans++|random] [--seed S] [--backend B]
-                            [--device-memory-limit BYTES] [--output model.json]
+                            [--device-memory-limit BYTES] [--output model.json] [--hartigan]
                             [--restart-strategy independent|short-runs] [--short-runs N]
                             [--short-iter I] [--short-continue M]
 
         Fits k-means (Lloyd) to the rows of FILE and prints one JSON object: n, d, k, backend,
-        device, iterations, converged, inertia, seconds, centres; --output saves the model file.
+        device, iterations, converged, inertia, hartiganMoves, seconds, eSteps, centres; --output
+        saves the model file. --hartigan: after Lloyd converges, single points move between
+        clusters while a move lowers the inertia, centres moving with them (Hartigan–Wong style,
+        as R's kmeans; on the host, float64); hartiganMoves counts them and inertia is after them.
         Defaults: 300 iterations, tol 1e-4,
         1 start, kmeans++, seed 0, auto. --device-memory-limit caps the device memory (bytes) the
         GPU engine plans for, as in `gpuem fit`. Every value must be finite.
@@ -219,7 +222,7 @@ internal static class Commands
     public static int KMeans(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"]), InputFile.Flags());
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"]), InputFile.Flags("hartigan"));
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
@@ -228,6 +231,7 @@ internal static class Commands
         {
             ClusterCount = a.RequiredInt("k", 1, "K"),
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
+            HartiganMoves = a.Flag("hartigan"),
         }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);
@@ -248,6 +252,7 @@ internal static class Commands
             j.WriteNumber("iterations", model.Iterations);
             j.WriteBoolean("converged", model.Converged);
             j.WriteNumber("inertia", model.Inertia);
+            j.WriteNumber("hartiganMoves", model.HartiganMoves);
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
             j.WriteNumber("eSteps", model.Summary.EStepsRun);
             WriteMatrix(j, "centres", model.Centres);

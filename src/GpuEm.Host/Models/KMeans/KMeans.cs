@@ -91,7 +91,30 @@ public sealed class KMeans
                 // later restart ran, in which case one more E-step at the winning centres restores
                 // them (and gives the same inertia: the E-step depends on the centres only).
                 KMeansStatistics final = fit.Run.IsLastRun ? fit.Run.Statistics : fit.Engine.Expect(fit.Run.Parameters);
-                return new KMeansModel(fit.Run.Parameters, fit.Engine.Labels(), final.Inertia, fit.Summary, fit.Solver.Reseeded);
+                KMeansParameters parameters = fit.Run.Parameters;
+                long moves = 0;
+                if (o.HartiganMoves && !fit.Run.Cancelled)
+                {
+                    int[] labels = fit.Engine.Labels();
+                    (double[] centres, moves, _) = HartiganMoves.Refine(data, labels, k, o.MaxHartiganSweeps);
+                    if (moves > 0)
+                    {
+                        // One E-step at the moved centres: labels and inertia exact for them.
+                        var moved = parameters with { Centres = centres };
+                        KMeansStatistics after = fit.Engine.Expect(moved);
+                        if (after.Inertia < final.Inertia)
+                            (parameters, final) = (moved, after);
+                        else
+                        {
+                            fit.Engine.Expect(parameters);
+                            moves = 0;
+                        }
+                    }
+                }
+                return new KMeansModel(parameters, fit.Engine.Labels(), final.Inertia, fit.Summary, fit.Solver.Reseeded)
+                {
+                    HartiganMoves = moves,
+                };
             },
             cancellationToken);
     }

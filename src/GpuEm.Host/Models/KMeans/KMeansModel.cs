@@ -67,6 +67,14 @@ public sealed class KMeansModel : FittedModel, IClusteringModel, ICentredCluster
     /// <summary>How many times an empty cluster was re-seeded during the fit.</summary>
     public int ReseededClusters { get; }
 
+    /// <summary>
+    /// Points moved by <see cref="KMeansOptions.HartiganMoves"/> after Lloyd converged (0 when
+    /// off or when no move lowered the inertia). <see cref="Inertia"/> is then the inertia after
+    /// the moves, below the last entry of <see cref="InertiaHistory"/> (Lloyd's). Not kept in model
+    /// files: 0 for a loaded model.
+    /// </summary>
+    public long HartiganMoves { get; init; }
+
     /// <summary>The nearest centre of each point (lowest index on ties).</summary>
     /// <param name="data">n × d.</param>
     /// <returns>n labels.</returns>

@@ -25,10 +25,25 @@ public sealed record KMeansOptions : EmOptions
     /// <summary>Starting centres (k × d) for <see cref="KMeansInitialization.Given"/>.</summary>
     public double[,]? InitialCentres { get; init; }
 
+    /// <summary>
+    /// After Lloyd's algorithm converges (on the winning restart), move single points between
+    /// clusters while a move lowers the inertia, the centres moving with them (Hartigan–Wong
+    /// style, as R's default <c>kmeans</c>): moves Lloyd cannot make. Sweeps over the points on
+    /// the host in float64 (each costs about one reference E-step on one core) until none moves,
+    /// at most <see cref="MaxHartiganSweeps"/>; the inertia and labels reported are those of one
+    /// more E-step at the final centres, so they are exact for the centres returned. Never
+    /// raises the inertia. Default false.
+    /// </summary>
+    public bool HartiganMoves { get; init; }
+
+    /// <summary>The most sweeps of <see cref="HartiganMoves"/> (≥ 1). Default 100.</summary>
+    public int MaxHartiganSweeps { get; init; } = 100;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ClusterCount, nameof(ClusterCount));
         ValidateRun();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHartiganSweeps, nameof(MaxHartiganSweeps));
         if (!Enum.IsDefined(Initialization))
             throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
         if (Initialization == KMeansInitialization.Given)
