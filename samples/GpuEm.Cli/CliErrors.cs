@@ -30,6 +30,7 @@ internal static partial class CliErrors
         ("ShortRunsContinued", "--short-continue"),
         ("ShortRunStarts", "--short-runs"),
         ("ShortRunIterations", "--short-iter"),
+        ("SplitMergeTrials", "--split-merge"),
         ("CovarianceRegularization", "--reg"),
         ("Smoothing", "--smoothing"),
         ("DeviceMemoryLimit", "--device-memory-limit"),

@@ -74,11 +74,14 @@ internal static class Commands
                          [--device-memory-limit BYTES] [--missing error|marginalize]
                          [--labels LABELS.txt] [--output model.json] [--quiet] [--verbose]
                          [--restart-strategy independent|short-runs] [--short-runs N]
-                         [--short-iter I] [--short-continue M]
+                         [--short-iter I] [--short-continue M] [--split-merge N]
 
         Fits a Gaussian mixture to the rows of FILE and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
-        aic, seconds, weights, means. --output saves the fitted model (a versioned JSON model file
+        aic, seconds, eSteps, splitMergeMoves, weights, means. --split-merge N (k ≥ 3): after the
+        fit, at most N split-and-merge candidates (Ueda et al. 2000: merge the two components with
+        the most similar posteriors, split the worst-fitting third, run EM from there), each kept
+        when the log-likelihood rises; splitMergeMoves counts those kept. --output saves the fitted model (a versioned JSON model file
         for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
         --missing marginalize reads empty cells and NaN (CSV and binary files) as missing values
@@ -151,7 +154,7 @@ internal static class Commands
     public static int Fit(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output"]), InputFile.Flags());
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output", "split-merge"]), InputFile.Flags());
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -163,6 +166,7 @@ internal static class Commands
             Initialization = a.Choice("init", GaussianInitialization.KMeans, MixtureStarts),
             CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization, minimum: 0),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
+            SplitMergeTrials = a.Int("split-merge", 0, minimum: 0),
         }.WithRunOptions(a, context);
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a
@@ -210,6 +214,7 @@ internal static class Commands
             j.WriteNumber("aic", aic);
             j.WriteNumber("seconds", clock.Elapsed.TotalSeconds);
             j.WriteNumber("eSteps", model.Summary.EStepsRun);
+            j.WriteNumber("splitMergeMoves", model.SplitMergeMoves);
             WriteArray(j, "weights", model.Weights);
             WriteMatrix(j, "means", model.Means);
         });

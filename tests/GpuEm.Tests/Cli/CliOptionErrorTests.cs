@@ -52,7 +52,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
     private static readonly (string Command, string Option, Kind Kind)[] Table =
     [
         ("demo", "k", Kind.AtLeastOne), ("demo", "seed", Kind.Integer),
-        .. Fits("fit"), ("fit", "reg", Kind.Number),
+        .. Fits("fit"), ("fit", "reg", Kind.Number), ("fit", "split-merge", Kind.AtLeastZero),
         .. Fits("kmeans"),
         .. Fits("bernoulli"), ("bernoulli", "smoothing", Kind.Number),
         .. Fits("categorical"), ("categorical", "smoothing", Kind.Number), ("categorical", "levels", Kind.Levels),

@@ -111,13 +111,17 @@ public sealed partial class GaussianMixture
             throw new ArgumentException(
                 $"InitialParameters has {o.InitialParameters.Weights.Length} weights; ComponentCount is {k}.", "data");
 
+        if (o.SplitMergeTrials > 0 && data.Labels is not null)
+            throw new ArgumentException(
+                "SplitMergeTrials cannot be used with semi-supervised labels: a move would change which component a label names.", "labels");
+
         // Starting points and data-derived defaults see missing entries as their column means.
         DataMatrix completed = data.ImputeColumnMeans();
         ResolvedGaussianConstraints constraints = ResolvedGaussianConstraints.Resolve(o, completed);
         if (constraints.Covariances is null && o.Progress is not null
             && RegularizationCheck.Warning(o.CovarianceRegularization, completed) is string warning)
             EmFit.Notice(o.Progress, warning);
-        return EmFit.Run<IEmEngine<GaussianParameters, GaussianStatistics>, GaussianSolver, GaussianParameters, GaussianStatistics, GaussianMixtureModel>(
+        GaussianMixtureModel fitted = EmFit.Run<IEmEngine<GaussianParameters, GaussianStatistics>, GaussianSolver, GaussianParameters, GaussianStatistics, GaussianMixtureModel>(
             o,
             handle => handle is null
                 ? new ReferenceGaussianEngine(data)
@@ -134,5 +138,18 @@ public sealed partial class GaussianMixture
                     : new GaussianMixtureModel(fit.Run.Parameters, fit.Summary, model.Score(data), data.TotalWeight);
             },
             cancellationToken);
+        if (o.SplitMergeTrials == 0 || fitted.Cancelled)
+            return fitted;
+        var trial = o with
+        {
+            Initialization = GaussianInitialization.Given,
+            WarmStart = null,
+            Restarts = 1,
+            RestartStrategy = RestartStrategy.Independent,
+            SplitMergeTrials = 0,
+            Progress = null,
+        };
+        return SplitMerge.Run(fitted, data, completed, o.SplitMergeTrials,
+            start => new GaussianMixture(trial with { InitialParameters = start }).Fit(data, cancellationToken), cancellationToken);
     }
 }

@@ -32,6 +32,13 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
     /// <inheritdoc/>
     public override string Format => FormatName;
 
+    /// <summary>
+    /// Split-and-merge moves kept (<see cref="GaussianMixtureOptions.SplitMergeTrials"/>): each
+    /// merged two components, split a third and raised the objective. Not kept in model files: 0
+    /// for a loaded model.
+    /// </summary>
+    public int SplitMergeMoves { get; init; }
+
     double[,] ICentredClusteringModel.ClusterCentres => Means;
 
     double[,,]? ICentredClusteringModel.ClusterCovariances => Covariances;
@@ -310,7 +317,23 @@ public sealed class GaussianMixtureModel : FittedModel, IProbabilisticClustering
 
     private int[] Predict(DataMatrix data) => Posteriors.Labels(data.Rows, ComponentCount, Dimension, LogJoint(data));
 
-    private double[,] PredictProba(DataMatrix data) => Posteriors.Probabilities(data.Rows, ComponentCount, Dimension, LogJoint(data));
+    internal double[,] PredictProba(DataMatrix data) => Posteriors.Probabilities(data.Rows, ComponentCount, Dimension, LogJoint(data));
+
+    /// <summary>log w_k + log N(x | μ_k, Σ_k) of every row and component (n × k), as the posteriors use them.</summary>
+    internal double[,] LogJoints(DataMatrix data)
+    {
+        var result = new double[data.Rows, ComponentCount];
+        Posteriors.LogJoint logJoint = LogJoint(data);
+        var row = new double[ComponentCount];
+        var scratch = new double[Dimension];
+        for (int i = 0; i < data.Rows; i++)
+        {
+            logJoint(i, row, scratch);
+            for (int c = 0; c < ComponentCount; c++)
+                result[i, c] = row[c];
+        }
+        return result;
+    }
 
     private double[] ScoreSamples(DataMatrix data) => Posteriors.LogDensities(data.Rows, ComponentCount, Dimension, LogJoint(data));
 

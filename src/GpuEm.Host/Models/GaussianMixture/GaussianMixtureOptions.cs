@@ -82,9 +82,24 @@ public sealed record GaussianMixtureOptions : EmOptions
     /// </summary>
     public bool SkipEmptyRows { get; init; }
 
+    /// <summary>
+    /// Split-and-merge EM (Ueda et al. 2000) after the fit: at most this many candidate moves,
+    /// each merging two components (the most similar posteriors), splitting a third (the worst
+    /// local fit) and running EM from there; a move is kept when the objective rises, and rounds of
+    /// up to five candidates go on while one is kept. Needs k ≥ 3 (fewer: no move); not with
+    /// <see cref="KnownParameters"/> or semi-supervised labels. Never lowers the objective; each
+    /// candidate costs one full fit (<see cref="FitSummary.EStepsRun"/> counts them). 0 (default): off.
+    /// </summary>
+    public int SplitMergeTrials { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ComponentCount, nameof(ComponentCount));
+        ArgumentOutOfRangeException.ThrowIfNegative(SplitMergeTrials, nameof(SplitMergeTrials));
+        if (SplitMergeTrials > 0 && KnownParameters is not null)
+            throw new ArgumentException(
+                "SplitMergeTrials needs every parameter free: it merges and splits components, which KnownParameters fixes.",
+                nameof(SplitMergeTrials));
         ValidateRun();
         if (!double.IsFinite(CovarianceRegularization) || CovarianceRegularization < 0)
             throw new ArgumentOutOfRangeException(
