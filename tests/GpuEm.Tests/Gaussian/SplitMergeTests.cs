@@ -78,6 +78,8 @@ public sealed class SplitMergeTests
         GaussianMixtureModel plain = new GaussianMixture(options).Fit(x);
         GaussianMixtureModel moved = new GaussianMixture(options with { SplitMergeTrials = 6 }).Fit(x);
         Assert.True(moved.Summary.Objective >= plain.Summary.Objective);
+        // The candidates ran (their E-steps are counted).
+        Assert.True(moved.Summary.EStepsRun > plain.Summary.EStepsRun);
         Assert.Equal(moved.SplitMergeMoves == 0, moved.Summary.Objective == plain.Summary.Objective);
         Assert.Equal(k, moved.ComponentCount);
         Assert.Equal(1, moved.Weights.Sum(), 12);

@@ -51,7 +51,7 @@ internal static class SplitMerge
                 {
                     candidate = fit(Start(current, completed, i, j, split));
                 }
-                catch (Exception e) when (e is SingularCovarianceException or NonFiniteDensityException or ArgumentException)
+                catch (Exception e) when (e is SingularCovarianceException or NonFiniteDensityException)
                 {
                     // A start or fit that breaks down is a move not kept.
                     continue;
@@ -224,7 +224,7 @@ internal static class SplitMerge
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < d; b++)
                         tied[a, b] += weights[c] / total * covariances[c, a, b];
-            Matrix<double> inverse = tied.Inverse();
+            Matrix<double> inverse = Symmetric(tied.Inverse());
             for (int c = 0; c < k; c++)
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < d; b++)
@@ -236,7 +236,13 @@ internal static class SplitMerge
             if (type == CovarianceType.Full)
             {
                 var m = Matrix<double>.Build.Dense(d, d, (a, b) => covariances[c, a, b]);
-                Matrix<double> inverse = m.Inverse();
+                if (!PositiveDefinite(m))
+                {
+                    // A shrunk half that lost definiteness: the identity scaled to its mean variance.
+                    double mean = m.Diagonal().Average();
+                    m = Matrix<double>.Build.DenseIdentity(d) * mean;
+                }
+                Matrix<double> inverse = Symmetric(m.Inverse());
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < d; b++)
                         precisions[c, a, b] = inverse[a, b];
@@ -248,5 +254,20 @@ internal static class SplitMerge
             }
         }
         return precisions;
+    }
+
+    // An inverse symmetric to the last bit, as a precision must be.
+    private static Matrix<double> Symmetric(Matrix<double> m) => (m + m.Transpose()) / 2;
+
+    private static bool PositiveDefinite(Matrix<double> m)
+    {
+        try
+        {
+            return m.Cholesky().Determinant > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
