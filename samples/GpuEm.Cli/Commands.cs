@@ -26,6 +26,7 @@ internal static class Commands
         ["kmeans++"] = GaussianInitialization.KMeansPlusPlus,
         ["random"] = GaussianInitialization.RandomPoints,
         ["random-resp"] = GaussianInitialization.RandomResponsibilities,
+        ["hc"] = GaussianInitialization.Hierarchical,
     };
 
     private static readonly IReadOnlyDictionary<string, MissingValues> MissingChoices = new Dictionary<string, MissingValues>
@@ -69,7 +70,7 @@ internal static class Commands
     private const string FitHelp = """
         usage: gpuem fit --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K
                          [--covariance full|diag|spherical|tied] [--max-iter N]
-                         [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp] [--reg R]
+                         [--tol T] [--n-init R] [--init kmeans|kmeans++|random|random-resp|hc] [--reg R]
                          [--seed S] [--backend auto|cuda|opencl|cpu-accelerator|reference]
                          [--device-memory-limit BYTES] [--missing error|marginalize]
                          [--labels LABELS.txt] [--output model.json] [--quiet] [--verbose]
@@ -81,7 +82,9 @@ internal static class Commands
         aic, seconds, eSteps, splitMergeMoves, weights, means. --split-merge N (k ≥ 3): after the
         fit, at most N split-and-merge candidates (Ueda et al. 2000: merge the two components with
         the most similar posteriors, split the worst-fitting third, run EM from there), each kept
-        when the log-likelihood rises; splitMergeMoves counts those kept. --output saves the fitted model (a versioned JSON model file
+        when the log-likelihood rises; splitMergeMoves counts those kept. --init hc starts from
+        model-based hierarchical agglomeration (Ward's criterion, as mclust's hc under its EII model)
+        on at most 2,000 rows (a seeded random subset of larger data). --output saves the fitted model (a versioned JSON model file
         for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
         --missing marginalize reads empty cells and NaN (CSV and binary files) as missing values

@@ -26,4 +26,14 @@ public enum GaussianInitialization
     /// starts there).
     /// </summary>
     Given,
+
+    /// <summary>
+    /// Model-based agglomerative hierarchical clustering, as mclust starts EM: Ward's criterion
+    /// (mclust's <c>hc</c> under the spherical equal-volume model) merges clusters from one per
+    /// point until k remain, on at most <see cref="GaussianMixtureOptions.HierarchicalSubsample"/>
+    /// points (a seeded random subset when there are more; the other points join their nearest
+    /// cluster mean); one M-step on that partition gives the start. Deterministic when every
+    /// point is used: restarts then all start alike.
+    /// </summary>
+    Hierarchical,
 }

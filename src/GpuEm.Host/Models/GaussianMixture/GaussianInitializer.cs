@@ -50,6 +50,8 @@ internal static class GaussianInitializer
                     }).Fit(data, CancellationToken.None);
                     return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
                 }
+            case GaussianInitialization.Hierarchical:
+                return Hierarchical(data, k, options.HierarchicalSubsample, seed, type, reg);
             case GaussianInitialization.RandomResponsibilities:
                 {
                     double[] mean = data.WeightedMean();
@@ -80,6 +82,45 @@ internal static class GaussianInitializer
             if (label >= 0)
                 seen[label] = true;
         return seen.All(s => s);
+    }
+
+    /// <summary>
+    /// Ward's agglomeration on all rows, or on a seeded random subset of
+    /// <paramref name="subsample"/> (the rest to their nearest cluster mean), cut at k; one M-step
+    /// on that partition.
+    /// </summary>
+    private static GaussianParameters Hierarchical(DataMatrix data, int k, int subsample, int seed, CovarianceType type, double reg)
+    {
+        int n = data.Rows, d = data.Columns;
+        int[] rows = Enumerable.Range(0, n).ToArray();
+        if (n > subsample)
+        {
+            var random = new Random(seed);
+            random.Shuffle(rows);
+            rows = rows[..subsample];
+            Array.Sort(rows);
+        }
+        int[] cut = WardHierarchy.Cut(data, rows, k);
+        var centres = new double[k * d];
+        var mass = new double[k];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            double w = data.Weight(rows[i]);
+            mass[cut[i]] += w;
+            ReadOnlySpan<float> x = data.Row(rows[i]);
+            for (int j = 0; j < d; j++)
+                centres[cut[i] * d + j] += w * x[j];
+        }
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < d && mass[c] > 0; j++)
+                centres[c * d + j] /= mass[c];
+        int[] labels = rows.Length == n ? cut : Seeding.NearestCentre(data, centres, k);
+        if (rows.Length < n)
+        {
+            for (int i = 0; i < rows.Length; i++)
+                labels[rows[i]] = cut[i];
+        }
+        return FromLabels(data, labels, centres, k, type, reg);
     }
 
     /// <summary>Each point to its nearest centre, then one M-step on those hard labels.</summary>

@@ -83,6 +83,12 @@ public sealed record GaussianMixtureOptions : EmOptions
     public bool SkipEmptyRows { get; init; }
 
     /// <summary>
+    /// <see cref="GaussianInitialization.Hierarchical"/>: the most points the agglomeration runs
+    /// on (≥ k; it takes O(n²) time and 8n² bytes: 2,000 points, 32 MB). Default 2000.
+    /// </summary>
+    public int HierarchicalSubsample { get; init; } = 2000;
+
+    /// <summary>
     /// Split-and-merge EM (Ueda et al. 2000) after the fit: at most this many candidate moves,
     /// each merging two components (the most similar posteriors), splitting a third (the worst
     /// local fit) and running EM from there; a move is kept when the objective rises, and rounds of
@@ -96,6 +102,9 @@ public sealed record GaussianMixtureOptions : EmOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ComponentCount, nameof(ComponentCount));
         ArgumentOutOfRangeException.ThrowIfNegative(SplitMergeTrials, nameof(SplitMergeTrials));
+        if (Initialization == GaussianInitialization.Hierarchical && (HierarchicalSubsample < ComponentCount || HierarchicalSubsample > 46_000))
+            throw new ArgumentOutOfRangeException(nameof(HierarchicalSubsample), HierarchicalSubsample,
+                $"HierarchicalSubsample must be at least ComponentCount ({ComponentCount}) and at most 46,000 (its n² distances must fit one array).");
         if (SplitMergeTrials > 0 && KnownParameters is not null)
             throw new ArgumentException(
                 "SplitMergeTrials needs every parameter free: it merges and splits components, which KnownParameters fixes.",
