@@ -31,6 +31,7 @@ internal static partial class CliErrors
         ("ShortRunStarts", "--short-runs"),
         ("ShortRunIterations", "--short-iter"),
         ("SplitMergeTrials", "--split-merge"),
+        ("SeedingLocalSearch", "--local-search"),
         ("CovarianceRegularization", "--reg"),
         ("Smoothing", "--smoothing"),
         ("DeviceMemoryLimit", "--device-memory-limit"),

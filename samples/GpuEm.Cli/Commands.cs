@@ -98,7 +98,7 @@ internal static class Commands
     private const string KMeansHelp = """
         usage: gpuem kmeans --input FILE [--columns D|NAME,…] [--header] [--delimiter C] --k K [--max-iter N]
                             [--tol T] [--n-init R] [--init kmeans++|random] [--seed S] [--backend B]
-                            [--device-memory-limit BYTES] [--output model.json] [--hartigan]
+                            [--device-memory-limit BYTES] [--output model.json] [--hartigan] [--local-search Z]
                             [--restart-strategy independent|short-runs] [--short-runs N]
                             [--short-iter I] [--short-continue M]
 
@@ -107,6 +107,8 @@ internal static class Commands
         saves the model file. --hartigan: after Lloyd converges, single points move between
         clusters while a move lowers the inertia, centres moving with them (Hartigan–Wong style,
         as R's kmeans; on the host, float64); hartiganMoves counts them and inertia is after them.
+        --local-search Z: Z steps of greedy local search on each start's seeding (LocalSearch++:
+        a point drawn by D² replaces the centre whose swap lowers the seeding cost most).
         Defaults: 300 iterations, tol 1e-4,
         1 start, kmeans++, seed 0, auto. --device-memory-limit caps the device memory (bytes) the
         GPU engine plans for, as in `gpuem fit`. Every value must be finite.
@@ -230,7 +232,7 @@ internal static class Commands
     public static int KMeans(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output"]), InputFile.Flags("hartigan"));
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "max-iter", "tol", "n-init", "init", "seed", "backend", "device-memory-limit", "output", "local-search"]), InputFile.Flags("hartigan"));
         if (a.Flag("help"))
             return Help(stdout, KMeansHelp);
         string input = a.Required("input");
@@ -240,6 +242,7 @@ internal static class Commands
             ClusterCount = a.RequiredInt("k", 1, "K"),
             Initialization = a.Choice("init", KMeansInitialization.KMeansPlusPlus, KMeansStarts),
             HartiganMoves = a.Flag("hartigan"),
+            SeedingLocalSearch = a.Int("local-search", 0, minimum: 0),
         }.WithRunOptions(a, context);
         Models.KMeans.KMeans estimator = Validated(() => new Models.KMeans.KMeans(options));
         using IDataSource? source = InputFile.Open(input, a);

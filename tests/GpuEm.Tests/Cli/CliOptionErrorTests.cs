@@ -53,7 +53,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
     [
         ("demo", "k", Kind.AtLeastOne), ("demo", "seed", Kind.Integer),
         .. Fits("fit"), ("fit", "reg", Kind.Number), ("fit", "split-merge", Kind.AtLeastZero),
-        .. Fits("kmeans"),
+        .. Fits("kmeans"), ("kmeans", "local-search", Kind.AtLeastZero),
         .. Fits("bernoulli"), ("bernoulli", "smoothing", Kind.Number),
         .. Fits("categorical"), ("categorical", "smoothing", Kind.Number), ("categorical", "levels", Kind.Levels),
         ("coarsened fit", "max-iter", Kind.AtLeastZero), ("coarsened fit", "tol", Kind.Number),

@@ -129,3 +129,78 @@ public sealed class HartiganMovesTests
             () => new KMeans(new KMeansOptions { MaxHartiganSweeps = 0 })).ParamName);
     }
 }
+
+/// <summary>
+/// <see cref="KMeansOptions.SeedingLocalSearch"/> (LocalSearch++): a step swaps only when the
+/// seeding potential falls, so the potential never rises; a seed gives the same centres.
+/// </summary>
+public sealed class SeedingLocalSearchTests
+{
+    private static double Potential(DataMatrix data, double[] centres, int k)
+    {
+        double total = 0;
+        for (int i = 0; i < data.Rows; i++)
+        {
+            double best = double.PositiveInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                double s = 0;
+                for (int j = 0; j < data.Columns; j++)
+                    s += Math.Pow(data.Row(i)[j] - centres[c * data.Columns + j], 2);
+                best = Math.Min(best, s);
+            }
+            total += best;
+        }
+        return total;
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 4)]
+    [InlineData(3, 9)]
+    public void TheSeedingPotentialNeverRisesAndFallsFromABadSeeding(int seed, int k)
+    {
+        var random = new Random(seed);
+        var x = new float[200, 2];
+        for (int i = 0; i < 200; i++)
+        {
+            x[i, 0] = (float)(i % 9 * 4 + random.NextDouble());
+            x[i, 1] = (float)(i % 3 * 4 + random.NextDouble());
+        }
+        DataMatrix data = DataMatrix.From(x, null);
+        // A bad seeding: the first k points (clustered in the first few groups).
+        var centres = new double[k * 2];
+        for (int c = 0; c < k; c++)
+            (centres[c * 2], centres[c * 2 + 1]) = (x[c * 9 % 200, 0], x[c * 9 % 200, 1]);
+        double before = Potential(data, centres, k);
+        int swaps = SeedingLocalSearch.Improve(data, centres, k, 30, new Random(seed));
+        double after = Potential(data, centres, k);
+        Assert.True(after <= before);
+        Assert.Equal(swaps > 0, after < before);
+        if (k == 9)
+            Assert.True(after < before / 2, $"{after} vs {before}");
+        var again = new double[k * 2];
+        for (int c = 0; c < k; c++)
+            (again[c * 2], again[c * 2 + 1]) = (x[c * 9 % 200, 0], x[c * 9 % 200, 1]);
+        SeedingLocalSearch.Improve(data, again, k, 30, new Random(seed));
+        Assert.Equal(centres, again);
+    }
+
+    [Fact]
+    public void AFitWithLocalSearchIsReproducibleForASeedAndRefusesNegativeSteps()
+    {
+        var random = new Random(4);
+        var x = new float[300, 2];
+        for (int i = 0; i < 300; i++)
+        {
+            x[i, 0] = (float)(i % 10 * 3 + random.NextDouble());
+            x[i, 1] = (float)(random.NextDouble() * 2);
+        }
+        var options = new KMeansOptions { ClusterCount = 10, Backend = Backend.Reference, SeedingLocalSearch = 20 };
+        KMeansModel a = new KMeans(options with { Seed = 5 }).Fit(x);
+        KMeansModel b = new KMeans(options with { Seed = 5 }).Fit(x);
+        Assert.Equal(a.Centres, b.Centres);
+        Assert.Equal("SeedingLocalSearch", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new KMeans(options with { SeedingLocalSearch = -1 })).ParamName);
+    }
+}

@@ -132,9 +132,17 @@ public sealed class KMeans
                         centres[c * d + j] = o.InitialCentres![c, j];
                 return centres;
             case KMeansInitialization.RandomPoints:
-                return Seeding.RandomPoints(data, o.ClusterCount, random, start.BeginSeeding());
+                return Searched(Seeding.RandomPoints(data, o.ClusterCount, random, start.BeginSeeding()));
             default:
-                return engine.SeedKMeansPlusPlus(o.ClusterCount, random, start.BeginSeeding());
+                return Searched(engine.SeedKMeansPlusPlus(o.ClusterCount, random, start.BeginSeeding()));
+        }
+
+        // LocalSearch++ on the seeding, continuing the restart's random stream.
+        double[] Searched(double[] seeded)
+        {
+            if (o.SeedingLocalSearch > 0)
+                SeedingLocalSearch.Improve(data, seeded, o.ClusterCount, o.SeedingLocalSearch, random);
+            return seeded;
         }
     }
 

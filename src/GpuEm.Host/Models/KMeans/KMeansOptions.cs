@@ -36,6 +36,14 @@ public sealed record KMeansOptions : EmOptions
     /// </summary>
     public bool HartiganMoves { get; init; }
 
+    /// <summary>
+    /// Steps of greedy local search on each restart's seeding (LocalSearch++, Lattanzi and Sohler
+    /// 2019; ≥ 0): a point drawn ∝ w·D² replaces the centre whose swap lowers the seeding's
+    /// potential most, when it does. Host float64, each step about one pass over the data (a swap
+    /// k passes). Not for <see cref="KMeansInitialization.Given"/>. Default 0 (off).
+    /// </summary>
+    public int SeedingLocalSearch { get; init; }
+
     /// <summary>The most sweeps of <see cref="HartiganMoves"/> (≥ 1). Default 100.</summary>
     public int MaxHartiganSweeps { get; init; } = 100;
 
@@ -44,6 +52,7 @@ public sealed record KMeansOptions : EmOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ClusterCount, nameof(ClusterCount));
         ValidateRun();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHartiganSweeps, nameof(MaxHartiganSweeps));
+        ArgumentOutOfRangeException.ThrowIfNegative(SeedingLocalSearch, nameof(SeedingLocalSearch));
         if (!Enum.IsDefined(Initialization))
             throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
         if (Initialization == KMeansInitialization.Given)
