@@ -75,7 +75,7 @@ internal static class Commands
                          [--device-memory-limit BYTES] [--missing error|marginalize]
                          [--labels LABELS.txt] [--output model.json] [--quiet] [--verbose]
                          [--restart-strategy independent|short-runs] [--short-runs N]
-                         [--short-iter I] [--short-continue M] [--split-merge N]
+                         [--short-iter I] [--short-continue M] [--split-merge N] [--hc-raw] [--hc-first]
 
         Fits a Gaussian mixture to the rows of FILE and prints one JSON object: n, d, k,
         covariance, backend, device, iterations, converged, logLikelihood, meanLogLikelihood, bic,
@@ -84,7 +84,9 @@ internal static class Commands
         the most similar posteriors, split the worst-fitting third, run EM from there), each kept
         when the log-likelihood rises; splitMergeMoves counts those kept. --init hc starts from
         model-based hierarchical agglomeration (Ward's criterion, as mclust's hc under its EII model)
-        on at most 2,000 rows (a seeded random subset of larger data). --output saves the fitted model (a versioned JSON model file
+        on at most 2,000 rows (a seeded random subset of larger data), in whitened coordinates (as
+        mclust's hcUse = "SVD") unless --hc-raw. --hc-first: the first start from hc whitened,
+        the second from hc in the data's coordinates, the others as --init says. --output saves the fitted model (a versioned JSON model file
         for `gpuem predict|score|plot --model`).
         Defaults: full, 100 iterations, tol 1e-3, 1 start, kmeans start, reg 1e-6, seed 0, auto.
         --missing marginalize reads empty cells and NaN (CSV and binary files) as missing values
@@ -159,7 +161,7 @@ internal static class Commands
     public static int Fit(string[] args, CliContext context)
     {
         TextWriter stdout = context.Out;
-        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output", "split-merge"]), InputFile.Flags());
+        var a = new Arguments(args, Set([.. SearchOptions, "input", "columns", "delimiter", "k", "covariance", "max-iter", "tol", "n-init", "init", "reg", "seed", "backend", "device-memory-limit", "missing", "labels", "output", "split-merge"]), InputFile.Flags("hc-raw", "hc-first"));
         if (a.Flag("help"))
             return Help(stdout, FitHelp);
         string input = a.Required("input");
@@ -172,6 +174,8 @@ internal static class Commands
             CovarianceRegularization = a.Double("reg", GaussianMixtureOptions.Defaults.CovarianceRegularization, minimum: 0),
             MissingValues = a.Choice("missing", MissingValues.Error, MissingChoices),
             SplitMergeTrials = a.Int("split-merge", 0, minimum: 0),
+            HierarchicalWhitening = !a.Flag("hc-raw"),
+            HierarchicalFirstStarts = a.Flag("hc-first"),
         }.WithRunOptions(a, context);
         GaussianMixture estimator = Validated(() => new GaussianMixture(options));
         // A binary file goes to the library as a source (mapped, not copied); NaN in it is a

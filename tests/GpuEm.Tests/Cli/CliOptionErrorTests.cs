@@ -112,7 +112,7 @@ public sealed partial class CliOptionErrorTests : TempFolderTests
         // topics: files, choices and flags.
         "vocab", "format", "learn-alpha", "no-stop-words", "no-lowercase", "test", "learning-method", "stream",
         // the restart search's choice.
-        "restart-strategy", "hartigan",
+        "restart-strategy", "hartigan", "hc-raw", "hc-first",
     ];
 
     // The arguments that get a command as far as reading its options (files need not exist

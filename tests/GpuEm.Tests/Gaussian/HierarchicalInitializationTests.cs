@@ -73,6 +73,7 @@ public sealed class HierarchicalInitializationTests
         {
             ComponentCount = 3,
             Initialization = GaussianInitialization.Hierarchical,
+            HierarchicalWhitening = false,
             Backend = Backend.Reference,
         };
         GaussianMixtureModel a = new GaussianMixture(options with { Seed = 1 }).Fit(x);
@@ -91,5 +92,49 @@ public sealed class HierarchicalInitializationTests
 
         Assert.Equal("HierarchicalSubsample", Assert.Throws<ArgumentOutOfRangeException>(
             () => new GaussianMixture(options with { HierarchicalSubsample = 2 })).ParamName);
+    }
+
+    [Fact]
+    public void WhiteningMakesTheMergesIndependentOfEachColumnsScale()
+    {
+        var random = new Random(9);
+        var x = new float[90, 2];
+        var scaled = new float[90, 2];
+        for (int i = 0; i < 90; i++)
+        {
+            x[i, 0] = (float)(i % 3 * 4 + Support.Synthetic.Normal(random));
+            x[i, 1] = (float)Support.Synthetic.Normal(random);
+            (scaled[i, 0], scaled[i, 1]) = (x[i, 0] * 1000, x[i, 1] * 0.001f);
+        }
+        int[] all = Enumerable.Range(0, 90).ToArray();
+        int[] plain = WardHierarchy.Cut(GaussianInitializer.Whitened(DataMatrix.From(x, null), all), all, 3);
+        int[] rescaled = WardHierarchy.Cut(GaussianInitializer.Whitened(DataMatrix.From(scaled, null), all), all, 3);
+        Assert.Equal(plain, rescaled);
+        // Whitened coordinates: mean 0 and unit variance on each axis.
+        DataMatrix white = GaussianInitializer.Whitened(DataMatrix.From(scaled, null), all);
+        for (int j = 0; j < 2; j++)
+        {
+            double mean = all.Average(i => white.Row(i)[j]);
+            Assert.Equal(0, mean, 1e-5);
+            Assert.Equal(1, all.Average(i => Math.Pow(white.Row(i)[j] - mean, 2)), 1e-4);
+        }
+    }
+
+    [Fact]
+    public void HierarchicalFirstStartsAreTheTwoHierarchicalFitsAmongTheRestarts()
+    {
+        var random = new Random(12);
+        var x = new float[150, 3];
+        for (int i = 0; i < 150; i++)
+            for (int j = 0; j < 3; j++)
+                x[i, j] = (float)(i % 4 * (j + 1) * 1.5 + Support.Synthetic.Normal(random) * (j + 1));
+        var options = new GaussianMixtureOptions { ComponentCount = 4, Backend = Backend.Reference, Seed = 3 };
+        double white = new GaussianMixture(options with { Initialization = GaussianInitialization.Hierarchical }).Fit(x).LogLikelihood;
+        double raw = new GaussianMixture(options with { Initialization = GaussianInitialization.Hierarchical, HierarchicalWhitening = false })
+            .Fit(x).LogLikelihood;
+        GaussianMixtureModel two = new GaussianMixture(options with { HierarchicalFirstStarts = true, Restarts = 2 }).Fit(x);
+        Assert.Equal(Math.Max(white, raw), two.LogLikelihood);
+        GaussianMixtureModel more = new GaussianMixture(options with { HierarchicalFirstStarts = true, Restarts = 5 }).Fit(x);
+        Assert.True(more.LogLikelihood >= two.LogLikelihood);
     }
 }

@@ -30,7 +30,8 @@ public enum GaussianInitialization
     /// <summary>
     /// Model-based agglomerative hierarchical clustering, as mclust starts EM: Ward's criterion
     /// (mclust's <c>hc</c> under the spherical equal-volume model) merges clusters from one per
-    /// point until k remain, on at most <see cref="GaussianMixtureOptions.HierarchicalSubsample"/>
+    /// point until k remain, in whitened coordinates (principal axes scaled to unit variance, as
+    /// mclust's default <c>hcUse = "SVD"</c>), on at most <see cref="GaussianMixtureOptions.HierarchicalSubsample"/>
     /// points (a seeded random subset when there are more; the other points join their nearest
     /// cluster mean); one M-step on that partition gives the start. Deterministic when every
     /// point is used: restarts then all start alike.

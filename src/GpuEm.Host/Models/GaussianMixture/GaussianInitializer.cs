@@ -34,6 +34,8 @@ internal static class GaussianInitializer
                 });
             return GaussianMStep.Maximize(stats, type, reg);
         }
+        if (options.HierarchicalFirstStarts && options.Initialization != GaussianInitialization.Given && start.Restart < 2)
+            return Hierarchical(data, k, options.HierarchicalSubsample, whiten: start.Restart == 0, seed, type, reg);
         switch (options.Initialization)
         {
             case GaussianInitialization.Given:
@@ -51,7 +53,7 @@ internal static class GaussianInitializer
                     return FromLabels(data, clusters.Labels, Flatten(clusters.Centres), k, type, reg);
                 }
             case GaussianInitialization.Hierarchical:
-                return Hierarchical(data, k, options.HierarchicalSubsample, seed, type, reg);
+                return Hierarchical(data, k, options.HierarchicalSubsample, options.HierarchicalWhitening, seed, type, reg);
             case GaussianInitialization.RandomResponsibilities:
                 {
                     double[] mean = data.WeightedMean();
@@ -89,7 +91,8 @@ internal static class GaussianInitializer
     /// <paramref name="subsample"/> (the rest to their nearest cluster mean), cut at k; one M-step
     /// on that partition.
     /// </summary>
-    private static GaussianParameters Hierarchical(DataMatrix data, int k, int subsample, int seed, CovarianceType type, double reg)
+    private static GaussianParameters Hierarchical(
+        DataMatrix data, int k, int subsample, bool whiten, int seed, CovarianceType type, double reg)
     {
         int n = data.Rows, d = data.Columns;
         int[] rows = Enumerable.Range(0, n).ToArray();
@@ -100,7 +103,9 @@ internal static class GaussianInitializer
             rows = rows[..subsample];
             Array.Sort(rows);
         }
-        int[] cut = WardHierarchy.Cut(data, rows, k);
+        int[] cut = whiten
+            ? WardHierarchy.Cut(Whitened(data, rows), Enumerable.Range(0, rows.Length).ToArray(), k)
+            : WardHierarchy.Cut(data, rows, k);
         var centres = new double[k * d];
         var mass = new double[k];
         for (int i = 0; i < rows.Length; i++)
@@ -121,6 +126,71 @@ internal static class GaussianInitializer
                 labels[rows[i]] = cut[i];
         }
         return FromLabels(data, labels, centres, k, type, reg);
+    }
+
+    /// <summary>
+    /// The rows in whitened coordinates (mclust's default <c>hcUse = "SVD"</c>): centred, rotated
+    /// onto the principal axes of their weighted covariance and scaled to unit variance on each;
+    /// axes of (numerically) no variance are dropped, so constant columns and columns of very
+    /// different scales do not decide the merges.
+    /// </summary>
+    internal static DataMatrix Whitened(DataMatrix data, int[] rows)
+    {
+        int d = data.Columns, m = rows.Length;
+        var mean = new double[d];
+        double total = 0;
+        foreach (int row in rows)
+        {
+            double w = data.Weight(row);
+            total += w;
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < d; j++)
+                mean[j] += w * x[j];
+        }
+        for (int j = 0; j < d; j++)
+            mean[j] /= total;
+        // Columns are standardized first (a constant column scaled by 0), so that the
+        // eigen-decomposition sees a well-conditioned matrix whatever the columns' scales.
+        var spread = new double[d];
+        foreach (int row in rows)
+        {
+            double w = data.Weight(row);
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < d; j++)
+                spread[j] += w * (x[j] - mean[j]) * (x[j] - mean[j]) / total;
+        }
+        for (int j = 0; j < d; j++)
+            spread[j] = spread[j] > 0 ? 1 / Math.Sqrt(spread[j]) : 0;
+        var covariance = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, d);
+        var centred = new double[d];
+        foreach (int row in rows)
+        {
+            double w = data.Weight(row);
+            ReadOnlySpan<float> x = data.Row(row);
+            for (int j = 0; j < d; j++)
+                centred[j] = (x[j] - mean[j]) * spread[j];
+            for (int a = 0; a < d; a++)
+                for (int b = 0; b < d; b++)
+                    covariance[a, b] += w * centred[a] * centred[b] / total;
+        }
+        var evd = covariance.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+        double largest = evd.EigenValues.Max(e => e.Real);
+        var scales = evd.EigenValues.Select(e => e.Real > 1e-10 * largest && e.Real > 0 ? 1 / Math.Sqrt(e.Real) : 0).ToArray();
+        var result = new float[m, d];
+        var weights = new float[m];
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> x = data.Row(rows[i]);
+            weights[i] = data.Weights?[rows[i]] ?? 1f;
+            for (int a = 0; a < d; a++)
+            {
+                double projected = 0;
+                for (int j = 0; j < d; j++)
+                    projected += (x[j] - mean[j]) * spread[j] * evd.EigenVectors[j, a];
+                result[i, a] = (float)(projected * scales[a]);
+            }
+        }
+        return DataMatrix.From(result, data.Weights is null ? null : weights);
     }
 
     /// <summary>Each point to its nearest centre, then one M-step on those hard labels.</summary>

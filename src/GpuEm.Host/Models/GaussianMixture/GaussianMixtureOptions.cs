@@ -89,6 +89,23 @@ public sealed record GaussianMixtureOptions : EmOptions
     public int HierarchicalSubsample { get; init; } = 2000;
 
     /// <summary>
+    /// <see cref="GaussianInitialization.Hierarchical"/>: merge in whitened coordinates (the
+    /// principal axes of the points' covariance, each scaled to unit variance; axes without
+    /// variance dropped), as mclust's default <c>hcUse = "SVD"</c>, so that columns of very
+    /// different scales or constant columns do not decide the merges; false merges in the data's
+    /// own coordinates. Default true.
+    /// </summary>
+    public bool HierarchicalWhitening { get; init; } = true;
+
+    /// <summary>
+    /// The first two starts come from <see cref="GaussianInitialization.Hierarchical"/>: start 0
+    /// whitened, start 1 in the data's own coordinates (the two win on different data); the other
+    /// starts as <see cref="Initialization"/> says (not with Given). Restarts or short-run starts
+    /// count them. Default false.
+    /// </summary>
+    public bool HierarchicalFirstStarts { get; init; }
+
+    /// <summary>
     /// Split-and-merge EM (Ueda et al. 2000) after the fit: at most this many candidate moves,
     /// each merging two components (the most similar posteriors), splitting a third (the worst
     /// local fit) and running EM from there; a move is kept when the objective rises, and rounds of
@@ -102,7 +119,8 @@ public sealed record GaussianMixtureOptions : EmOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ComponentCount, nameof(ComponentCount));
         ArgumentOutOfRangeException.ThrowIfNegative(SplitMergeTrials, nameof(SplitMergeTrials));
-        if (Initialization == GaussianInitialization.Hierarchical && (HierarchicalSubsample < ComponentCount || HierarchicalSubsample > 46_000))
+        if ((Initialization == GaussianInitialization.Hierarchical || HierarchicalFirstStarts)
+            && (HierarchicalSubsample < ComponentCount || HierarchicalSubsample > 46_000))
             throw new ArgumentOutOfRangeException(nameof(HierarchicalSubsample), HierarchicalSubsample,
                 $"HierarchicalSubsample must be at least ComponentCount ({ComponentCount}) and at most 46,000 (its n² distances must fit one array).");
         if (SplitMergeTrials > 0 && KnownParameters is not null)
