@@ -28,8 +28,8 @@ public sealed record FitSummary(
 
     /// <summary>
     /// E-steps the whole fit made: every restart's or short run's, the winner's included (its
-    /// work, for comparing <see cref="RestartStrategy"/> choices at equal work). Not kept in model
-    /// files: 0 for a loaded model.
+    /// work, for comparing <see cref="RestartStrategy"/> choices at equal work). Kept in model files
+    /// (field <c>eSteps</c>); 0 when unknown (a file written before it was recorded).
     /// </summary>
     public long EStepsRun { get; init; }
 

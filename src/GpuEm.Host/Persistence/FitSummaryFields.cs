@@ -7,7 +7,8 @@ namespace GpuEm.Persistence;
 /// The fields of a <see cref="FitSummary"/> in a model file, the same in every format: the
 /// history under the model's own name (e.g. "logLikelihoodHistory", "inertiaHistory"), then
 /// converged, cancelled, iterations, backend, device and seconds (optional on reading: files
-/// written before it was recorded load with 0). A history entry of −∞ is stored as null.
+/// written before it was recorded load with 0), then eSteps when known (optional likewise). A
+/// history entry of −∞ is stored as null.
 /// </summary>
 internal static class FitSummaryFields
 {
@@ -25,6 +26,8 @@ internal static class FitSummaryFields
         }
         w.WriteEndArray();
         summary.WriteTo(w);
+        if (summary.EStepsRun > 0)
+            w.WriteNumber("eSteps", summary.EStepsRun);
     }
 
     /// <summary>Reads the summary; <paramref name="toObjective"/> maps the stored history to the
@@ -40,9 +43,17 @@ internal static class FitSummaryFields
         double seconds = r.Has("seconds") ? r.Double("seconds") : 0;
         if (seconds < 0)
             throw r.Fail($"has seconds {seconds}; it must be ≥ 0");
+        long eSteps = 0;
+        if (r.Has("eSteps"))
+        {
+            JsonElement e = r.Field("eSteps");
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out eSteps) || eSteps < iterations + 1)
+                throw r.Fail($"has eSteps {e}; it must be a whole number ≥ iterations + 1");
+        }
         return new FitSummary(
             iterations, r.Bool("converged"), r.Bool("cancelled"),
             toObjective is null ? history : history.Select(toObjective).ToArray(),
-            r.Enum<Backend>("backend"), r.String("device"), seconds);
+            r.Enum<Backend>("backend"), r.String("device"), seconds)
+        { EStepsRun = eSteps };
     }
 }
