@@ -158,3 +158,61 @@ public sealed class ShortRunTests
             () => new KMeans(options with { RestartStrategy = (RestartStrategy)7 })).ParamName);
     }
 }
+
+/// <summary>The search strategies decide alike on the reference engine and on an accelerator engine (ILGPU's CPU accelerator).</summary>
+public sealed class SearchAcrossBackendsTests
+{
+    private static float[,] Blobs()
+    {
+        var random = new Random(21);
+        var x = new float[160, 2];
+        for (int i = 0; i < 160; i++)
+        {
+            x[i, 0] = (float)(i % 4 * 6 + random.NextDouble());
+            x[i, 1] = (float)(i % 2 * 6 + random.NextDouble());
+        }
+        return x;
+    }
+
+    [Fact]
+    public void ShortRunsAndHartiganMovesPickTheSamePartitionOnBothEngines()
+    {
+        float[,] x = Blobs();
+        var options = new KMeansOptions
+        {
+            ClusterCount = 4,
+            Restarts = 3,
+            Seed = 6,
+            RestartStrategy = RestartStrategy.ShortRuns,
+            ShortRunStarts = 5,
+            ShortRunIterations = 1,
+            ShortRunsContinued = 2,
+            HartiganMoves = true,
+            Initialization = KMeansInitialization.RandomPoints,
+        };
+        KMeansModel reference = new KMeans(options with { Backend = Backend.Reference }).Fit(x);
+        KMeansModel accelerator = new KMeans(options with { Backend = Backend.CpuAccelerator }).Fit(x);
+        Assert.Equal(reference.Labels, accelerator.Labels);
+        Assert.Equal(reference.Inertia, accelerator.Inertia, reference.Inertia * 1e-5);
+        Assert.Equal(reference.Summary.EStepsRun, accelerator.Summary.EStepsRun);
+    }
+
+    [Fact]
+    public void SplitMergeAndHierarchicalStartsGiveTheSameMixtureOnBothEngines()
+    {
+        float[,] x = Blobs();
+        var options = new GaussianMixtureOptions
+        {
+            ComponentCount = 4,
+            CovarianceType = CovarianceType.Diagonal,
+            Restarts = 2,
+            HierarchicalFirstStarts = true,
+            SplitMergeTrials = 3,
+        };
+        GaussianMixtureModel reference = new GaussianMixture(options with { Backend = Backend.Reference }).Fit(x);
+        GaussianMixtureModel accelerator = new GaussianMixture(options with { Backend = Backend.CpuAccelerator }).Fit(x);
+        Assert.Equal(reference.SplitMergeMoves, accelerator.SplitMergeMoves);
+        Assert.Equal(reference.LogLikelihood, accelerator.LogLikelihood, Math.Abs(reference.LogLikelihood) * 1e-5);
+        Assert.Equal(reference.Predict(x), accelerator.Predict(x));
+    }
+}
