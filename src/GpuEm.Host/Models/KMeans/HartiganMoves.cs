@@ -37,14 +37,14 @@ internal static class HartiganMoves
                 ReadOnlySpan<float> row = data.Row(i);
                 for (int j = 0; j < d; j++)
                     x[j] = row[j];
-                double remove = w * weights[a] / (weights[a] - w) * Distance(x, centres.AsSpan(a * d, d));
+                double remove = w * weights[a] / (weights[a] - w) * Seeding.SquaredDistance(row, centres.AsSpan(a * d, d));
                 int best = -1;
                 double bestAdd = remove * (1 - 1e-12);
                 for (int b = 0; b < k; b++)
                 {
                     if (b == a)
                         continue;
-                    double add = w * weights[b] / (weights[b] + w) * Distance(x, centres.AsSpan(b * d, d));
+                    double add = w * weights[b] / (weights[b] + w) * Seeding.SquaredDistance(row, centres.AsSpan(b * d, d));
                     if (add < bestAdd)
                     {
                         bestAdd = add;
@@ -71,17 +71,6 @@ internal static class HartiganMoves
                 break;
         }
         return (centres, moves, sweeps);
-    }
-
-    private static double Distance(ReadOnlySpan<double> x, ReadOnlySpan<double> c)
-    {
-        double s = 0;
-        for (int j = 0; j < x.Length; j++)
-        {
-            double e = x[j] - c[j];
-            s += e * e;
-        }
-        return s;
     }
 
     // Weighted means of the labelled points, in row order (float64).

@@ -43,7 +43,7 @@ internal static class SeedingLocalSearch
             for (int i = 0; i < n; i++)
             {
                 double w = data.Weight(i);
-                dp[i] = Distance(data.Row(i), candidate);
+                dp[i] = Seeding.SquaredDistance(data.Row(i), candidate);
                 double kept = Math.Min(dp[i], first[i]);
                 baseline += w * kept;
                 gain[nearest[i]] += w * (Math.Min(dp[i], second[i]) - kept);
@@ -76,7 +76,7 @@ internal static class SeedingLocalSearch
             int at = 0;
             for (int c = 0; c < k; c++)
             {
-                double s = Distance(row, centres.AsSpan(c * d, d));
+                double s = Seeding.SquaredDistance(row, centres.AsSpan(c * d, d));
                 if (s < a)
                 {
                     (b, a, at) = (a, s, c);
@@ -92,16 +92,5 @@ internal static class SeedingLocalSearch
             potential += data.Weight(i) * a;
         }
         return potential;
-    }
-
-    private static double Distance(ReadOnlySpan<float> x, ReadOnlySpan<double> c)
-    {
-        double s = 0;
-        for (int j = 0; j < x.Length; j++)
-        {
-            double e = x[j] - c[j];
-            s += e * e;
-        }
-        return s;
     }
 }
