@@ -47,8 +47,10 @@ internal static class FitSummaryFields
         if (r.Has("eSteps"))
         {
             JsonElement e = r.Field("eSteps");
-            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out eSteps) || eSteps < iterations + 1)
-                throw r.Fail($"has eSteps {e}; it must be a whole number ≥ iterations + 1");
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out eSteps))
+                throw r.Fail("field 'eSteps' is not a whole number");
+            if (eSteps < iterations + 1)
+                throw r.Fail($"has eSteps {eSteps}; it must be at least iterations + 1 ({iterations + 1})");
         }
         return new FitSummary(
             iterations, r.Bool("converged"), r.Bool("cancelled"),

@@ -58,6 +58,31 @@ public sealed class ModelFileTests : TempFolderTests
         Assert.Equal(loaded.Objective, loaded.MeanLogLikelihood);
     }
 
+    [Fact]
+    public void The_fits_e_steps_round_trip_are_optional_and_checked()
+    {
+        GaussianMixtureModel model = Mixture(CovarianceType.Full);
+        Assert.True(model.Summary.EStepsRun >= model.Iterations + 1);
+        string path = PathOf("steps.json");
+        model.Save(path);
+        Assert.Equal(model.Summary.EStepsRun, GaussianMixtureModel.Load(path).Summary.EStepsRun);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        Assert.True(document.Remove("eSteps"));
+        File.WriteAllText(path, document.ToJsonString());
+        Assert.Equal(0, GaussianMixtureModel.Load(path).Summary.EStepsRun);
+        foreach ((System.Text.Json.Nodes.JsonNode value, string message) in new (System.Text.Json.Nodes.JsonNode, string)[]
+        {
+            (System.Text.Json.Nodes.JsonValue.Create("many")!, "field 'eSteps' is not a whole number"),
+            (System.Text.Json.Nodes.JsonValue.Create(1e300)!, "field 'eSteps' is not a whole number"),
+            (System.Text.Json.Nodes.JsonValue.Create(0)!, $"has eSteps 0; it must be at least iterations + 1 ({model.Iterations + 1})"),
+        })
+        {
+            document["eSteps"] = value.DeepClone();
+            File.WriteAllText(path, document.ToJsonString());
+            Assert.Contains(message, Assert.Throws<GpuEm.Persistence.ModelFormatException>(() => GaussianMixtureModel.Load(path)).Message);
+        }
+    }
+
     [Theory]
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Tied)]
