@@ -37,7 +37,21 @@ public sealed class ModelFileLimitsTests : TempFolderTests
         { CategoricalMixtureModel.FormatName, "componentCount", 2_000_000_000 },
         { CategoricalMixtureModel.FormatName, "dimension", 2_000_000_000 },
         { GaussianMixtureModel.FormatName, "componentCount", 3_000_000_000 },
+        { Models.Topics.TopicModel.FormatName, "termCount", 715_827_883 },
+        { Models.Topics.TopicModel.FormatName, "topicCount", 715_827_883 },
     };
+
+    [Fact]
+    public void A_topic_model_claiming_a_huge_vocabulary_fails_before_allocating_its_table()
+    {
+        // Found by the model-file fuzz test: topicWord was allocated from the claimed sizes (11 GB)
+        // before its rows were checked.
+        string path = Edit(Models.Topics.TopicModel.FormatName, document => document["termCount"] = 715_827_883);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ModelFormatException ex = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the refusal allocated the claimed table");
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(HugeSizes))]

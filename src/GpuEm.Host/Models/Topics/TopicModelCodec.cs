@@ -133,12 +133,19 @@ internal static class TopicModelCodec
         JsonElement e = r.Field(name);
         if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != rows)
             throw r.Fail($"field '{name}' is not an array of {rows} rows");
+        // Every row's shape first: the table is allocated only once the file has shown it holds
+        // it, so sizes a file merely claims never allocate.
+        int shaped = 0;
+        foreach (JsonElement row in e.EnumerateArray())
+        {
+            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != columns)
+                throw r.Fail($"field '{name}' row {shaped} is not an array of {columns} numbers");
+            shaped++;
+        }
         var values = new double[r.Length(name, rows, columns)];
         int i = 0;
         foreach (JsonElement row in e.EnumerateArray())
         {
-            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != columns)
-                throw r.Fail($"field '{name}' row {i} is not an array of {columns} numbers");
             int c = 0;
             foreach (JsonElement item in row.EnumerateArray())
             {
