@@ -51,8 +51,18 @@ internal sealed partial class FuzzRun(string name, int seed)
     /// <summary>Cases run so far.</summary>
     public int Cases { get; private set; }
 
-    /// <summary>The seed of case <paramref name="index"/>: the run's seed and the index, mixed.</summary>
-    public int CaseSeed(int index) => HashCode.Combine(seed, index) & int.MaxValue;
+    /// <summary>
+    /// The seed of case <paramref name="index"/>: the run's seed and the index, mixed by
+    /// SplitMix64's finalizer — the same in every process (HashCode.Combine, used before, is
+    /// randomized per process, so a run seed did not reproduce its cases).
+    /// </summary>
+    public int CaseSeed(int index)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     /// <summary>
     /// Runs a library call on a mutated input. It may return or throw one of
