@@ -110,6 +110,21 @@ public sealed class HartiganMovesTests
     }
 
     [Fact]
+    public void MaxHartiganSweepsBoundsTheSweeps()
+    {
+        var random = new Random(13);
+        var x = new float[150, 2];
+        for (int i = 0; i < 150; i++)
+            (x[i, 0], x[i, 1]) = ((float)(random.NextDouble() * 9), (float)(random.NextDouble() * 3));
+        DataMatrix data = DataMatrix.From(x, null);
+        int[] Shuffled() => Enumerable.Range(0, 150).Select(i => i % 5).ToArray();
+        (_, long oneMoves, int one) = HartiganMoves.Refine(data, Shuffled(), 5, maxSweeps: 1);
+        (_, long allMoves, int all) = HartiganMoves.Refine(data, Shuffled(), 5, maxSweeps: 100);
+        Assert.Equal(1, one);
+        Assert.True(all > 1 && allMoves > oneMoves, $"{all} sweeps, {allMoves} moves against {oneMoves}");
+    }
+
+    [Fact]
     public void RefiningARefinedPartitionMovesNothing()
     {
         var random = new Random(8);
