@@ -180,8 +180,7 @@ internal static class EmDriver
         {
             string why = cancelled
                 ? $"Cancelled after {iteration} iterations; the model is the last completed one and is not converged."
-                : $"Did not converge in {settings.MaxIterations} iterations (restart {restart}); " +
-                  "raise MaxIterations or Tolerance, or check the data's scale.";
+                : NotConverged(settings.MaxIterations, $"restart {restart}");
             progress?.Report(Report(iteration, objective, double.NaN) with { Warning = why });
         }
         return new EmRun<TParams, TStats>(current, stats, objective, history, converged, iteration, restart, cancelled);
@@ -208,7 +207,9 @@ internal static class EmDriver
             Restarts = settings.Restarts,
             MaxIterations = settings.MaxIterations,
             ObjectiveName = solver.ObjectiveName,
-            Warning = $"Did not converge in {settings.MaxIterations} iterations (start {run.Restart}); " +
-                "raise MaxIterations or Tolerance, or check the data's scale.",
+            Warning = NotConverged(settings.MaxIterations, $"start {run.Restart}"),
         });
+
+    private static string NotConverged(int maxIterations, string which) =>
+        $"Did not converge in {maxIterations} iterations ({which}); raise MaxIterations or Tolerance, or check the data's scale.";
 }

@@ -142,6 +142,37 @@ internal static class Seeding
         return labels;
     }
 
+    /// <summary>
+    /// The weighted mean of each label's rows (k × d, float64, summed in row order; a label with
+    /// no weight keeps zeros) and each label's weight. <paramref name="rows"/>: the rows that
+    /// <paramref name="labels"/> label, in order, or null for every row.
+    /// </summary>
+    public static double[] LabelMeans(DataMatrix data, int[]? rows, int[] labels, int k, out double[] weights)
+    {
+        int d = data.Columns, count = rows?.Length ?? data.Rows;
+        var sums = new double[k * d];
+        weights = new double[k];
+        for (int i = 0; i < count; i++)
+        {
+            int at = rows is null ? i : rows[i];
+            double w = data.Weight(at);
+            int c = labels[i];
+            weights[c] += w;
+            ReadOnlySpan<float> row = data.Row(at);
+            for (int j = 0; j < d; j++)
+                sums[c * d + j] += w * row[j];
+        }
+        for (int c = 0; c < k; c++)
+        {
+            if (weights[c] > 0)
+            {
+                for (int j = 0; j < d; j++)
+                    sums[c * d + j] /= weights[c];
+            }
+        }
+        return sums;
+    }
+
     public static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> centre)
     {
         double sum = 0;

@@ -94,7 +94,7 @@ internal static class GaussianInitializer
     private static GaussianParameters Hierarchical(
         DataMatrix data, int k, int subsample, bool whiten, int seed, CovarianceType type, double reg)
     {
-        int n = data.Rows, d = data.Columns;
+        int n = data.Rows;
         int[] rows = Enumerable.Range(0, n).ToArray();
         if (n > subsample)
         {
@@ -106,19 +106,7 @@ internal static class GaussianInitializer
         int[] cut = whiten
             ? WardHierarchy.Cut(Whitened(data, rows), Enumerable.Range(0, rows.Length).ToArray(), k)
             : WardHierarchy.Cut(data, rows, k);
-        var centres = new double[k * d];
-        var mass = new double[k];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            double w = data.Weight(rows[i]);
-            mass[cut[i]] += w;
-            ReadOnlySpan<float> x = data.Row(rows[i]);
-            for (int j = 0; j < d; j++)
-                centres[cut[i] * d + j] += w * x[j];
-        }
-        for (int c = 0; c < k; c++)
-            for (int j = 0; j < d && mass[c] > 0; j++)
-                centres[c * d + j] /= mass[c];
+        double[] centres = Seeding.LabelMeans(data, rows, cut, k, out _);
         int[] labels = rows.Length == n ? cut : Seeding.NearestCentre(data, centres, k);
         if (rows.Length < n)
         {

@@ -20,7 +20,7 @@ internal static class HartiganMoves
     public static (double[] Centres, long Moves, int Sweeps) Refine(DataMatrix data, int[] labels, int k, int maxSweeps)
     {
         int n = data.Rows, d = data.Columns;
-        double[] centres = Means(data, labels, k, out double[] weights);
+        double[] centres = Seeding.LabelMeans(data, null, labels, k, out double[] weights);
         long moves = 0;
         int sweeps = 0;
         var x = new double[d];
@@ -66,36 +66,10 @@ internal static class HartiganMoves
                 moved++;
             }
             moves += moved;
-            centres = Means(data, labels, k, out weights);
+            centres = Seeding.LabelMeans(data, null, labels, k, out weights);
             if (moved == 0)
                 break;
         }
         return (centres, moves, sweeps);
-    }
-
-    // Weighted means of the labelled points, in row order (float64).
-    private static double[] Means(DataMatrix data, int[] labels, int k, out double[] weights)
-    {
-        int d = data.Columns;
-        var sums = new double[k * d];
-        weights = new double[k];
-        for (int i = 0; i < data.Rows; i++)
-        {
-            double w = data.Weight(i);
-            int c = labels[i];
-            weights[c] += w;
-            ReadOnlySpan<float> row = data.Row(i);
-            for (int j = 0; j < d; j++)
-                sums[c * d + j] += w * row[j];
-        }
-        for (int c = 0; c < k; c++)
-        {
-            if (weights[c] > 0)
-            {
-                for (int j = 0; j < d; j++)
-                    sums[c * d + j] /= weights[c];
-            }
-        }
-        return sums;
     }
 }
